@@ -1,0 +1,81 @@
+import type { TopicMessageType } from '@quiver/core';
+
+/**
+ * NameServerService is what proxies and store nodes ask of the name server: store-node
+ * registration, topics and their placement, routes. Local (standalone) and gRPC (cluster)
+ * implementations behave the same.
+ */
+export interface NameServerService {
+  /**
+   * heartbeatStoreNode registers a store node or renews its registration. A node whose
+   * heartbeats stop for the registration timeout drops out of routes.
+   */
+  heartbeatStoreNode(request: StoreNodeHeartbeat): Promise<StoreNodeHeartbeatResult>;
+
+  /** getTopic returns a topic's route, or undefined when the topic does not exist. */
+  getTopic(name: string): Promise<TopicRoute | undefined>;
+
+  /**
+   * createTopic creates a topic with `queueCount` queues on every live store node. Creating
+   * an existing topic returns its route unchanged (idempotent). Throws STORE_UNAVAILABLE when
+   * no store node is live.
+   */
+  createTopic(request: CreateTopicRequest): Promise<TopicRoute>;
+
+  listTopics(): Promise<TopicRoute[]>;
+
+  /** deleteTopic removes a topic's metadata; returns false when it did not exist. */
+  deleteTopic(name: string): Promise<boolean>;
+
+  listStoreNodes(): Promise<StoreNodeInfo[]>;
+
+  /**
+   * getClusterIdentity returns what every proxy of the cluster must share, notably the key
+   * that makes receipt handles tamper-evident, so a handle issued by one proxy is accepted by
+   * another.
+   */
+  getClusterIdentity(): Promise<ClusterIdentity>;
+}
+
+export interface StoreNodeHeartbeat {
+  name: string;
+  /** address is host:port of the node's internal store service ('' when in-process). */
+  address: string;
+}
+
+export interface StoreNodeHeartbeatResult {
+  heartbeatIntervalMs: number;
+}
+
+export interface StoreNodeInfo {
+  name: string;
+  address: string;
+  live: boolean;
+  lastHeartbeatMs: number;
+}
+
+export interface CreateTopicRequest {
+  name: string;
+  messageType: TopicMessageType;
+  queueCount: number;
+}
+
+/** TopicPlacement says a store node holds queues 0..queueCount-1 of a topic. */
+export interface TopicPlacement {
+  storeNode: string;
+  address: string;
+  queueCount: number;
+  live: boolean;
+}
+
+export interface TopicRoute {
+  name: string;
+  messageType: TopicMessageType;
+  placements: TopicPlacement[];
+}
+
+export interface ClusterIdentity {
+  clusterName: string;
+  /** receiptHandleKey is 32 random bytes, base64. */
+  receiptHandleKey: string;
+}

@@ -1,0 +1,104 @@
+import type { FilterExpression, MessageToStore, PoppedMessage } from '@quiver/core';
+
+/**
+ * StoreService is what a proxy asks of one store node. The store node implements it locally
+ * (standalone) and the internal gRPC client implements it remotely (cluster); both behave the
+ * same, including the errors they throw (QuiverError codes).
+ */
+export interface StoreService {
+  /**
+   * appendMessages appends all messages to one queue, atomically, and resolves once they are
+   * durable (fsynced in sync flush mode) with one offset per message, in order.
+   */
+  appendMessages(request: AppendRequest, signal?: AbortSignal): Promise<AppendResult>;
+
+  /**
+   * popMessages hands out up to `batchSize` visible messages of the group from queues
+   * 0..queueCount-1 of the topic on this node, making each invisible for
+   * `invisibleDurationMs`. With nothing to hand out it waits up to `pollTimeoutMs` for a
+   * message to be stored or to become visible again (long polling) and then resolves, possibly
+   * empty. An aborted signal ends the wait early with an empty result.
+   */
+  popMessages(request: PopRequest, signal?: AbortSignal): Promise<PopResult>;
+
+  /** ackMessages ends the life of handed-out messages for the group; one outcome per entry. */
+  ackMessages(request: AckRequest): Promise<AckResult>;
+
+  /**
+   * changeInvisibleDuration makes a handed-out message visible again after
+   * `invisibleDurationMs` from now and returns its new generation; the old handle goes stale.
+   * Throws QuiverError INVALID_RECEIPT_HANDLE for a stale, expired or unknown hand-out.
+   */
+  changeInvisibleDuration(request: ChangeInvisibleRequest): Promise<ChangeInvisibleResult>;
+
+  /**
+   * forwardToDeadLetterQueue copies a handed-out message to `deadLetterTopic` on this node and
+   * acks the original. Throws INVALID_RECEIPT_HANDLE like changeInvisibleDuration.
+   */
+  forwardToDeadLetterQueue(request: ForwardToDeadLetterRequest): Promise<void>;
+}
+
+export interface AppendRequest {
+  topic: string;
+  queueId: number;
+  messages: MessageToStore[];
+}
+
+export interface AppendResult {
+  offsets: number[];
+  storeTimestampMs: number;
+}
+
+export interface PopRequest {
+  group: string;
+  topic: string;
+  queueCount: number;
+  batchSize: number;
+  invisibleDurationMs: number;
+  filter: FilterExpression;
+  pollTimeoutMs: number;
+}
+
+export interface PopResult {
+  messages: PoppedMessage[];
+}
+
+/** HandOut identifies one hand-out of one message to a group: what a receipt handle carries. */
+export interface HandOut {
+  queueId: number;
+  offset: number;
+  popGeneration: number;
+}
+
+export interface AckRequest {
+  group: string;
+  topic: string;
+  entries: HandOut[];
+}
+
+export const AckOutcome = {
+  Ok: 'OK',
+  InvalidReceiptHandle: 'INVALID_RECEIPT_HANDLE',
+} as const;
+export type AckOutcome = (typeof AckOutcome)[keyof typeof AckOutcome];
+
+export interface AckResult {
+  outcomes: AckOutcome[];
+}
+
+export interface ChangeInvisibleRequest extends HandOut {
+  group: string;
+  topic: string;
+  invisibleDurationMs: number;
+}
+
+export interface ChangeInvisibleResult {
+  popGeneration: number;
+  invisibleUntilMs: number;
+}
+
+export interface ForwardToDeadLetterRequest extends HandOut {
+  group: string;
+  topic: string;
+  deadLetterTopic: string;
+}
