@@ -78,4 +78,8 @@ export interface ClusterIdentity {
   clusterName: string;
   /** receiptHandleKey is 32 random bytes, base64. */
   receiptHandleKey: string;
+  /** autoCreateTopics says whether a send or route query for an unknown topic creates it (NORMAL). */
+  autoCreateTopics: boolean;
+  /** defaultQueueCount is the queue count per store node of auto-created topics. */
+  defaultQueueCount: number;
 }
