@@ -1,1 +1,4 @@
-export {};
+export { LocalNameServer } from './local-name-server';
+export type { LocalNameServerOptions } from './local-name-server';
+export { MemoryMetadataStore } from './metadata/metadata-store';
+export type { MetadataStore } from './metadata/metadata-store';

@@ -1,1 +1,4 @@
-export {};
+export { createLogger, silentLogger } from './logger';
+export type { Logger } from './logger';
+export { startTelemetry, withServerSpan } from './tracing';
+export type { TelemetryHandle } from './tracing';

@@ -1,0 +1,57 @@
+/**
+ * Limits: every bound the system enforces, with why. Client-visible ones follow Apache
+ * RocketMQ's defaults (PROTOCOL.md section 8) so the official SDKs behave as they expect.
+ */
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+
+export const limits = {
+  /** Apache's max_body_size; clients copy it from Settings and check before sending. */
+  messageBodyBytesMax: 4 * MiB,
+  /** Sum of bodies in one SendMessage: a few max-size messages, far below the gRPC limit. */
+  sendRequestBodyBytesMax: 16 * MiB,
+  /** Messages in one SendMessage; batches beyond this are split by the client anyway. */
+  sendRequestMessageCountMax: 1024,
+  /** gRPC inbound limit: above the batch limit plus headers, so oversize bodies get a RocketMQ code, not a transport error. */
+  grpcReceiveMessageBytesMax: 24 * MiB,
+  /** Node clients keep grpc-js's 4 MiB inbound default, so one response frame must stay under it. */
+  grpcSendMessageBytesMax: 4 * MiB,
+  /** HTTP/2 streams per connection (CVE-2023-44487 class floods). */
+  grpcConcurrentStreamsMax: 256,
+
+  /** Apache's receive batch cap; also what Settings tells consumers. */
+  receiveBatchSizeMax: 32,
+  /** Invisible duration bounds for ReceiveMessage without auto-renew (Apache: 10 s to 12 h). */
+  receiveInvisibleDurationMsMin: 10 * SECOND_MS,
+  invisibleDurationMsMax: 12 * HOUR_MS,
+  /** Push consumers (auto_renew) get this invisible time, renewed while they live. */
+  autoRenewInvisibleDurationMs: 60 * SECOND_MS,
+  /** Long polling clamp (Apache: 5 s to 20 s); Settings advertise the maximum. */
+  longPollingTimeoutMsMin: 5 * SECOND_MS,
+  longPollingTimeoutMsMax: 20 * SECOND_MS,
+  /** Finish a long poll this long before the client's deadline so the reply arrives in time. */
+  longPollingDeadlineMarginMs: 500,
+
+  /** Consumer max deliveries advertised in Settings: 16 retries + 1 (Apache default). */
+  consumerDeliveryAttemptsMax: 17,
+  /** Producer send attempts advertised in Settings (Apache default). */
+  producerSendAttemptsMax: 3,
+
+  /** Queues per topic when none is given (Apache default). */
+  topicQueueCountDefault: 8,
+  /** Upper bound on queues per topic per store node: bounds route size and per-queue state. */
+  topicQueueCountMax: 256,
+
+  /** A store node that misses heartbeats this long drops out of routes. */
+  storeNodeRegistrationTimeoutMs: 10 * SECOND_MS,
+  storeNodeHeartbeatIntervalMs: 2 * SECOND_MS,
+  /** Proxies re-read a topic route at most this stale. */
+  routeCacheTtlMs: 3 * SECOND_MS,
+  /** Clients count as offline after this long without a heartbeat (Apache: 120 s). */
+  clientLivenessHorizonMs: 120 * SECOND_MS,
+  /** Node misses a Settings reply that races its route queries; the identical reply is sent again after this. */
+  settingsResendDelayMs: 1500,
+} as const;
