@@ -105,6 +105,13 @@ export interface ClusterIdentity {
    * across every proxy of the cluster.
    */
   receiptHandleKey: string;
+  /**
+   * auto_create_topics says whether a send or route query for an unknown topic creates it
+   * (as a NORMAL topic).
+   */
+  autoCreateTopics: boolean;
+  /** default_queue_count is the queue count per store node of auto-created topics. */
+  defaultQueueCount: number;
 }
 
 export interface HeartbeatStoreNodeRequest {
@@ -534,7 +541,7 @@ export const TopicRoute: MessageFns<TopicRoute> = {
 };
 
 function createBaseClusterIdentity(): ClusterIdentity {
-  return { clusterName: "", receiptHandleKey: "" };
+  return { clusterName: "", receiptHandleKey: "", autoCreateTopics: false, defaultQueueCount: 0 };
 }
 
 export const ClusterIdentity: MessageFns<ClusterIdentity> = {
@@ -544,6 +551,12 @@ export const ClusterIdentity: MessageFns<ClusterIdentity> = {
     }
     if (message.receiptHandleKey !== "") {
       writer.uint32(18).string(message.receiptHandleKey);
+    }
+    if (message.autoCreateTopics !== false) {
+      writer.uint32(24).bool(message.autoCreateTopics);
+    }
+    if (message.defaultQueueCount !== 0) {
+      writer.uint32(32).int32(message.defaultQueueCount);
     }
     return writer;
   },
@@ -577,6 +590,22 @@ export const ClusterIdentity: MessageFns<ClusterIdentity> = {
             message.receiptHandleKey = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.autoCreateTopics = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.defaultQueueCount = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -601,6 +630,16 @@ export const ClusterIdentity: MessageFns<ClusterIdentity> = {
         : isSet(object.receipt_handle_key)
         ? globalThis.String(object.receipt_handle_key)
         : "",
+      autoCreateTopics: isSet(object.autoCreateTopics)
+        ? globalThis.Boolean(object.autoCreateTopics)
+        : isSet(object.auto_create_topics)
+        ? globalThis.Boolean(object.auto_create_topics)
+        : false,
+      defaultQueueCount: isSet(object.defaultQueueCount)
+        ? globalThis.Number(object.defaultQueueCount)
+        : isSet(object.default_queue_count)
+        ? globalThis.Number(object.default_queue_count)
+        : 0,
     };
   },
 
@@ -612,6 +651,12 @@ export const ClusterIdentity: MessageFns<ClusterIdentity> = {
     if (message.receiptHandleKey !== "") {
       obj.receiptHandleKey = message.receiptHandleKey;
     }
+    if (message.autoCreateTopics !== false) {
+      obj.autoCreateTopics = message.autoCreateTopics;
+    }
+    if (message.defaultQueueCount !== 0) {
+      obj.defaultQueueCount = Math.round(message.defaultQueueCount);
+    }
     return obj;
   },
 
@@ -622,6 +667,8 @@ export const ClusterIdentity: MessageFns<ClusterIdentity> = {
     const message = createBaseClusterIdentity();
     message.clusterName = object.clusterName ?? "";
     message.receiptHandleKey = object.receiptHandleKey ?? "";
+    message.autoCreateTopics = object.autoCreateTopics ?? false;
+    message.defaultQueueCount = object.defaultQueueCount ?? 0;
     return message;
   },
 };
