@@ -1,1 +1,50 @@
-export {};
+/**
+ * @quiver/protocol is the wire contract: the generated protocol code (never edited by hand,
+ * regenerate with `npm run codegen`) exposed as namespaces, and the hand-written pieces every
+ * process shares: the status-code catalog, name validators, limits and small codecs.
+ */
+
+// Generated code, one namespace per proto package.
+export * as v2 from './v2';
+export * as storeV1 from './gen/quiver/store/v1/store';
+export * as nameServerV1 from './gen/quiver/nameserver/v1/nameserver';
+export type { Duration } from './gen/google/protobuf/duration';
+export type { Timestamp } from './gen/google/protobuf/timestamp';
+
+export { Code, codeName, status } from './codes';
+export type { CodeName, Status } from './codes';
+
+export {
+  validateTopicName,
+  validateConsumerGroupName,
+  validateTag,
+  validateKeys,
+  validateMessageGroup,
+  validateUserProperties,
+  isSystemTopic,
+  isRetryOrDeadLetterTopic,
+  retryTopicOf,
+  deadLetterTopicOf,
+  systemTopics,
+  systemTopicPrefix,
+  systemConsumerGroupPrefix,
+  reservedPropertyKeys,
+  retryTopicPrefix,
+  deadLetterTopicPrefix,
+} from './names';
+export type { Violation } from './names';
+
+export {
+  topicNameLengthMax,
+  retryOrDeadLetterTopicNameLengthMax,
+  consumerGroupNameLengthMax,
+  messageGroupBytesMax,
+  userPropertyCountMax,
+  propertiesBytesMax,
+  messageIdV1HexLength,
+} from './limits';
+
+export { bodyDigestMd5Upper } from './digest';
+export { createMessageId, formatMessageIdV1, parseMessageIdV1, messageIdEpochMs } from './message-id';
+export type { MessageIdV1 } from './message-id';
+export { durationFromMs, durationToMs, timestampFromMs, timestampToMs } from './durations';
