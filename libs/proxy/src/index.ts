@@ -1,1 +1,4 @@
-export {};
+export { startProxy, grpcServerOptions } from './proxy';
+export type { ProxyOptions, ProxyHandle } from './proxy';
+export { FixedStoreDirectory } from './services/store-directory';
+export type { StoreDirectory } from './services/store-directory';

@@ -1,0 +1,116 @@
+import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
+import { limits } from '@quiver/config';
+import { durationFromMs, validateConsumerGroupName, validateTopicName } from '@quiver/protocol';
+import type { ProxyContext } from '../../context';
+import { storedName } from '../../converters/resources';
+import type { ProxyServices } from '../../processor/proxy-services';
+import { ok, status } from '../../status';
+import { ClientType, Code, WireFilterType, type Settings, type TelemetryCommand } from '../../wire';
+
+/** Producer retry policy sent to clients (Apache's default; Node and Java require exponential). */
+const PRODUCER_BACKOFF = { initialMs: 10, maxMs: 1000, multiplier: 2 };
+/** Consumer retry policy: exponential, since Node ignores customized backoff. */
+const CONSUMER_BACKOFF = { initialMs: 1000, maxMs: 60_000, multiplier: 2 };
+
+class SettingsRejected extends Error {}
+
+/**
+ * Telemetry: the client's long-lived stream. Each Settings command is answered with the
+ * client's settings merged with the server's, then the same reply again shortly after, since
+ * Node misses a reply that races its route queries (PROTOCOL.md 5.1). Unknown commands are ignored.
+ */
+export function telemetry(services: ProxyServices, call: ServerDuplexStream<TelemetryCommand, TelemetryCommand>, context: ProxyContext): void {
+  const timers = new Set<NodeJS.Timeout>();
+  let open = true;
+  const close = (): void => {
+    open = false;
+    timers.forEach((timer) => clearTimeout(timer));
+    timers.clear();
+  };
+  call.on('error', close);
+  call.on('cancelled', close);
+  call.on('end', () => {
+    close();
+    call.end();
+  });
+
+  if (!context.clientId) {
+    call.write({ status: status(Code.CLIENT_ID_REQUIRED, 'x-mq-client-id header is required') });
+    call.end();
+    close();
+    return;
+  }
+
+  call.on('data', (command: TelemetryCommand) => {
+    if (command.command?.$case !== 'settings') return;
+    let reply: Settings;
+    try {
+      reply = mergeSettings(services, command.command.value, context);
+    } catch (error) {
+      close();
+      call.emit('error', { code: GrpcStatus.INVALID_ARGUMENT, details: (error as Error).message });
+      return;
+    }
+    const frame: TelemetryCommand = { status: ok(), command: { $case: 'settings', value: reply } };
+    call.write(frame);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (open && call.writable) call.write(frame);
+    }, limits.settingsResendDelayMs);
+    timer.unref();
+    timers.add(timer);
+  });
+}
+
+function mergeSettings(services: ProxyServices, settings: Settings, context: ProxyContext): Settings {
+  const clientType = settings.clientType ?? ClientType.CLIENT_TYPE_UNSPECIFIED;
+  const pubSub = settings.pubSub;
+  if (!pubSub) throw new SettingsRejected('settings carry neither publishing nor subscription');
+  const base: Settings = { ...settings, metric: { on: false } };
+  if (pubSub.$case === 'publishing') {
+    for (const topic of pubSub.value.topics ?? []) {
+      const problem = validateTopicName(topic.name);
+      if (problem) throw new SettingsRejected(problem.message);
+    }
+    services.clients.saveSettings(context.clientId, clientType, '', settings);
+    return {
+      ...base,
+      backoffPolicy: {
+        maxAttempts: limits.producerSendAttemptsMax,
+        strategy: {
+          $case: 'exponentialBackoff',
+          value: { initial: durationFromMs(PRODUCER_BACKOFF.initialMs), max: durationFromMs(PRODUCER_BACKOFF.maxMs), multiplier: PRODUCER_BACKOFF.multiplier },
+        },
+      },
+      pubSub: { $case: 'publishing', value: { topics: pubSub.value.topics ?? [], maxBodySize: limits.messageBodyBytesMax, validateMessageType: true } },
+    };
+  }
+  const subscription = pubSub.value;
+  const groupProblem = validateConsumerGroupName(subscription.group?.name ?? '');
+  if (groupProblem) throw new SettingsRejected(groupProblem.message);
+  for (const entry of subscription.subscriptions ?? []) {
+    const problem = validateTopicName(entry.topic?.name ?? '');
+    if (problem) throw new SettingsRejected(problem.message);
+    if (entry.expression?.type === WireFilterType.SQL) throw new SettingsRejected('SQL92 filters are not supported yet');
+  }
+  services.clients.saveSettings(context.clientId, clientType, storedName(subscription.group, context), settings);
+  return {
+    ...base,
+    backoffPolicy: {
+      maxAttempts: limits.consumerDeliveryAttemptsMax,
+      strategy: {
+        $case: 'exponentialBackoff',
+        value: { initial: durationFromMs(CONSUMER_BACKOFF.initialMs), max: durationFromMs(CONSUMER_BACKOFF.maxMs), multiplier: CONSUMER_BACKOFF.multiplier },
+      },
+    },
+    pubSub: {
+      $case: 'subscription',
+      value: {
+        ...subscription,
+        fifo: false,
+        receiveBatchSize: limits.receiveBatchSizeMax,
+        longPollingTimeout: durationFromMs(limits.longPollingTimeoutMsMax),
+      },
+    },
+  };
+}

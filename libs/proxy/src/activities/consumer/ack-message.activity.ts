@@ -1,0 +1,58 @@
+import { AckOutcome, type HandOut } from '@quiver/client';
+import type { ProxyContext } from '../../context';
+import type { ProxyServices } from '../../processor/proxy-services';
+import { combinedStatus, ok, ProxyFailure, status, toStatus } from '../../status';
+import { Code, type AckMessageRequest, type AckMessageResponse, type AckMessageResultEntry, type Status } from '../../wire';
+import { validatedTopic } from '../route/query-route.activity';
+import { resolveHandle, storeOf, validatedGroup } from './consumer-common';
+
+/** Entries in one AckMessage call; the official clients send one, batching tools a few hundred. */
+const ACK_ENTRIES_MAX = 1024;
+
+/**
+ * AckMessage: each entry's handle is verified here, then entries are acked in one call per
+ * store node. One result per entry; the top-level status is their common code.
+ */
+export async function ackMessage(services: ProxyServices, request: AckMessageRequest, context: ProxyContext): Promise<AckMessageResponse> {
+  const group = validatedGroup(request.group, context);
+  const topic = validatedTopic(request.topic, context);
+  const entries = request.entries ?? [];
+  if (entries.length === 0) throw new ProxyFailure(Code.BAD_REQUEST, 'no entry to ack');
+  if (entries.length > ACK_ENTRIES_MAX) throw new ProxyFailure(Code.BAD_REQUEST, `at most ${ACK_ENTRIES_MAX} entries per ack`);
+
+  const results: Status[] = new Array<Status>(entries.length);
+  const byNode = new Map<string, Array<{ index: number; handOut: HandOut }>>();
+  await Promise.all(
+    entries.map(async (entry, index) => {
+      try {
+        const handle = await resolveHandle(services, entry.receiptHandle, group, topic);
+        const pending = byNode.get(handle.storeNode) ?? [];
+        pending.push({ index, handOut: { queueId: handle.queueId, offset: handle.offset, popGeneration: handle.popGeneration } });
+        byNode.set(handle.storeNode, pending);
+      } catch (error) {
+        results[index] = toStatus(error, services.logger);
+      }
+    }),
+  );
+  await Promise.all(
+    [...byNode].map(async ([storeNode, pending]) => {
+      try {
+        const store = await storeOf(services, storeNode);
+        const { outcomes } = await store.ackMessages({ group, topic, entries: pending.map((item) => item.handOut) });
+        pending.forEach((item, i) => {
+          results[item.index] =
+            outcomes[i] === AckOutcome.Ok ? ok() : status(Code.INVALID_RECEIPT_HANDLE, 'receipt handle is stale or expired');
+        });
+      } catch (error) {
+        const failed = toStatus(error, services.logger);
+        pending.forEach((item) => (results[item.index] = failed));
+      }
+    }),
+  );
+  const resultEntries: AckMessageResultEntry[] = entries.map((entry, index) => ({
+    messageId: entry.messageId,
+    receiptHandle: entry.receiptHandle,
+    status: results[index]!,
+  }));
+  return { status: combinedStatus(results), entries: resultEntries };
+}

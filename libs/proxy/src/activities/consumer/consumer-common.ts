@@ -1,0 +1,35 @@
+import { QuiverError, QuiverErrorCode } from '@quiver/core';
+import type { StoreService } from '@quiver/client';
+import { validateConsumerGroupName } from '@quiver/protocol';
+import type { ProxyContext } from '../../context';
+import { storedName } from '../../converters/resources';
+import type { ProxyServices } from '../../processor/proxy-services';
+import type { ReceiptHandle } from '../../services/receipt-handle';
+import { ProxyFailure } from '../../status';
+import { Code, type Resource } from '../../wire';
+
+/** validatedGroup checks a consumer group name and returns its stored name; throws ProxyFailure. */
+export function validatedGroup(resource: Resource | undefined, context: ProxyContext): string {
+  const problem = validateConsumerGroupName(resource?.name ?? '');
+  if (problem) throw new ProxyFailure(problem.code, problem.message);
+  return storedName(resource, context);
+}
+
+/**
+ * resolveHandle decodes a receipt handle issued for this group and topic. Forged, foreign and
+ * (unless auto-renewed) expired handles are INVALID_RECEIPT_HANDLE without a store round trip.
+ */
+export async function resolveHandle(services: ProxyServices, encoded: string, group: string, topic: string): Promise<ReceiptHandle> {
+  const handle = (await services.handles()).decode(encoded, group, topic);
+  if (!handle) throw new ProxyFailure(Code.INVALID_RECEIPT_HANDLE, 'receipt handle is malformed or was not issued for this group and topic');
+  if (!handle.autoRenew && handle.invisibleUntilMs <= services.clock.nowMs()) {
+    throw new ProxyFailure(Code.INVALID_RECEIPT_HANDLE, 'receipt handle has expired');
+  }
+  return handle;
+}
+
+export async function storeOf(services: ProxyServices, storeNode: string): Promise<StoreService> {
+  const store = await services.stores.storeFor(storeNode);
+  if (!store) throw new QuiverError(QuiverErrorCode.StoreUnavailable, `store node ${storeNode} is not reachable`, { retriable: true });
+  return store;
+}

@@ -1,0 +1,33 @@
+import { deadLetterTopicOf } from '@quiver/protocol';
+import type { ProxyContext } from '../../context';
+import type { ProxyServices } from '../../processor/proxy-services';
+import { ok } from '../../status';
+import type { ForwardMessageToDeadLetterQueueRequest, ForwardMessageToDeadLetterQueueResponse } from '../../wire';
+import { validatedTopic } from '../route/query-route.activity';
+import { resolveHandle, storeOf, validatedGroup } from './consumer-common';
+
+/** Dead-letter topics get one queue per store node: they are read rarely and in bulk. */
+const DEAD_LETTER_QUEUE_COUNT = 1;
+
+/** ForwardMessageToDeadLetterQueue: copy the message to `%DLQ%<group>` on its store node, then ack it. */
+export async function forwardMessageToDeadLetterQueue(
+  services: ProxyServices,
+  request: ForwardMessageToDeadLetterQueueRequest,
+  context: ProxyContext,
+): Promise<ForwardMessageToDeadLetterQueueResponse> {
+  const group = validatedGroup(request.group, context);
+  const topic = validatedTopic(request.topic, context);
+  const handle = await resolveHandle(services, request.receiptHandle, group, topic);
+  const deadLetterTopic = deadLetterTopicOf(group);
+  await services.routes.ensureTopic(deadLetterTopic, DEAD_LETTER_QUEUE_COUNT);
+  const store = await storeOf(services, handle.storeNode);
+  await store.forwardToDeadLetterQueue({
+    group,
+    topic,
+    queueId: handle.queueId,
+    offset: handle.offset,
+    popGeneration: handle.popGeneration,
+    deadLetterTopic,
+  });
+  return { status: ok() };
+}

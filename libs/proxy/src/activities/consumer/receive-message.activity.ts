@@ -1,0 +1,139 @@
+import { FilterType, type PoppedMessage } from '@quiver/core';
+import type { StoreService } from '@quiver/client';
+import { limits } from '@quiver/config';
+import { durationToMs, timestampFromMs } from '@quiver/protocol';
+import type { ProxyContext } from '../../context';
+import { toWireMessage } from '../../converters/message.converter';
+import { namespaceOf, wireResource } from '../../converters/resources';
+import type { ProxyServices } from '../../processor/proxy-services';
+import { ok, ProxyFailure, status } from '../../status';
+import { Code, WireFilterType, type ReceiveMessageRequest, type ReceiveMessageResponse, type Status } from '../../wire';
+import { validatedTopic } from '../route/query-route.activity';
+import { storeOf, validatedGroup } from './consumer-common';
+
+/** How long a message whose frame could not be written stays invisible before it returns. */
+const UNDELIVERED_INVISIBLE_MS = 1000;
+
+/** receiveFailureFrames is what a failed receive streams: the status, then the server time. */
+export function receiveFailureFrames(failed: Status, nowMs = Date.now()): ReceiveMessageResponse[] {
+  return [{ content: { $case: 'status', value: failed } }, { content: { $case: 'deliveryTimestamp', value: timestampFromMs(nowMs) } }];
+}
+
+/**
+ * ReceiveMessage pops from every queue of the store node the client named (its queue id is
+ * ignored), long-polling in the store, and streams: status, messages, delivery timestamp.
+ */
+export async function receiveMessage(
+  services: ProxyServices,
+  request: ReceiveMessageRequest,
+  context: ProxyContext,
+  write: (frame: ReceiveMessageResponse) => void,
+): Promise<void> {
+  const group = validatedGroup(request.group, context);
+  const topic = validatedTopic(request.messageQueue?.topic, context);
+  const pollTimeoutMs = pollingTime(request, context, services.clock.nowMs());
+  const invisibleDurationMs = invisibleTime(request);
+  const filter = filterOf(request);
+  const batchSize = Math.min(Math.max(request.batchSize || 1, 1), limits.receiveBatchSizeMax);
+
+  const route = await services.routes.routeOrCreate(topic, true);
+  const live = route.placements.filter((placement) => placement.live);
+  const wanted = request.messageQueue?.broker?.name;
+  const placement =
+    live.find((candidate) => candidate.storeNode === wanted) ?? live[Math.floor(Math.random() * live.length)] ?? route.placements[0];
+  if (!placement) throw new ProxyFailure(Code.FORBIDDEN, 'no readable queue');
+  const store = await storeOf(services, placement.storeNode);
+  const { messages } = await store.popMessages(
+    { group, topic, queueCount: placement.queueCount, batchSize, invisibleDurationMs, filter, pollTimeoutMs },
+    context.signal,
+  );
+
+  if (context.signal.aborted) {
+    await releaseUndelivered(services, store, group, topic, messages);
+    return;
+  }
+  if (messages.length === 0) {
+    receiveFailureFrames(status(Code.MESSAGE_NOT_FOUND, 'no new message'), services.clock.nowMs()).forEach(write);
+    return;
+  }
+  const codec = await services.handles();
+  const wireTopic = wireResource(topic, namespaceOf(request.messageQueue?.topic, context));
+  const nowMs = services.clock.nowMs();
+  write({ content: { $case: 'status', value: ok() } });
+  for (const popped of messages) {
+    const handle = codec.encode(
+      {
+        storeNode: placement.storeNode,
+        queueId: popped.message.queueId,
+        offset: popped.message.queueOffset,
+        popGeneration: popped.popGeneration,
+        invisibleUntilMs: popped.invisibleUntilMs,
+        autoRenew: request.autoRenew,
+      },
+      group,
+      topic,
+    );
+    write({ content: { $case: 'message', value: toWireMessage(popped, wireTopic, handle, nowMs) } });
+  }
+  write({ content: { $case: 'deliveryTimestamp', value: timestampFromMs(services.clock.nowMs()) } });
+}
+
+function pollingTime(request: ReceiveMessageRequest, context: ProxyContext, nowMs: number): number {
+  const remainingMs = context.deadlineMs - nowMs - limits.longPollingDeadlineMarginMs;
+  const requestedMs = request.longPollingTimeout ? durationToMs(request.longPollingTimeout) : remainingMs;
+  let pollMs = Math.min(Math.max(Number.isFinite(requestedMs) ? requestedMs : limits.longPollingTimeoutMsMax, limits.longPollingTimeoutMsMin), limits.longPollingTimeoutMsMax);
+  if (pollMs > remainingMs) {
+    if (remainingMs < limits.longPollingTimeoutMsMin) {
+      throw new ProxyFailure(Code.ILLEGAL_POLLING_TIME, `the call deadline leaves less than ${limits.longPollingTimeoutMsMin} ms to poll`);
+    }
+    pollMs = remainingMs;
+  }
+  return pollMs;
+}
+
+function invisibleTime(request: ReceiveMessageRequest): number {
+  if (request.autoRenew) return limits.autoRenewInvisibleDurationMs;
+  const requestedMs = request.invisibleDuration ? durationToMs(request.invisibleDuration) : NaN;
+  if (!(requestedMs >= limits.receiveInvisibleDurationMsMin && requestedMs <= limits.invisibleDurationMsMax)) {
+    throw new ProxyFailure(
+      Code.ILLEGAL_INVISIBLE_TIME,
+      `invisible duration must be ${limits.receiveInvisibleDurationMsMin} ms to ${limits.invisibleDurationMsMax} ms`,
+    );
+  }
+  return requestedMs;
+}
+
+function filterOf(request: ReceiveMessageRequest) {
+  const expression = request.filterExpression;
+  if (!expression || expression.type === WireFilterType.TAG || expression.type === WireFilterType.FILTER_TYPE_UNSPECIFIED) {
+    const text = expression?.expression?.trim() ?? '';
+    if (text.includes('||') && text.split('||').some((part) => part.trim() === '')) {
+      throw new ProxyFailure(Code.ILLEGAL_FILTER_EXPRESSION, `invalid tag expression: ${text}`);
+    }
+    return { type: FilterType.Tag, expression: text || '*' };
+  }
+  throw new ProxyFailure(Code.ILLEGAL_FILTER_EXPRESSION, 'SQL92 filters are not supported yet');
+}
+
+/** releaseUndelivered makes messages popped for a cancelled call visible again soon. */
+async function releaseUndelivered(services: ProxyServices, store: StoreService, group: string, topic: string, messages: PoppedMessage[]): Promise<void> {
+  await Promise.all(
+    messages.map(async (popped) => {
+      try {
+        await store.changeInvisibleDuration({
+          group,
+          topic,
+          queueId: popped.message.queueId,
+          offset: popped.message.queueOffset,
+          popGeneration: popped.popGeneration,
+          invisibleDurationMs: UNDELIVERED_INVISIBLE_MS,
+        });
+      } catch (error) {
+        services.logger.warn(
+          { err: error, messageId: popped.message.messageId },
+          'could not release an undelivered message; it returns after its invisible duration',
+        );
+      }
+    }),
+  );
+}

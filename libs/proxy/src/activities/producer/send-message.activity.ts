@@ -1,0 +1,86 @@
+import { MessageKind, QuiverError, QuiverErrorCode, TopicMessageType, type MessageToStore } from '@quiver/core';
+import { limits } from '@quiver/config';
+import { queueForMessageGroup } from '@quiver/routing';
+import type { ProxyContext } from '../../context';
+import { toMessageToStore } from '../../converters/message.converter';
+import { storedName } from '../../converters/resources';
+import type { ProxyServices } from '../../processor/proxy-services';
+import { ok, ProxyFailure, toStatus } from '../../status';
+import { Code, type SendMessageRequest, type SendMessageResponse, type Status } from '../../wire';
+import { validatedTopic } from '../route/query-route.activity';
+
+/**
+ * SendMessage: validate every message (a batch is atomic: one bad message fails all), choose
+ * the queue here (the client's choice is ignored), append durably, answer one entry per message.
+ */
+export async function sendMessage(services: ProxyServices, request: SendMessageRequest, context: ProxyContext): Promise<SendMessageResponse> {
+  const messages = request.messages ?? [];
+  try {
+    if (messages.length === 0) throw new ProxyFailure(Code.MESSAGE_CORRUPTED, 'no message to send');
+    if (messages.length > limits.sendRequestMessageCountMax) {
+      throw new ProxyFailure(Code.PAYLOAD_TOO_LARGE, `at most ${limits.sendRequestMessageCountMax} messages per send`);
+    }
+    const topic = validatedTopic(messages[0]!.topic, context);
+    if (messages.some((message) => storedName(message.topic, context) !== topic)) {
+      throw new ProxyFailure(Code.MESSAGE_CORRUPTED, 'all messages of a send must have the same topic');
+    }
+    const nowMs = services.clock.nowMs();
+    const converted = messages.map((message) => toMessageToStore(message, context.peer, nowMs));
+    const totalBodyBytes = converted.reduce((sum, message) => sum + message.body.length, 0);
+    if (totalBodyBytes > limits.sendRequestBodyBytesMax) {
+      throw new ProxyFailure(Code.PAYLOAD_TOO_LARGE, `bodies of ${totalBodyBytes} bytes exceed ${limits.sendRequestBodyBytesMax} per send`);
+    }
+    const route = await services.routes.routeOrCreate(topic, true);
+    checkTypes(converted, route.messageType);
+    const queue = chooseQueue(services, route, converted);
+    const store = await services.stores.storeFor(queue.storeNode);
+    if (!store) throw new QuiverError(QuiverErrorCode.StoreUnavailable, `store node ${queue.storeNode} is not reachable`, { retriable: true });
+    const result = await store.appendMessages({ topic, queueId: queue.queueId, messages: converted }, context.signal);
+    return {
+      status: ok(),
+      entries: converted.map((message, index) => ({
+        status: ok(),
+        messageId: message.messageId,
+        transactionId: message.messageId,
+        offset: result.offsets[index]!,
+        recallHandle: '',
+      })),
+    };
+  } catch (error) {
+    const failed = toStatus(error, services.logger);
+    return { status: failed, entries: messages.map((message) => failedEntry(failed, message.systemProperties?.messageId ?? '')) };
+  }
+}
+
+function failedEntry(status: Status, messageId: string) {
+  return { status, messageId, transactionId: messageId, offset: 0, recallHandle: '' };
+}
+
+function checkTypes(messages: MessageToStore[], topicType: TopicMessageType): void {
+  for (const message of messages) {
+    if (message.kind === MessageKind.Delay || message.kind === MessageKind.Transaction) {
+      throw new ProxyFailure(Code.NOT_IMPLEMENTED, `${message.kind} messages are not supported yet`);
+    }
+    if (topicType !== TopicMessageType.Mixed && topicType !== message.kind) {
+      throw new ProxyFailure(
+        Code.MESSAGE_PROPERTY_CONFLICT_WITH_TYPE,
+        `topic accepts ${topicType} messages, message ${message.messageId} is ${message.kind}`,
+      );
+    }
+  }
+}
+
+function chooseQueue(services: ProxyServices, route: Parameters<typeof queueForMessageGroup>[0], messages: MessageToStore[]) {
+  const group = messages[0]!.messageGroup;
+  if (group !== undefined) {
+    if (messages.some((message) => message.messageGroup !== group)) {
+      throw new ProxyFailure(Code.MESSAGE_CORRUPTED, 'all messages of a batch must have the same message group');
+    }
+    const queue = queueForMessageGroup(route, group);
+    if (queue) return queue;
+  } else {
+    const queue = services.selector.select(route);
+    if (queue) return queue;
+  }
+  throw new QuiverError(QuiverErrorCode.StoreUnavailable, `no live store node holds topic ${route.name}`, { retriable: true });
+}

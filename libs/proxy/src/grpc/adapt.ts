@@ -1,0 +1,193 @@
+import type {
+  handleBidiStreamingCall,
+  handleServerStreamingCall,
+  handleUnaryCall,
+  Metadata,
+  ServerDuplexStream,
+  ServerUnaryCall,
+} from '@grpc/grpc-js';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { withServerSpan, type Logger } from '@quiver/telemetry';
+import { HEADER, type ProxyContext } from '../context';
+import { status, toStatus } from '../status';
+import { Code, type Status } from '../wire';
+
+/**
+ * The one place where grpc-js callbacks meet our handlers. Handlers are plain async functions
+ * over the generated types; they never call a callback, so none can be called twice.
+ */
+
+export interface AdapterDeps {
+  logger: Logger;
+  /** inFlightMax bounds concurrent calls of one RPC family; beyond it clients get TOO_MANY_REQUESTS. */
+  inFlightMax: number;
+}
+
+/** AnyCall is what every grpc-js server call offers that the context needs. */
+type AnyCall = Pick<ServerUnaryCall<unknown, unknown>, 'metadata' | 'getDeadline' | 'getPeer'> & NodeJS.EventEmitter;
+
+function headersOf(metadata: Metadata): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata.getMap())) {
+    if (typeof value === 'string') headers[key] = value;
+  }
+  return headers;
+}
+
+/** contextOf builds the protocol-neutral context of a call; its signal aborts on cancel or deadline. */
+export function contextOf(call: AnyCall): { context: ProxyContext; dispose: () => void } {
+  const headers = headersOf(call.metadata);
+  const controller = new AbortController();
+  const deadline = call.getDeadline();
+  const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number.isFinite(deadline) ? Number(deadline) : Infinity;
+  const onCancel = (): void => controller.abort();
+  call.on('cancelled', onCancel);
+  let timer: NodeJS.Timeout | undefined;
+  if (Number.isFinite(deadlineMs)) {
+    timer = setTimeout(onCancel, Math.max(0, deadlineMs - Date.now()));
+    timer.unref();
+  }
+  const context: ProxyContext = {
+    clientId: headers[HEADER.clientId] ?? '',
+    namespace: headers[HEADER.namespace] ?? '',
+    language: headers[HEADER.language] ?? '',
+    clientVersion: headers[HEADER.clientVersion] ?? '',
+    requestId: headers[HEADER.requestId] ?? '',
+    peer: call.getPeer(),
+    deadlineMs,
+    signal: controller.signal,
+    headers,
+  };
+  return {
+    context,
+    dispose: () => {
+      if (timer) clearTimeout(timer);
+      call.removeListener('cancelled', onCancel);
+    },
+  };
+}
+
+const CLIENT_ID_REQUIRED = status(Code.CLIENT_ID_REQUIRED, `${HEADER.clientId} header is required`);
+
+class Gate {
+  private inFlight = 0;
+  constructor(private readonly max: number) {}
+  tryEnter(): boolean {
+    if (this.inFlight >= this.max) return false;
+    this.inFlight++;
+    return true;
+  }
+  leave(): void {
+    this.inFlight--;
+  }
+}
+
+/**
+ * unary adapts an activity. `failure` shapes the in-band response for a status, since every
+ * RocketMQ response reports errors in its `status` field with gRPC OK.
+ */
+export function unary<Req, Res>(
+  method: string,
+  deps: AdapterDeps,
+  handler: (request: Req, context: ProxyContext) => Promise<Res>,
+  failure: (status: Status) => Res,
+): handleUnaryCall<Req, Res> {
+  const gate = new Gate(deps.inFlightMax);
+  return (call, callback) => {
+    const { context, dispose } = contextOf(call as unknown as AnyCall);
+    if (!context.clientId) {
+      dispose();
+      callback(null, failure(CLIENT_ID_REQUIRED));
+      return;
+    }
+    if (!gate.tryEnter()) {
+      dispose();
+      callback(null, failure(status(Code.TOO_MANY_REQUESTS, `too many concurrent ${method} calls`)));
+      return;
+    }
+    withServerSpan(`apache.rocketmq.v2.MessagingService/${method}`, context.headers, { 'rpc.method': method }, () =>
+      handler(call.request, context),
+    )
+      .catch((error: unknown) => failure(toStatus(error, deps.logger)))
+      .then(
+        (response) => callback(null, response),
+        (error: unknown) => {
+          deps.logger.error({ err: error, method }, 'failure shaping a response');
+          callback({ code: GrpcStatus.INTERNAL, details: 'internal error' });
+        },
+      )
+      .finally(() => {
+        gate.leave();
+        dispose();
+      });
+  };
+}
+
+/**
+ * serverStream adapts a streaming activity: it writes frames through `write` and the adapter
+ * ends the stream. On a thrown error the frames of `failure(status)` are written instead.
+ */
+export function serverStream<Req, Res>(
+  method: string,
+  deps: AdapterDeps,
+  handler: (request: Req, context: ProxyContext, write: (frame: Res) => void) => Promise<void>,
+  failure: (status: Status) => Res[],
+): handleServerStreamingCall<Req, Res> {
+  const gate = new Gate(deps.inFlightMax);
+  return (call) => {
+    const { context, dispose } = contextOf(call as unknown as AnyCall);
+    const write = (frame: Res): void => {
+      if (!call.cancelled && call.writable) call.write(frame);
+    };
+    const finish = (): void => {
+      dispose();
+      if (!call.cancelled) call.end();
+    };
+    if (!context.clientId) {
+      failure(CLIENT_ID_REQUIRED).forEach(write);
+      finish();
+      return;
+    }
+    if (!gate.tryEnter()) {
+      failure(status(Code.TOO_MANY_REQUESTS, `too many concurrent ${method} calls`)).forEach(write);
+      finish();
+      return;
+    }
+    withServerSpan(`apache.rocketmq.v2.MessagingService/${method}`, context.headers, { 'rpc.method': method }, () =>
+      handler(call.request, context, write),
+    )
+      .catch((error: unknown) => failure(toStatus(error, deps.logger)).forEach(write))
+      .finally(() => {
+        gate.leave();
+        finish();
+      });
+  };
+}
+
+/** bidiStream hands the duplex call to the activity with its context; the activity owns the stream. */
+export function bidiStream<Req, Res>(
+  deps: AdapterDeps,
+  handler: (call: ServerDuplexStream<Req, Res>, context: ProxyContext) => void,
+): handleBidiStreamingCall<Req, Res> {
+  const gate = new Gate(deps.inFlightMax);
+  return (call) => {
+    const { context, dispose } = contextOf(call as unknown as AnyCall);
+    if (!gate.tryEnter()) {
+      dispose();
+      call.emit('error', { code: GrpcStatus.RESOURCE_EXHAUSTED, details: 'too many telemetry streams' });
+      return;
+    }
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      gate.leave();
+      dispose();
+    };
+    call.on('close', release);
+    call.on('finish', release);
+    call.on('error', release);
+    call.on('cancelled', release);
+    handler(call, context);
+  };
+}

@@ -1,0 +1,99 @@
+import { status as GrpcStatus, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { timestampFromMs } from '@quiver/protocol';
+import { changeInvisibleDuration } from '../activities/consumer/change-invisible-duration.activity';
+import { ackMessage } from '../activities/consumer/ack-message.activity';
+import { forwardMessageToDeadLetterQueue } from '../activities/consumer/forward-to-dead-letter-queue.activity';
+import { receiveFailureFrames, receiveMessage } from '../activities/consumer/receive-message.activity';
+import { heartbeat, notifyClientTermination } from '../activities/client/heartbeat.activity';
+import { telemetry } from '../activities/client/telemetry.activity';
+import { sendMessage } from '../activities/producer/send-message.activity';
+import { queryAssignment } from '../activities/route/query-assignment.activity';
+import { queryRoute } from '../activities/route/query-route.activity';
+import type { ProxyServices } from '../processor/proxy-services';
+import { status } from '../status';
+import { Code, type MessagingServiceServer, type Status } from '../wire';
+import { bidiStream, serverStream, unary, type AdapterDeps } from './adapt';
+
+/** Concurrent unary calls per RPC family before TOO_MANY_REQUESTS. */
+const UNARY_IN_FLIGHT_MAX = 10_000;
+/** Concurrent long polls per proxy; each holds a store-side waiter. */
+const RECEIVE_IN_FLIGHT_MAX = 10_000;
+/** Concurrent telemetry streams per proxy: one per client and endpoint. */
+const TELEMETRY_STREAMS_MAX = 20_000;
+
+const onlyStatus = (failed: Status) => ({ status: failed });
+
+/**
+ * messagingService maps every apache.rocketmq.v2.MessagingService method to its activity.
+ * The offset-management RPCs answer UNIMPLEMENTED, as Apache's proxy does.
+ */
+export function messagingService(services: ProxyServices): MessagingServiceServer & UntypedServiceImplementation {
+  const unaryDeps: AdapterDeps = { logger: services.logger, inFlightMax: UNARY_IN_FLIGHT_MAX };
+  const receiveDeps: AdapterDeps = { logger: services.logger, inFlightMax: RECEIVE_IN_FLIGHT_MAX };
+  const telemetryDeps: AdapterDeps = { logger: services.logger, inFlightMax: TELEMETRY_STREAMS_MAX };
+  const notImplemented = (what: string): Status => status(Code.NOT_IMPLEMENTED, `${what} is not supported yet`);
+  const unimplemented = (_call: unknown, callback?: (error: { code: number; details: string }) => void): void => {
+    callback?.({ code: GrpcStatus.UNIMPLEMENTED, details: 'not implemented' });
+  };
+
+  return {
+    queryRoute: unary('QueryRoute', unaryDeps, (request, context) => queryRoute(services, request, context), (failed) => ({
+      status: failed,
+      messageQueues: [],
+    })),
+    heartbeat: unary('Heartbeat', unaryDeps, (request, context) => heartbeat(services, request, context), onlyStatus),
+    sendMessage: unary('SendMessage', unaryDeps, (request, context) => sendMessage(services, request, context), (failed) => ({
+      status: failed,
+      entries: [],
+    })),
+    queryAssignment: unary(
+      'QueryAssignment',
+      unaryDeps,
+      (request, context) => queryAssignment(services, request, context),
+      (failed) => ({ status: failed, assignments: [] }),
+    ),
+    receiveMessage: serverStream(
+      'ReceiveMessage',
+      receiveDeps,
+      (request, context, write) => receiveMessage(services, request, context, write),
+      (failed) => receiveFailureFrames(failed, services.clock.nowMs()),
+    ),
+    ackMessage: unary('AckMessage', unaryDeps, (request, context) => ackMessage(services, request, context), (failed) => ({
+      status: failed,
+      entries: [],
+    })),
+    forwardMessageToDeadLetterQueue: unary(
+      'ForwardMessageToDeadLetterQueue',
+      unaryDeps,
+      (request, context) => forwardMessageToDeadLetterQueue(services, request, context),
+      onlyStatus,
+    ),
+    changeInvisibleDuration: unary(
+      'ChangeInvisibleDuration',
+      unaryDeps,
+      (request, context) => changeInvisibleDuration(services, request, context),
+      (failed) => ({ status: failed, receiptHandle: '' }),
+    ),
+    notifyClientTermination: unary(
+      'NotifyClientTermination',
+      unaryDeps,
+      (request, context) => notifyClientTermination(services, request, context),
+      onlyStatus,
+    ),
+    telemetry: bidiStream(telemetryDeps, (call, context) => telemetry(services, call, context)),
+    endTransaction: unary('EndTransaction', unaryDeps, async () => ({ status: notImplemented('EndTransaction') }), onlyStatus),
+    recallMessage: unary('RecallMessage', unaryDeps, async () => ({ status: notImplemented('RecallMessage'), messageId: '' }), (failed) => ({
+      status: failed,
+      messageId: '',
+    })),
+    syncLiteSubscription: unary('SyncLiteSubscription', unaryDeps, async () => ({ status: notImplemented('lite topics') }), onlyStatus),
+    pullMessage: (call) => {
+      call.emit('error', { code: GrpcStatus.UNIMPLEMENTED, details: 'PullMessage is not implemented' });
+    },
+    updateOffset: unimplemented,
+    getOffset: unimplemented,
+    queryOffset: unimplemented,
+  };
+}
+
+export { timestampFromMs };

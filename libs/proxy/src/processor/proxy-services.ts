@@ -1,0 +1,48 @@
+import type { Clock } from '@quiver/core';
+import type { Logger } from '@quiver/telemetry';
+import { RoundRobinQueueSelector } from '@quiver/routing';
+import { ReceiptHandleCodec } from '../services/receipt-handle';
+import type { ClientRegistry } from '../services/client-registry';
+import type { RouteService } from '../services/route.service';
+import type { StoreDirectory } from '../services/store-directory';
+import { AddressScheme, type Endpoints } from '../wire';
+
+/** ProxyServices is everything the activities share; one instance per proxy. */
+export class ProxyServices {
+  readonly selector = new RoundRobinQueueSelector();
+  private handleCodec: ReceiptHandleCodec | undefined;
+
+  constructor(
+    readonly routes: RouteService,
+    readonly stores: StoreDirectory,
+    readonly clients: ClientRegistry,
+    readonly clock: Clock,
+    readonly logger: Logger,
+    /** advertisedEndpoint is what routes tell clients to connect to; undefined echoes the client's access point. */
+    private readonly advertisedEndpoint: { host: string; port: number } | undefined,
+    private readonly listenPort: () => number,
+  ) {}
+
+  async handles(): Promise<ReceiptHandleCodec> {
+    this.handleCodec ??= new ReceiptHandleCodec(Buffer.from((await this.routes.clusterIdentity()).receiptHandleKey, 'base64'));
+    return this.handleCodec;
+  }
+
+  /** endpointsFor returns the proxy tier's address as clients should use it. */
+  endpointsFor(accessPoint: Endpoints | undefined): Endpoints {
+    if (this.advertisedEndpoint) {
+      return { scheme: schemeOf(this.advertisedEndpoint.host), addresses: [this.advertisedEndpoint] };
+    }
+    const addresses = accessPoint?.addresses?.filter((address) => address.host) ?? [];
+    if (addresses.length > 0 && accessPoint) {
+      return { scheme: accessPoint.scheme || schemeOf(addresses[0]!.host), addresses };
+    }
+    return { scheme: AddressScheme.IPv4, addresses: [{ host: '127.0.0.1', port: this.listenPort() }] };
+  }
+}
+
+function schemeOf(host: string): AddressScheme {
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return AddressScheme.IPv4;
+  if (host.includes(':')) return AddressScheme.IPv6;
+  return AddressScheme.DOMAIN_NAME;
+}

@@ -1,0 +1,73 @@
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { Clock } from '@quiver/core';
+import type { NameServerService } from '@quiver/client';
+import { limits } from '@quiver/config';
+import type { Logger } from '@quiver/telemetry';
+import { messagingService } from './grpc/messaging-service';
+import { ProxyServices } from './processor/proxy-services';
+import { ClientRegistry } from './services/client-registry';
+import { RouteService } from './services/route.service';
+import type { StoreDirectory } from './services/store-directory';
+import { MessagingServiceService } from './wire';
+
+export interface ProxyOptions {
+  host: string;
+  /** port: 0 picks a free port (tests). */
+  port: number;
+  nameServer: NameServerService;
+  stores: StoreDirectory;
+  clock: Clock;
+  logger: Logger;
+  /** advertisedEndpoint `host:port` put in routes; default echoes the client's access point. */
+  advertisedEndpoint?: string;
+}
+
+export interface ProxyHandle {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** grpc-js server options, set explicitly rather than left to library defaults (RELIABILITY.md 1.4). */
+export function grpcServerOptions(): Record<string, number> {
+  return {
+    'grpc.max_receive_message_length': limits.grpcReceiveMessageBytesMax,
+    'grpc.max_concurrent_streams': limits.grpcConcurrentStreamsMax,
+    // Java pings every 300 s even when idle; never GOAWAY it for that.
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.keepalive_time_ms': 60_000,
+    'grpc.keepalive_timeout_ms': 20_000,
+  };
+}
+
+/** startProxy serves apache.rocketmq.v2.MessagingService on host:port. */
+export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
+  const server = new Server(grpcServerOptions());
+  let boundPort = options.port;
+  const advertised = options.advertisedEndpoint
+    ? { host: options.advertisedEndpoint.slice(0, options.advertisedEndpoint.lastIndexOf(':')), port: Number(options.advertisedEndpoint.slice(options.advertisedEndpoint.lastIndexOf(':') + 1)) }
+    : undefined;
+  const services = new ProxyServices(
+    new RouteService(options.nameServer, options.clock),
+    options.stores,
+    new ClientRegistry(options.clock),
+    options.clock,
+    options.logger,
+    advertised,
+    () => boundPort,
+  );
+  server.addService(MessagingServiceService, messagingService(services));
+  boundPort = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
+  });
+  return {
+    port: boundPort,
+    close: () =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.forceShutdown(), 2000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}
