@@ -1,0 +1,44 @@
+/**
+ * Conventions of the internal quiver.*.v1 services that the protos must keep: every request
+ * carries `uint64 epoch = 15` (reserved for staleness checks), and responses carry no error
+ * fields (errors travel as gRPC status plus the `quiver-error-code` trailer).
+ */
+import path from 'node:path';
+import { Root, type Service } from 'protobufjs';
+import { StoreServiceService } from './gen/quiver/store/v1/store';
+import { NameServerServiceService } from './gen/quiver/nameserver/v1/nameserver';
+
+const protoDir = path.resolve(__dirname, '../../../protos');
+const root = new Root();
+root.resolvePath = (_origin, target) => path.join(protoDir, target);
+root.loadSync(['quiver/store/v1/store.proto', 'quiver/nameserver/v1/nameserver.proto'], { keepCase: true });
+root.resolveAll();
+
+const services = ['quiver.store.v1.StoreService', 'quiver.nameserver.v1.NameServerService'].map(
+  (name) => root.lookupService(name) as Service,
+);
+const methods = services.flatMap((service) => service.methodsArray);
+
+describe('internal protos - conventions', () => {
+  it.each(methods.map((method) => [method.fullName, method] as const))('epoch - %s request carries uint64 epoch = 15', (_, method) => {
+    const epoch = method.resolvedRequestType?.fields['epoch'];
+    expect(epoch?.id).toBe(15);
+    expect(epoch?.type).toBe('uint64');
+    expect(method.requestStream === true || method.responseStream === true).toBe(false);
+  });
+
+  it.each(methods.map((method) => [method.fullName, method] as const))('errors - %s response has no error fields', (_, method) => {
+    const fieldNames = Object.keys(method.resolvedResponseType?.fields ?? {});
+    expect(fieldNames.filter((name) => /error|status|code/i.test(name))).toEqual([]);
+  });
+
+  it('services - one RPC per interface method, as generated for grpc-js', () => {
+    expect(Object.keys(StoreServiceService).sort()).toEqual(
+      ['ackMessages', 'appendMessages', 'changeInvisibleDuration', 'forwardToDeadLetterQueue', 'popMessages'],
+    );
+    expect(Object.keys(NameServerServiceService).sort()).toEqual(
+      ['createTopic', 'deleteTopic', 'getClusterIdentity', 'getTopic', 'heartbeatStoreNode', 'listStoreNodes', 'listTopics'],
+    );
+    expect(StoreServiceService.appendMessages.path).toBe('/quiver.store.v1.StoreService/AppendMessages');
+  });
+});
