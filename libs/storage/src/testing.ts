@@ -1,0 +1,281 @@
+/**
+ * @quiver/storage/testing: the twins, fault wrappers and conformance suites of libs/storage.
+ * Specs import it; production code never does.
+ */
+import { isQuiverError, QuiverErrorCode } from '@quiver/core';
+import fc from 'fast-check';
+
+import type { KeyValueStore } from './kv/key-value-store';
+
+export { SimKeyValueStore } from './sim/sim-key-value-store';
+export type { SimKeyValueStoreOptions, SimKeyValueStoreStats, ForcedWriteFault } from './sim/sim-key-value-store';
+export { SeededRandom } from './sim/seeded-random';
+export type { Random } from './sim/seeded-random';
+
+export interface KeyValueStoreUnderTest {
+  store: KeyValueStore;
+  /** cleanup releases what the factory created (directories); the suite closes the store itself. */
+  cleanup?: () => Promise<void>;
+}
+
+const bytes = (...values: number[]): Buffer => Buffer.from(values);
+const text = (value: string): Buffer => Buffer.from(value, 'utf8');
+const keysOf = (entries: Array<{ key: Buffer }>): string[] => entries.map((entry) => entry.key.toString('hex'));
+
+/**
+ * keyValueStoreConformance defines the behaviour every KeyValueStore must have, as one jest
+ * suite (the abstract-level test-suite pattern). Each implementation's spec calls it with a
+ * factory that returns a fresh, empty store.
+ */
+export function keyValueStoreConformance(name: string, factory: () => Promise<KeyValueStoreUnderTest>): void {
+  describe(`${name} - KeyValueStore conformance`, () => {
+    let underTest: KeyValueStoreUnderTest;
+    let store: KeyValueStore;
+
+    beforeEach(async () => {
+      underTest = await factory();
+      store = underTest.store;
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await underTest.cleanup?.();
+    });
+
+    it('get - an absent key is undefined', async () => {
+      expect(await store.get(text('missing'))).toBeUndefined();
+    });
+
+    it('write - put then get returns the value', async () => {
+      await store.write([{ type: 'put', key: text('a'), value: text('1') }], { sync: false });
+      expect((await store.get(text('a')))?.toString()).toBe('1');
+    });
+
+    it('write - a later put of the same key wins, within and across batches', async () => {
+      await store.write(
+        [
+          { type: 'put', key: text('a'), value: text('1') },
+          { type: 'put', key: text('a'), value: text('2') },
+        ],
+        { sync: true },
+      );
+      expect((await store.get(text('a')))?.toString()).toBe('2');
+      await store.write([{ type: 'put', key: text('a'), value: text('3') }], { sync: false });
+      expect((await store.get(text('a')))?.toString()).toBe('3');
+    });
+
+    it('write - del removes a key; deleting an absent key is fine', async () => {
+      await store.write([{ type: 'put', key: text('a'), value: text('1') }], { sync: false });
+      await store.write(
+        [
+          { type: 'del', key: text('a') },
+          { type: 'del', key: text('never') },
+        ],
+        { sync: false },
+      );
+      expect(await store.get(text('a'))).toBeUndefined();
+    });
+
+    it('write - put and del in one batch apply in order', async () => {
+      await store.write(
+        [
+          { type: 'put', key: text('a'), value: text('1') },
+          { type: 'del', key: text('a') },
+          { type: 'put', key: text('b'), value: text('2') },
+        ],
+        { sync: false },
+      );
+      expect(await store.get(text('a'))).toBeUndefined();
+      expect((await store.get(text('b')))?.toString()).toBe('2');
+    });
+
+    it('write - an empty batch is accepted', async () => {
+      await store.write([], { sync: true });
+      expect(await store.iterate({ limit: 10 })).toEqual([]);
+    });
+
+    it('write - empty values are stored and distinguished from absence', async () => {
+      await store.write([{ type: 'put', key: text('e'), value: Buffer.alloc(0) }], { sync: false });
+      const value = await store.get(text('e'));
+      expect(value).toBeDefined();
+      expect(value?.length).toBe(0);
+    });
+
+    it('write - values are copied in: mutating the written buffer changes nothing', async () => {
+      const value = text('abc');
+      const key = text('k');
+      await store.write([{ type: 'put', key, value }], { sync: false });
+      value[0] = 0x7a;
+      key[0] = 0x7a;
+      expect((await store.get(text('k')))?.toString()).toBe('abc');
+    });
+
+    it('get - values are copied out: mutating a read buffer changes nothing', async () => {
+      await store.write([{ type: 'put', key: text('k'), value: text('abc') }], { sync: false });
+      const first = await store.get(text('k'));
+      first![0] = 0x7a;
+      expect((await store.get(text('k')))?.toString()).toBe('abc');
+    });
+
+    it('write - accepts Uint8Array views that are not Buffers, honouring their offsets', async () => {
+      const backing = new Uint8Array([9, 1, 2, 3, 9]);
+      await store.write([{ type: 'put', key: backing.subarray(1, 3), value: backing.subarray(2, 4) }], { sync: false });
+      expect([...((await store.get(bytes(1, 2))) ?? [])]).toEqual([2, 3]);
+    });
+
+    it('write - large values round-trip', async () => {
+      const large = Buffer.alloc(5 * 1024 * 1024, 0xab);
+      large[large.length - 1] = 0x01;
+      await store.write([{ type: 'put', key: text('big'), value: large }], { sync: false });
+      expect((await store.get(text('big')))?.equals(large)).toBe(true);
+    });
+
+    it('getMany - returns values in key order of the request, undefined for absent keys', async () => {
+      await store.write(
+        [
+          { type: 'put', key: text('a'), value: text('1') },
+          { type: 'put', key: text('c'), value: text('3') },
+        ],
+        { sync: false },
+      );
+      const values = await store.getMany([text('c'), text('b'), text('a')]);
+      expect(values.map((value) => value?.toString())).toEqual(['3', undefined, '1']);
+      expect(await store.getMany([])).toEqual([]);
+    });
+
+    describe('iterate', () => {
+      const keys = [bytes(0x00), bytes(0x01), bytes(0x01, 0x00), bytes(0x01, 0xff), bytes(0x02), bytes(0x7f), bytes(0x80), bytes(0xff), bytes(0xff, 0xff)];
+
+      beforeEach(async () => {
+        // Written out of order, so the store's sort is what the suite checks.
+        const shuffled = [...keys].reverse();
+        await store.write(
+          shuffled.map((key) => ({ type: 'put' as const, key, value: Buffer.concat([text('v'), key]) })),
+          { sync: false },
+        );
+      });
+
+      it('iterate - keys sort bytewise and unsigned; a prefix sorts before its extensions', async () => {
+        expect(keysOf(await store.iterate({ limit: 100 }))).toEqual(keys.map((key) => key.toString('hex')));
+      });
+
+      it('iterate - values come with their keys', async () => {
+        const entries = await store.iterate({ limit: 100 });
+        for (const entry of entries) expect(entry.value.equals(Buffer.concat([text('v'), entry.key]))).toBe(true);
+      });
+
+      it('iterate - gte and lt bound the range inclusively and exclusively', async () => {
+        expect(keysOf(await store.iterate({ gte: bytes(0x01), lt: bytes(0x02), limit: 100 }))).toEqual(['01', '0100', '01ff']);
+      });
+
+      it('iterate - gt and lte bound the range exclusively and inclusively', async () => {
+        expect(keysOf(await store.iterate({ gt: bytes(0x01), lte: bytes(0x02), limit: 100 }))).toEqual(['0100', '01ff', '02']);
+      });
+
+      it('iterate - bounds that match no key still bound the range', async () => {
+        expect(keysOf(await store.iterate({ gte: bytes(0x03), lt: bytes(0x80, 0x00), limit: 100 }))).toEqual(['7f', '80']);
+      });
+
+      it('iterate - an empty or inverted range returns nothing', async () => {
+        expect(await store.iterate({ gte: bytes(0x03), lt: bytes(0x03), limit: 100 })).toEqual([]);
+        expect(await store.iterate({ gte: bytes(0x80), lt: bytes(0x02), limit: 100 })).toEqual([]);
+      });
+
+      it('iterate - limit caps the entries, from the low end', async () => {
+        expect(keysOf(await store.iterate({ gte: bytes(0x01), limit: 2 }))).toEqual(['01', '0100']);
+      });
+
+      it('iterate - reverse returns from the upper bound down, limit from the high end', async () => {
+        expect(keysOf(await store.iterate({ lt: bytes(0xff), reverse: true, limit: 3 }))).toEqual(['80', '7f', '02']);
+        expect(keysOf(await store.iterate({ gte: bytes(0x01), lte: bytes(0x01, 0xff), reverse: true, limit: 100 }))).toEqual(['01ff', '0100', '01']);
+      });
+
+      it('iterate - keysOnly returns keys with empty values', async () => {
+        const entries = await store.iterate({ gte: bytes(0x02), limit: 100, keysOnly: true });
+        expect(keysOf(entries)).toEqual(['02', '7f', '80', 'ff', 'ffff']);
+        for (const entry of entries) expect(entry.value.length).toBe(0);
+      });
+
+      it('iterate - paging with gt from the last key visits every key once', async () => {
+        const seen: string[] = [];
+        let page = await store.iterate({ limit: 2 });
+        while (page.length > 0) {
+          seen.push(...keysOf(page));
+          page = await store.iterate({ gt: page[page.length - 1]!.key, limit: 2 });
+        }
+        expect(seen).toEqual(keys.map((key) => key.toString('hex')));
+      });
+
+      it('iterate - returned keys are copies', async () => {
+        const [first] = await store.iterate({ limit: 1 });
+        first!.key[0] = 0x55;
+        expect(keysOf(await store.iterate({ limit: 1 }))).toEqual(['00']);
+      });
+    });
+
+    it('write - a batch is atomic with respect to readers: they see all of it or none', async () => {
+      const batch = Array.from({ length: 200 }, (_, index) => ({ type: 'put' as const, key: text(`k${String(index).padStart(3, '0')}`), value: text('x') }));
+      const writing = store.write(batch, { sync: false });
+      const during = await store.iterate({ limit: 1000, keysOnly: true });
+      await writing;
+      expect([0, 200]).toContain(during.length);
+      expect((await store.iterate({ limit: 1000, keysOnly: true })).length).toBe(200);
+    });
+
+    it('model - random puts and dels leave the same sorted content as a map (property)', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.record({
+              del: fc.boolean(),
+              key: fc.uint8Array({ minLength: 1, maxLength: 3, max: 3 }),
+              value: fc.uint8Array({ maxLength: 4 }),
+            }),
+            { maxLength: 40 },
+          ),
+          async (operations) => {
+            // Each run starts from what the store holds now, which the model mirrors.
+            const model = new Map<string, string>();
+            for (const entry of await store.iterate({ limit: 1000 })) model.set(entry.key.toString('hex'), entry.value.toString('hex'));
+            await store.write(
+              operations.map((operation) =>
+                operation.del ? { type: 'del' as const, key: operation.key } : { type: 'put' as const, key: operation.key, value: operation.value },
+              ),
+              { sync: false },
+            );
+            for (const operation of operations) {
+              const key = Buffer.from(operation.key).toString('hex');
+              if (operation.del) model.delete(key);
+              else model.set(key, Buffer.from(operation.value).toString('hex'));
+            }
+            const expected = [...model.entries()].sort(([a], [b]) => Buffer.compare(Buffer.from(a, 'hex'), Buffer.from(b, 'hex')));
+            const actual = (await store.iterate({ limit: 1000 })).map((entry) => [entry.key.toString('hex'), entry.value.toString('hex')]);
+            expect(actual).toEqual(expected);
+          },
+        ),
+        { numRuns: 30, seed: 42 },
+      );
+    });
+
+    it('close - every call afterwards rejects with CLOSED; closing twice is fine', async () => {
+      await store.write([{ type: 'put', key: text('a'), value: text('1') }], { sync: true });
+      await store.close();
+      const calls: Array<() => Promise<unknown>> = [
+        () => store.get(text('a')),
+        () => store.getMany([text('a')]),
+        () => store.getMany([]),
+        () => store.write([{ type: 'put', key: text('b'), value: text('2') }], { sync: false }),
+        () => store.write([], { sync: false }),
+        () => store.iterate({ limit: 1 }),
+      ];
+      for (const call of calls) {
+        const error = await call().then(
+          () => undefined,
+          (rejection: unknown) => rejection,
+        );
+        expect(isQuiverError(error, QuiverErrorCode.Closed)).toBe(true);
+      }
+      await store.close();
+    });
+  });
+}
