@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+
+import { RecordDecodeError } from './bytes';
+import {
+  decodeKeyIndexKey,
+  decodeMessageIdIndexKey,
+  decodeMessageKey,
+  decodeQueueMeta,
+  decodeQueueRegistryKey,
+  encodeQueueMeta,
+  frameRecord,
+  KeyPrefix,
+  keyIndexKey,
+  LAYOUT_VERSION,
+  messageIdIndexKey,
+  messageIdIndexPrefix,
+  messageKey,
+  prefixUpperBound,
+  queueMetaKey,
+  queueRegistryKey,
+  unframeRecord,
+} from './layout';
+
+describe('layout - keys', () => {
+  it('prefixes - every owner has its own first byte', () => {
+    const prefixes = Object.values(KeyPrefix);
+    expect(new Set(prefixes).size).toBe(prefixes.length);
+  });
+
+  it('layout - the version this build reads and writes is 1', () => {
+    expect(LAYOUT_VERSION).toBe(1);
+  });
+
+  it('fixture - keys encode to the recorded bytes', () => {
+    expect(messageKey(1, 2).toString('hex')).toBe('4d000000010000000000000002');
+    expect(queueRegistryKey('t', 7).toString('hex')).toBe('5200017400000007');
+    expect(queueMetaKey(258).toString('hex')).toBe('5100000102');
+    expect(messageIdIndexKey('ab', 1, 5).toString('hex')).toBe('4900026162000000010000000000000005');
+    expect(keyIndexKey('t', 'k', 9, 1, 5).toString('hex')).toBe('4b00017400016b000000000000000900000001' + '0000000000000005');
+  });
+
+  it('fixture - a queue meta record encodes to the recorded bytes and back', () => {
+    const record = encodeQueueMeta({ topic: 't', queueId: 1, minOffset: 0, nextOffset: 3 });
+    expect(record.toString('hex')).toBe(record.subarray(0, 5).toString('hex') + '00017400000001' + '0000000000000000' + '0000000000000003');
+    expect(record[0]).toBe(1);
+    expect(decodeQueueMeta(record)).toEqual({ topic: 't', queueId: 1, minOffset: 0, nextOffset: 3 });
+  });
+
+  it('message keys - sort by queue, then by offset as numbers (property)', () => {
+    const location = fc.record({ queue: fc.integer({ min: 0, max: 0xffff_ffff }), offset: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }) });
+    fc.assert(
+      fc.property(location, location, (a, b) => {
+        const byNumbers = a.queue - b.queue || a.offset - b.offset;
+        expect(Math.sign(Buffer.compare(messageKey(a.queue, a.offset), messageKey(b.queue, b.offset)))).toBe(Math.sign(byNumbers));
+        expect(decodeMessageKey(messageKey(a.queue, a.offset))).toEqual({ queueInternalId: a.queue, offset: a.offset });
+      }),
+      { numRuns: 500, seed: 3 },
+    );
+  });
+
+  it('index keys - decode to what they encode', () => {
+    expect(decodeMessageIdIndexKey(messageIdIndexKey('id-1', 4, 9))).toEqual({ messageId: 'id-1', queueInternalId: 4, offset: 9 });
+    expect(decodeKeyIndexKey(keyIndexKey('t', 'k', 100, 4, 9))).toEqual({ topic: 't', key: 'k', storeTimestampMs: 100, queueInternalId: 4, offset: 9 });
+    expect(decodeQueueRegistryKey(queueRegistryKey('orders', 3))).toEqual({ topic: 'orders', queueId: 3 });
+  });
+
+  it('index keys - a message-id prefix never matches a longer id', () => {
+    const prefix = messageIdIndexPrefix('ab');
+    const longer = messageIdIndexKey('abc', 0, 0);
+    expect(Buffer.compare(longer, prefix) >= 0 && Buffer.compare(longer, prefixUpperBound(prefix)) < 0).toBe(false);
+    const own = messageIdIndexKey('ab', 0xffff_ffff, Number.MAX_SAFE_INTEGER);
+    expect(Buffer.compare(own, prefix) >= 0 && Buffer.compare(own, prefixUpperBound(prefix)) < 0).toBe(true);
+  });
+
+  it('prefixUpperBound - carries over 0xff bytes', () => {
+    expect(prefixUpperBound(Buffer.from([0x01, 0xff])).toString('hex')).toBe('02');
+    expect(prefixUpperBound(Buffer.from([0x01, 0x02])).toString('hex')).toBe('0103');
+  });
+});
+
+describe('layout - record framing', () => {
+  it('framing - payload round-trips; checksum and version are checked', () => {
+    const record = frameRecord(1, Buffer.from('payload'));
+    expect(unframeRecord(record, 1).toString()).toBe('payload');
+    expect(() => unframeRecord(record, 2)).toThrow(RecordDecodeError);
+    const damaged = Buffer.from(record);
+    damaged[damaged.length - 1] ^= 1;
+    expect(() => unframeRecord(damaged, 1)).toThrow(/checksum/);
+    expect(() => unframeRecord(Buffer.from([1, 0, 0]), 1)).toThrow(/shorter than its header/);
+  });
+});

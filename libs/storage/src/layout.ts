@@ -1,0 +1,296 @@
+/**
+ * layout is the store node's on-disk layout in one place: every key prefix of the node's one
+ * LevelDB (including those libs/consumption owns), how keys are built, and the record format.
+ * A change to any of it bumps LAYOUT_VERSION or the record's format version and adds a
+ * fixture to `layout.spec.ts` / `message-record.spec.ts`.
+ *
+ * Keys are binary. Numbers are big-endian so keys sort by them; strings are a u16 byte length
+ * then UTF-8 (length-prefixed, so no string can run into the next field and a prefix scan for
+ * one exact string never matches a longer one).
+ *
+ *   'V'                                                    -> layout marker record (payload: layoutVersion u8)
+ *   'S'                                                    -> store meta record {nextQueueInternalId u32}
+ *   'R' topic:str16 queueId:u32                            -> queue registry record {queueInternalId u32}
+ *   'Q' queueInternalId:u32                                -> queue meta record {topic str16, queueId u32, minOffset u64, nextOffset u64}
+ *   'M' queueInternalId:u32 offset:u64                     -> message record (see message-record.ts for the payload)
+ *   'I' messageId:str16 queueInternalId:u32 offset:u64     -> empty (message-id index)
+ *   'K' topic:str16 key:str16 storeTimestampMs:u64 queueInternalId:u32 offset:u64 -> empty (key index)
+ *   'C' group:str16 topic:str16 queueId:u32                -> pop cursor record        (libs/consumption)
+ *   'F' group:str16 topic:str16 queueId:u32 offset:u64     -> pop in-flight record     (libs/consumption)
+ *   'G'                                                    -> pop generation record    (libs/consumption)
+ *
+ * Record (every value except the empty index values):
+ *   formatVersion:u8 crc32c:u32 payload
+ * where crc32c covers the payload. LevelDB silently drops corrupt blocks of its write-ahead
+ * log (RELIABILITY.md 1.2), so every record carries its own checksum and every queue is dense:
+ * a reader that finds a bad checksum or a hole below the committed next offset reports the
+ * queue corrupted instead of serving around it.
+ */
+import { crc32c } from '@node-rs/crc32';
+import { assert } from '@quiver/core';
+
+import { ByteReader, ByteWriter, RecordDecodeError } from './bytes';
+
+/** LAYOUT_VERSION is the version of this whole key layout, kept under the 'V' key. */
+export const LAYOUT_VERSION = 1;
+
+/**
+ * KeyPrefix is the registry of first key bytes. Every lib that stores into the node's LevelDB
+ * takes its prefix from here, so two owners can never share one.
+ */
+export const KeyPrefix = {
+  LayoutMarker: 0x56, // 'V'
+  StoreMeta: 0x53, // 'S'
+  QueueRegistry: 0x52, // 'R'
+  QueueMeta: 0x51, // 'Q'
+  Message: 0x4d, // 'M'
+  MessageIdIndex: 0x49, // 'I'
+  KeyIndex: 0x4b, // 'K'
+  PopCursor: 0x43, // 'C'
+  PopInFlight: 0x46, // 'F'
+  PopGeneration: 0x47, // 'G'
+} as const;
+export type KeyPrefix = (typeof KeyPrefix)[keyof typeof KeyPrefix];
+
+/** RecordFormat is the format version byte of each record kind this lib owns. */
+export const RecordFormat = {
+  LayoutMarker: 1,
+  StoreMeta: 1,
+  QueueRegistry: 1,
+  QueueMeta: 1,
+  Message: 1,
+} as const;
+
+/** RECORD_HEADER_BYTES is the format version byte plus the crc32c. */
+export const RECORD_HEADER_BYTES = 5;
+
+/** frameRecord prefixes a payload with its format version and checksum. */
+export function frameRecord(formatVersion: number, payload: Uint8Array): Buffer {
+  assert(Number.isInteger(formatVersion) && formatVersion > 0 && formatVersion <= 0xff, `bad format version ${formatVersion}`);
+  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.byteLength);
+  record.writeUInt8(formatVersion, 0);
+  record.writeUInt32BE(crc32c(payload), 1);
+  record.set(payload, RECORD_HEADER_BYTES);
+  return record;
+}
+
+/**
+ * unframeRecord checks a record's format version and checksum and returns its payload (a view,
+ * not a copy). Throws RecordDecodeError when either does not match.
+ */
+export function unframeRecord(record: Uint8Array, expectedFormatVersion: number): Buffer {
+  const bytes = Buffer.from(record.buffer, record.byteOffset, record.byteLength);
+  if (bytes.length < RECORD_HEADER_BYTES) throw new RecordDecodeError(`record of ${bytes.length} bytes is shorter than its header`);
+  const formatVersion = bytes.readUInt8(0);
+  if (formatVersion !== expectedFormatVersion) {
+    throw new RecordDecodeError(`record format version ${formatVersion}, expected ${expectedFormatVersion}`);
+  }
+  const payload = bytes.subarray(RECORD_HEADER_BYTES);
+  const expectedChecksum = bytes.readUInt32BE(1);
+  const actualChecksum = crc32c(payload);
+  if (actualChecksum !== expectedChecksum) {
+    throw new RecordDecodeError(`record checksum ${actualChecksum.toString(16)} does not match stored ${expectedChecksum.toString(16)}`);
+  }
+  return payload;
+}
+
+/** prefixUpperBound is the smallest key greater than every key starting with `prefix`, for `lt` range bounds. */
+export function prefixUpperBound(prefix: Uint8Array): Buffer {
+  const bound = Buffer.from(prefix);
+  for (let index = bound.length - 1; index >= 0; index--) {
+    if (bound[index] !== 0xff) {
+      bound[index] = (bound[index] ?? 0) + 1;
+      return bound.subarray(0, index + 1);
+    }
+  }
+  assert(false, 'prefixUpperBound of an all-0xff prefix has no bound');
+}
+
+// Layout marker and store meta.
+
+export function layoutMarkerKey(): Buffer {
+  return Buffer.from([KeyPrefix.LayoutMarker]);
+}
+
+export function encodeLayoutMarker(): Buffer {
+  return frameRecord(RecordFormat.LayoutMarker, new ByteWriter(1).u8(LAYOUT_VERSION).finish());
+}
+
+/** decodeLayoutMarker returns the layout version stored in the marker. */
+export function decodeLayoutMarker(record: Uint8Array): number {
+  const reader = new ByteReader(unframeRecord(record, RecordFormat.LayoutMarker));
+  const version = reader.u8();
+  reader.expectEnd();
+  return version;
+}
+
+export interface StoreMeta {
+  /** nextQueueInternalId is the internal id the next new queue gets; ids are never reused. */
+  nextQueueInternalId: number;
+}
+
+export function storeMetaKey(): Buffer {
+  return Buffer.from([KeyPrefix.StoreMeta]);
+}
+
+export function encodeStoreMeta(meta: StoreMeta): Buffer {
+  return frameRecord(RecordFormat.StoreMeta, new ByteWriter(4).u32(meta.nextQueueInternalId).finish());
+}
+
+export function decodeStoreMeta(record: Uint8Array): StoreMeta {
+  const reader = new ByteReader(unframeRecord(record, RecordFormat.StoreMeta));
+  const nextQueueInternalId = reader.u32();
+  reader.expectEnd();
+  return { nextQueueInternalId };
+}
+
+// Queue registry: (topic, queueId) -> internal queue id.
+
+export function queueRegistryPrefix(): Buffer {
+  return Buffer.from([KeyPrefix.QueueRegistry]);
+}
+
+export function queueRegistryKey(topic: string, queueId: number): Buffer {
+  return new ByteWriter(32).u8(KeyPrefix.QueueRegistry).string16(topic).u32(queueId).finish();
+}
+
+export function decodeQueueRegistryKey(key: Uint8Array): { topic: string; queueId: number } {
+  const reader = new ByteReader(key);
+  if (reader.u8() !== KeyPrefix.QueueRegistry) throw new RecordDecodeError('not a queue registry key');
+  const topic = reader.string16();
+  const queueId = reader.u32();
+  reader.expectEnd();
+  return { topic, queueId };
+}
+
+export function encodeQueueRegistryRecord(queueInternalId: number): Buffer {
+  return frameRecord(RecordFormat.QueueRegistry, new ByteWriter(4).u32(queueInternalId).finish());
+}
+
+export function decodeQueueRegistryRecord(record: Uint8Array): number {
+  const reader = new ByteReader(unframeRecord(record, RecordFormat.QueueRegistry));
+  const queueInternalId = reader.u32();
+  reader.expectEnd();
+  return queueInternalId;
+}
+
+// Queue meta: the committed extent of one queue.
+
+export interface QueueMeta {
+  topic: string;
+  queueId: number;
+  /** minOffset is the first retained offset. */
+  minOffset: number;
+  /** nextOffset is the offset the next appended message gets: every offset in [minOffset, nextOffset) is stored. */
+  nextOffset: number;
+}
+
+export function queueMetaPrefix(): Buffer {
+  return Buffer.from([KeyPrefix.QueueMeta]);
+}
+
+export function queueMetaKey(queueInternalId: number): Buffer {
+  return new ByteWriter(5).u8(KeyPrefix.QueueMeta).u32(queueInternalId).finish();
+}
+
+export function decodeQueueMetaKey(key: Uint8Array): number {
+  const reader = new ByteReader(key);
+  if (reader.u8() !== KeyPrefix.QueueMeta) throw new RecordDecodeError('not a queue meta key');
+  const queueInternalId = reader.u32();
+  reader.expectEnd();
+  return queueInternalId;
+}
+
+export function encodeQueueMeta(meta: QueueMeta): Buffer {
+  assert(meta.minOffset <= meta.nextOffset, `queue meta min ${meta.minOffset} > next ${meta.nextOffset}`);
+  const payload = new ByteWriter(64).string16(meta.topic).u32(meta.queueId).u64(meta.minOffset).u64(meta.nextOffset).finish();
+  return frameRecord(RecordFormat.QueueMeta, payload);
+}
+
+export function decodeQueueMeta(record: Uint8Array): QueueMeta {
+  const reader = new ByteReader(unframeRecord(record, RecordFormat.QueueMeta));
+  const meta = { topic: reader.string16(), queueId: reader.u32(), minOffset: reader.u64(), nextOffset: reader.u64() };
+  reader.expectEnd();
+  if (meta.minOffset > meta.nextOffset) throw new RecordDecodeError(`queue meta min ${meta.minOffset} > next ${meta.nextOffset}`);
+  return meta;
+}
+
+// Messages: one record per (queue, offset).
+
+export function messageKey(queueInternalId: number, offset: number): Buffer {
+  return new ByteWriter(13).u8(KeyPrefix.Message).u32(queueInternalId).u64(offset).finish();
+}
+
+/** queueMessagesPrefix is the prefix of every message key of one queue. */
+export function queueMessagesPrefix(queueInternalId: number): Buffer {
+  return new ByteWriter(5).u8(KeyPrefix.Message).u32(queueInternalId).finish();
+}
+
+export function decodeMessageKey(key: Uint8Array): { queueInternalId: number; offset: number } {
+  const reader = new ByteReader(key);
+  if (reader.u8() !== KeyPrefix.Message) throw new RecordDecodeError('not a message key');
+  const queueInternalId = reader.u32();
+  const offset = reader.u64();
+  reader.expectEnd();
+  return { queueInternalId, offset };
+}
+
+// Message-id index.
+
+export function messageIdIndexPrefix(messageId: string): Buffer {
+  return new ByteWriter(48).u8(KeyPrefix.MessageIdIndex).string16(messageId).finish();
+}
+
+export function messageIdIndexKey(messageId: string, queueInternalId: number, offset: number): Buffer {
+  return new ByteWriter(64).u8(KeyPrefix.MessageIdIndex).string16(messageId).u32(queueInternalId).u64(offset).finish();
+}
+
+export function decodeMessageIdIndexKey(key: Uint8Array): { messageId: string; queueInternalId: number; offset: number } {
+  const reader = new ByteReader(key);
+  if (reader.u8() !== KeyPrefix.MessageIdIndex) throw new RecordDecodeError('not a message-id index key');
+  const result = { messageId: reader.string16(), queueInternalId: reader.u32(), offset: reader.u64() };
+  reader.expectEnd();
+  return result;
+}
+
+// Key index.
+
+export function keyIndexPrefix(topic: string, key: string): Buffer {
+  return new ByteWriter(64).u8(KeyPrefix.KeyIndex).string16(topic).string16(key).finish();
+}
+
+/** keyIndexTimeBound is the key-index position of (topic, key) at `storeTimestampMs`, for time-range scans. */
+export function keyIndexTimeBound(topic: string, key: string, storeTimestampMs: number): Buffer {
+  return new ByteWriter(72).u8(KeyPrefix.KeyIndex).string16(topic).string16(key).u64(storeTimestampMs).finish();
+}
+
+export function keyIndexKey(topic: string, key: string, storeTimestampMs: number, queueInternalId: number, offset: number): Buffer {
+  return new ByteWriter(96)
+    .u8(KeyPrefix.KeyIndex)
+    .string16(topic)
+    .string16(key)
+    .u64(storeTimestampMs)
+    .u32(queueInternalId)
+    .u64(offset)
+    .finish();
+}
+
+export function decodeKeyIndexKey(indexKey: Uint8Array): {
+  topic: string;
+  key: string;
+  storeTimestampMs: number;
+  queueInternalId: number;
+  offset: number;
+} {
+  const reader = new ByteReader(indexKey);
+  if (reader.u8() !== KeyPrefix.KeyIndex) throw new RecordDecodeError('not a key index key');
+  const result = {
+    topic: reader.string16(),
+    key: reader.string16(),
+    storeTimestampMs: reader.u64(),
+    queueInternalId: reader.u32(),
+    offset: reader.u64(),
+  };
+  reader.expectEnd();
+  return result;
+}
