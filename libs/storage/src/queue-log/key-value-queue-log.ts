@@ -1,0 +1,667 @@
+/**
+ * KeyValueQueueLog is the QueueLog kept in a KeyValueStore (LevelDB in production) with the
+ * layout of layout.ts.
+ *
+ * Group commit: appends queue up while one write batch is in flight; when it lands, everything
+ * that queued meanwhile (up to GROUP_COMMIT_MESSAGES_MAX / GROUP_COMMIT_BYTES_MAX) goes out as
+ * the next single batch with one fsync. An append arriving when nothing is in flight is written
+ * at once. Offsets are assigned when a batch is built; one batch is in flight at a time, so the
+ * committed next offset of every queue is known exactly. A queue's meta (its next offset) is
+ * written in the same batch as its records, so both land or neither does.
+ *
+ * Integrity: reads check every record's checksum, its identity (topic, queue, offset) and that
+ * the offsets are dense; open checks each queue's registry, meta and tail. Any defect marks
+ * the queue CORRUPTED (RELIABILITY.md 1.2: LevelDB may have dropped part of its log), and the
+ * queue stops serving reads and appends; it is never read around.
+ *
+ * A failed write may still have applied (an fsync error after the log write). The log then
+ * re-reads the affected queues' meta before the next batch, so it never reuses an offset or an
+ * internal queue id that may be on disk; index entries left by such a write are recognized by
+ * checking the record they point to.
+ */
+import { assert, QuiverError, QuiverErrorCode } from '@quiver/core';
+import type { Clock, MessageToStore, StoredMessage } from '@quiver/core';
+
+import { RecordDecodeError } from '../bytes';
+import type { KeyValueOperation, KeyValueStore } from '../kv/key-value-store';
+import {
+  decodeLayoutMarker,
+  decodeMessageIdIndexKey,
+  decodeKeyIndexKey,
+  decodeMessageKey,
+  decodeQueueMeta,
+  decodeQueueMetaKey,
+  decodeQueueRegistryKey,
+  decodeQueueRegistryRecord,
+  decodeStoreMeta,
+  encodeLayoutMarker,
+  encodeQueueMeta,
+  encodeQueueRegistryRecord,
+  encodeStoreMeta,
+  keyIndexKey,
+  keyIndexTimeBound,
+  LAYOUT_VERSION,
+  layoutMarkerKey,
+  messageIdIndexKey,
+  messageIdIndexPrefix,
+  messageKey,
+  prefixUpperBound,
+  queueMessagesPrefix,
+  queueMetaKey,
+  queueMetaPrefix,
+  queueRegistryKey,
+  queueRegistryPrefix,
+  storeMetaKey,
+} from '../layout';
+import {
+  APPEND_BYTES_MAX,
+  APPEND_MESSAGES_MAX,
+  APPEND_PENDING_REQUESTS_MAX,
+  GROUP_COMMIT_BYTES_MAX,
+  GROUP_COMMIT_MESSAGES_MAX,
+  ITERATE_ENTRIES_MAX,
+  LOOKUP_MESSAGES_MAX,
+  QUEUE_INTERNAL_ID_MAX,
+  READ_MESSAGES_MAX,
+} from '../limits';
+import { checkStoredMessage, decodeMessageRecord, encodeMessageRecord } from '../message-record';
+import type { AppendedMessages, CorruptedQueue, FlushMode, KeyQuery, QueueLog } from './queue-log';
+
+export interface KeyValueQueueLogOptions {
+  store: KeyValueStore;
+  clock: Clock;
+  /** storeHost is recorded on every stored message (`ip:port` of the store node). */
+  storeHost: string;
+  /** flushMode decides whether a write batch is fsynced before its appends resolve. @default 'sync' */
+  flushMode?: FlushMode;
+  /** groupCommitMessagesMax overrides GROUP_COMMIT_MESSAGES_MAX, so specs can reach the bound. */
+  groupCommitMessagesMax?: number;
+}
+
+interface QueueState {
+  internalId: number;
+  topic: string;
+  queueId: number;
+  minOffset: number;
+  /** nextOffset is the committed next offset: every offset in [minOffset, nextOffset) is stored. */
+  nextOffset: number;
+}
+
+interface PendingAppend {
+  topic: string;
+  queueId: number;
+  messages: readonly MessageToStore[];
+  estimatedBytes: number;
+  resolve: (result: AppendedMessages) => void;
+  reject: (error: unknown) => void;
+}
+
+/** RECORD_OVERHEAD_BYTES_ESTIMATE covers a record's fixed fields and its index keys when sizing batches. */
+const RECORD_OVERHEAD_BYTES_ESTIMATE = 256;
+
+export class KeyValueQueueLog implements QueueLog {
+  private readonly queues = new Map<string, QueueState>();
+  private readonly queuesByInternalId = new Map<number, QueueState>();
+  /** corrupted holds the queues that stopped serving, by queueKey; a queue named only by a damaged record is fenced too. */
+  private readonly corrupted = new Map<string, CorruptedQueue>();
+  /** unattributed holds damage that names no queue (every record naming it is gone). */
+  private readonly unattributed: CorruptedQueue[] = [];
+  private readonly store: KeyValueStore;
+  private readonly clock: Clock;
+  private readonly storeHost: string;
+  private readonly flushMode: FlushMode;
+  private readonly groupCommitMessagesMax: number;
+  private nextQueueInternalId = 0;
+  private pending: PendingAppend[] = [];
+  private flushing: Promise<void> | undefined;
+  /** resyncNeeded is set after a failed write: the failed batch may have applied. */
+  private resyncNeeded = false;
+  private closed = false;
+
+  private constructor(options: KeyValueQueueLogOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.storeHost = options.storeHost;
+    this.flushMode = options.flushMode ?? 'sync';
+    this.groupCommitMessagesMax = options.groupCommitMessagesMax ?? GROUP_COMMIT_MESSAGES_MAX;
+    assert(
+      this.groupCommitMessagesMax >= 1 && this.groupCommitMessagesMax <= GROUP_COMMIT_MESSAGES_MAX,
+      `groupCommitMessagesMax ${this.groupCommitMessagesMax} outside 1..${GROUP_COMMIT_MESSAGES_MAX}`,
+    );
+  }
+
+  /**
+   * open loads every queue's committed extent and checks it: registry and meta agree, the tail
+   * record is present and valid, nothing is stored past the next offset. Queues that fail are
+   * marked corrupted; the log still opens so healthy queues keep serving.
+   */
+  static async open(options: KeyValueQueueLogOptions): Promise<KeyValueQueueLog> {
+    const log = new KeyValueQueueLog(options);
+    await log.checkLayoutMarker();
+    await log.loadQueues();
+    return log;
+  }
+
+  append(topic: string, queueId: number, messages: readonly MessageToStore[]): Promise<AppendedMessages> {
+    if (this.closed) return Promise.reject(new QuiverError(QuiverErrorCode.Closed, 'queue log is closed'));
+    if (messages.length === 0 || messages.length > APPEND_MESSAGES_MAX) {
+      return Promise.reject(new QuiverError(QuiverErrorCode.BadRequest, `an append holds 1 to ${APPEND_MESSAGES_MAX} messages, got ${messages.length}`));
+    }
+    if (this.corrupted.has(queueKey(topic, queueId))) return Promise.reject(this.corruptedError(topic, queueId));
+    if (this.pending.length >= APPEND_PENDING_REQUESTS_MAX) {
+      return Promise.reject(new QuiverError(QuiverErrorCode.TooManyRequests, 'too many appends waiting for the group commit', { retriable: true }));
+    }
+    let estimatedBytes = 0;
+    for (const message of messages) {
+      // Check before queueing, so a malformed message fails its own caller, not its batch.
+      checkStoredMessage({ ...message, topic, queueId, queueOffset: 0, storeTimestampMs: 0, storeHost: this.storeHost });
+      estimatedBytes += estimateRecordBytes(message);
+    }
+    if (estimatedBytes > APPEND_BYTES_MAX) {
+      return Promise.reject(new QuiverError(QuiverErrorCode.BadRequest, `an append holds at most ${APPEND_BYTES_MAX} bytes, got about ${estimatedBytes}`));
+    }
+    return new Promise<AppendedMessages>((resolve, reject) => {
+      this.pending.push({ topic, queueId, messages, estimatedBytes, resolve, reject });
+      if (this.flushing === undefined) this.flushing = this.flushPending();
+    });
+  }
+
+  async read(topic: string, queueId: number, fromOffset: number, maxCount: number): Promise<StoredMessage[]> {
+    this.checkOpen();
+    if (!Number.isSafeInteger(fromOffset) || fromOffset < 0) throw new QuiverError(QuiverErrorCode.BadRequest, `bad offset ${fromOffset}`);
+    if (!Number.isInteger(maxCount) || maxCount < 1 || maxCount > READ_MESSAGES_MAX) {
+      throw new QuiverError(QuiverErrorCode.BadRequest, `a read returns 1 to ${READ_MESSAGES_MAX} messages, asked ${maxCount}`);
+    }
+    const queue = this.queues.get(queueKey(topic, queueId));
+    if (queue === undefined) return [];
+    this.throwIfCorrupted(queue);
+    const from = Math.max(fromOffset, queue.minOffset);
+    const end = Math.min(queue.nextOffset, from + maxCount);
+    if (from >= end) return [];
+    const entries = await this.store.iterate({ gte: messageKey(queue.internalId, from), lt: messageKey(queue.internalId, end), limit: end - from });
+    this.throwIfCorrupted(queue);
+    const messages: StoredMessage[] = [];
+    for (let offset = from; offset < end; offset++) {
+      const entry = entries[offset - from];
+      if (entry === undefined || decodeMessageKey(entry.key).offset !== offset) {
+        throw this.markCorrupted(queue, `message at offset ${offset} is missing below the committed next offset ${queue.nextOffset}`, offset);
+      }
+      messages.push(this.decodeChecked(queue, offset, entry.value));
+    }
+    return messages;
+  }
+
+  nextOffset(topic: string, queueId: number): number {
+    return this.queues.get(queueKey(topic, queueId))?.nextOffset ?? 0;
+  }
+
+  minOffset(topic: string, queueId: number): number {
+    return this.queues.get(queueKey(topic, queueId))?.minOffset ?? 0;
+  }
+
+  queueExists(topic: string, queueId: number): boolean {
+    return this.queues.has(queueKey(topic, queueId));
+  }
+
+  async findByMessageId(messageId: string, maxCount: number): Promise<StoredMessage[]> {
+    this.checkOpen();
+    checkLookupCount(maxCount);
+    const prefix = messageIdIndexPrefix(messageId);
+    const entries = await this.store.iterate({ gte: prefix, lt: prefixUpperBound(prefix), limit: maxCount, keysOnly: true });
+    const locations = entries.map((entry) => decodeMessageIdIndexKey(entry.key));
+    const messages = await this.fetchIndexed(locations);
+    return messages.filter((message) => message.messageId === messageId);
+  }
+
+  async findByKey(topic: string, key: string, query: KeyQuery): Promise<StoredMessage[]> {
+    this.checkOpen();
+    checkLookupCount(query.maxCount);
+    if (!Number.isSafeInteger(query.beginTimestampMs) || !Number.isSafeInteger(query.endTimestampMs) || query.beginTimestampMs < 0) {
+      throw new QuiverError(QuiverErrorCode.BadRequest, 'key query times are non-negative integers');
+    }
+    if (query.endTimestampMs <= query.beginTimestampMs) return [];
+    const entries = await this.store.iterate({
+      gte: keyIndexTimeBound(topic, key, query.beginTimestampMs),
+      lt: keyIndexTimeBound(topic, key, query.endTimestampMs),
+      limit: query.maxCount,
+      keysOnly: true,
+    });
+    const locations = entries.map((entry) => decodeKeyIndexKey(entry.key));
+    const messages = await this.fetchIndexed(locations);
+    return messages.filter((message) => message.topic === topic && message.keys.includes(key));
+  }
+
+  corruptedQueues(): CorruptedQueue[] {
+    return [...this.corrupted.values(), ...this.unattributed].map((entry) => ({ ...entry }));
+  }
+
+  isQueueCorrupted(topic: string, queueId: number): boolean {
+    return this.corrupted.has(queueKey(topic, queueId));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.flushing !== undefined) await this.flushing;
+  }
+
+  // Group commit.
+
+  /** flushPending writes pending appends as batches until none is left; only one runs at a time. */
+  private async flushPending(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.takeBatch();
+        await this.commit(batch);
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  /** takeBatch removes the next batch from the pending list: at least one append, then as many as fit. */
+  private takeBatch(): PendingAppend[] {
+    let taken = 0;
+    let messageCount = 0;
+    let byteCount = 0;
+    while (taken < this.pending.length) {
+      const next = this.pending[taken]!;
+      const fits = messageCount + next.messages.length <= this.groupCommitMessagesMax && byteCount + next.estimatedBytes <= GROUP_COMMIT_BYTES_MAX;
+      if (taken > 0 && !fits) break;
+      taken += 1;
+      messageCount += next.messages.length;
+      byteCount += next.estimatedBytes;
+    }
+    return this.pending.splice(0, taken);
+  }
+
+  /** commit writes one batch and settles its appends; it never throws. */
+  private async commit(batch: PendingAppend[]): Promise<void> {
+    try {
+      if (this.resyncNeeded) await this.resync();
+    } catch (error) {
+      for (const append of batch) append.reject(asStoreError(error, 'resync after a failed write'));
+      return;
+    }
+    const storeTimestampMs = this.clock.nowMs();
+    const operations: KeyValueOperation[] = [];
+    const nextOffsets = new Map<QueueState, number>();
+    const created = new Map<string, QueueState>();
+    const accepted: Array<{ append: PendingAppend; offsets: number[] }> = [];
+    let nextQueueInternalId = this.nextQueueInternalId;
+    try {
+      for (const append of batch) {
+        const key = queueKey(append.topic, append.queueId);
+        if (this.corrupted.has(key)) {
+          append.reject(this.corruptedError(append.topic, append.queueId));
+          continue;
+        }
+        let queue = this.queues.get(key) ?? created.get(key);
+        if (queue === undefined) {
+          assert(nextQueueInternalId <= QUEUE_INTERNAL_ID_MAX, 'internal queue ids exhausted');
+          queue = { internalId: nextQueueInternalId++, topic: append.topic, queueId: append.queueId, minOffset: 0, nextOffset: 0 };
+          created.set(key, queue);
+          operations.push({ type: 'put', key: queueRegistryKey(queue.topic, queue.queueId), value: encodeQueueRegistryRecord(queue.internalId) });
+        }
+        let offset = nextOffsets.get(queue) ?? queue.nextOffset;
+        const offsets: number[] = [];
+        for (const message of append.messages) {
+          const stored: StoredMessage = { ...message, topic: queue.topic, queueId: queue.queueId, queueOffset: offset, storeTimestampMs, storeHost: this.storeHost };
+          // encodeMessageRecord checks the record before it is written; decodeChecked checks it after it is read.
+          const record = encodeMessageRecord(stored);
+          operations.push({ type: 'put', key: messageKey(queue.internalId, offset), value: record });
+          operations.push({ type: 'put', key: messageIdIndexKey(message.messageId, queue.internalId, offset), value: EMPTY });
+          for (const indexedKey of new Set(message.keys)) {
+            operations.push({ type: 'put', key: keyIndexKey(queue.topic, indexedKey, storeTimestampMs, queue.internalId, offset), value: EMPTY });
+          }
+          offsets.push(offset);
+          offset += 1;
+        }
+        assert(Number.isSafeInteger(offset), 'queue offsets exhausted');
+        nextOffsets.set(queue, offset);
+        accepted.push({ append, offsets });
+      }
+      if (accepted.length === 0) return;
+      for (const [queue, nextOffset] of nextOffsets) {
+        operations.push({ type: 'put', key: queueMetaKey(queue.internalId), value: encodeQueueMeta({ ...queue, nextOffset }) });
+      }
+      if (nextQueueInternalId !== this.nextQueueInternalId) {
+        operations.push({ type: 'put', key: storeMetaKey(), value: encodeStoreMeta({ nextQueueInternalId }) });
+      }
+    } catch (error) {
+      // Encoding is checked at append time, so this is a bug; fail the batch loudly rather than hang it.
+      for (const { append } of accepted) append.reject(error);
+      for (const append of batch) append.reject(error);
+      return;
+    }
+    try {
+      await this.store.write(operations, { sync: this.flushMode === 'sync' });
+    } catch (error) {
+      this.resyncNeeded = true;
+      const failure = asStoreError(error, 'append write');
+      for (const { append } of accepted) append.reject(failure);
+      return;
+    }
+    for (const queue of created.values()) this.registerQueue(queue);
+    this.nextQueueInternalId = nextQueueInternalId;
+    for (const [queue, nextOffset] of nextOffsets) {
+      assert(nextOffset > queue.nextOffset, 'a committed batch moves its queues forward');
+      queue.nextOffset = nextOffset;
+    }
+    for (const { append, offsets } of accepted) append.resolve({ offsets, storeTimestampMs });
+  }
+
+  /**
+   * resync re-reads the store meta and every queue's meta after a failed write, which may have
+   * applied: offsets and internal ids it used are then taken, never handed out twice.
+   */
+  private async resync(): Promise<void> {
+    const storeMetaRecord = await this.store.get(storeMetaKey());
+    if (storeMetaRecord !== undefined) {
+      this.nextQueueInternalId = Math.max(this.nextQueueInternalId, decodeStoreMeta(storeMetaRecord).nextQueueInternalId);
+    }
+    const registry = await this.scanAll(queueRegistryPrefix());
+    for (const entry of registry) {
+      const { topic, queueId } = decodeQueueRegistryKey(entry.key);
+      if (this.queues.has(queueKey(topic, queueId))) continue;
+      const internalId = decodeQueueRegistryRecord(entry.value);
+      this.registerQueue({ internalId, topic, queueId, minOffset: 0, nextOffset: 0 });
+      this.nextQueueInternalId = Math.max(this.nextQueueInternalId, internalId + 1);
+    }
+    const queues = [...this.queues.values()];
+    const metaRecords = await this.store.getMany(queues.map((queue) => queueMetaKey(queue.internalId)));
+    queues.forEach((queue, index) => {
+      const record = metaRecords[index];
+      if (record === undefined) return;
+      try {
+        queue.nextOffset = Math.max(queue.nextOffset, decodeQueueMeta(record).nextOffset);
+      } catch (error) {
+        this.markCorrupted(queue, `queue meta is corrupt: ${describe(error)}`);
+      }
+    });
+    this.resyncNeeded = false;
+  }
+
+  // Open-time checks.
+
+  private async checkLayoutMarker(): Promise<void> {
+    const marker = await this.store.get(layoutMarkerKey());
+    if (marker === undefined) {
+      const anyEntry = await this.store.iterate({ limit: 1, keysOnly: true });
+      if (anyEntry.length > 0) {
+        throw new QuiverError(QuiverErrorCode.StoreUnavailable, 'store holds data but no layout marker: refusing to open it');
+      }
+      await this.store.write(
+        [
+          { type: 'put', key: layoutMarkerKey(), value: encodeLayoutMarker() },
+          { type: 'put', key: storeMetaKey(), value: encodeStoreMeta({ nextQueueInternalId: 0 }) },
+        ],
+        { sync: true },
+      );
+      return;
+    }
+    let version: number;
+    try {
+      version = decodeLayoutMarker(marker);
+    } catch (error) {
+      throw new QuiverError(QuiverErrorCode.StoreUnavailable, 'layout marker is corrupt: refusing to open the store', { cause: error });
+    }
+    if (version !== LAYOUT_VERSION) {
+      throw new QuiverError(QuiverErrorCode.StoreUnavailable, `store layout version ${version} is not the supported ${LAYOUT_VERSION}`);
+    }
+  }
+
+  private async loadQueues(): Promise<void> {
+    const storeMetaRecord = await this.store.get(storeMetaKey());
+    let storeMetaNext = 0;
+    if (storeMetaRecord !== undefined) {
+      try {
+        storeMetaNext = decodeStoreMeta(storeMetaRecord).nextQueueInternalId;
+      } catch {
+        // The ids in use are recovered from the registry and meta below; the store meta only adds ids whose records were all lost.
+      }
+    }
+
+    const registry = new Map<number, { topic: string; queueId: number }>();
+    const registryDefects: Array<{ topic: string; queueId: number; reason: string }> = [];
+    for (const entry of await this.scanAll(queueRegistryPrefix())) {
+      const identity = decodeQueueRegistryKey(entry.key);
+      try {
+        const internalId = decodeQueueRegistryRecord(entry.value);
+        if (registry.has(internalId)) {
+          registryDefects.push({ ...identity, reason: `queue registry maps two queues to internal id ${internalId}` });
+        } else {
+          registry.set(internalId, identity);
+        }
+      } catch (error) {
+        registryDefects.push({ ...identity, reason: `queue registry record is corrupt: ${describe(error)}` });
+      }
+    }
+
+    const metas = new Map<number, ReturnType<typeof decodeQueueMeta> | Error>();
+    for (const entry of await this.scanAll(queueMetaPrefix())) {
+      const internalId = decodeQueueMetaKey(entry.key);
+      try {
+        metas.set(internalId, decodeQueueMeta(entry.value));
+      } catch (error) {
+        metas.set(internalId, error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+
+    let maxInternalId = -1;
+    for (const internalId of [...registry.keys(), ...metas.keys()]) maxInternalId = Math.max(maxInternalId, internalId);
+    this.nextQueueInternalId = Math.max(storeMetaNext, maxInternalId + 1);
+
+    for (let internalId = 0; internalId < this.nextQueueInternalId; internalId++) {
+      const identity = registry.get(internalId);
+      const meta = metas.get(internalId);
+      if (identity !== undefined && meta !== undefined && !(meta instanceof Error)) {
+        const queue: QueueState = { internalId, topic: identity.topic, queueId: identity.queueId, minOffset: meta.minOffset, nextOffset: meta.nextOffset };
+        this.registerQueue(queue);
+        if (meta.topic !== identity.topic || meta.queueId !== identity.queueId) {
+          this.markCorrupted(queue, `queue meta names ${meta.topic}/${meta.queueId}, registry names ${identity.topic}/${identity.queueId}`);
+        }
+        continue;
+      }
+      await this.recordDamagedQueue(internalId, identity, meta);
+    }
+    for (const defect of registryDefects) {
+      const queue = this.queues.get(queueKey(defect.topic, defect.queueId));
+      if (queue !== undefined) {
+        this.markCorrupted(queue, defect.reason);
+      } else if (!this.corrupted.has(queueKey(defect.topic, defect.queueId))) {
+        // Fence the queue by name even though nothing else of it is left: a fresh queue under the same name would restart at offset 0.
+        this.corrupted.set(queueKey(defect.topic, defect.queueId), { topic: defect.topic, queueId: defect.queueId, reason: defect.reason, detectedAtMs: this.clock.nowMs() });
+      }
+    }
+    for (const queue of this.queues.values()) {
+      if (!this.corrupted.has(queueKey(queue.topic, queue.queueId))) await this.checkQueueExtent(queue);
+    }
+  }
+
+  /** recordDamagedQueue handles an internal id whose registry entry or meta is missing or corrupt. */
+  private async recordDamagedQueue(
+    internalId: number,
+    identity: { topic: string; queueId: number } | undefined,
+    meta: ReturnType<typeof decodeQueueMeta> | Error | undefined,
+  ): Promise<void> {
+    const reason =
+      identity === undefined && meta === undefined
+        ? 'queue registry entry and meta are both missing'
+        : identity === undefined
+          ? 'queue registry entry is missing'
+          : meta === undefined
+            ? 'queue meta is missing'
+            : `queue meta is corrupt: ${describe(meta)}`;
+    let named = identity ?? (meta !== undefined && !(meta instanceof Error) ? { topic: meta.topic, queueId: meta.queueId } : undefined);
+    if (named === undefined) {
+      // Name the queue from any record it still holds, so status can say which queue is damaged.
+      const first = await this.store.iterate({ gte: queueMessagesPrefix(internalId), lt: prefixUpperBound(queueMessagesPrefix(internalId)), limit: 1 });
+      if (first[0] !== undefined) {
+        try {
+          const message = decodeMessageRecord(first[0].value);
+          named = { topic: message.topic, queueId: message.queueId };
+        } catch {
+          // Leave the queue unnamed; its internal id is still reported.
+        }
+      }
+    }
+    if (named === undefined) {
+      this.unattributed.push({ queueInternalId: internalId, reason, detectedAtMs: this.clock.nowMs() });
+      return;
+    }
+    const existing = this.queues.get(queueKey(named.topic, named.queueId));
+    if (existing !== undefined) {
+      this.markCorrupted(existing, `${reason} (internal id ${internalId} also claims this queue)`);
+      return;
+    }
+    const nextOffset = meta !== undefined && !(meta instanceof Error) ? meta.nextOffset : 0;
+    const minOffset = meta !== undefined && !(meta instanceof Error) ? meta.minOffset : 0;
+    const queue: QueueState = { internalId, topic: named.topic, queueId: named.queueId, minOffset, nextOffset };
+    this.registerQueue(queue);
+    this.markCorrupted(queue, reason);
+  }
+
+  /** checkQueueExtent checks that the first and last committed records are there and valid and nothing lies beyond. */
+  private async checkQueueExtent(queue: QueueState): Promise<void> {
+    if (queue.nextOffset > queue.minOffset) {
+      const offsets = queue.nextOffset - 1 === queue.minOffset ? [queue.minOffset] : [queue.minOffset, queue.nextOffset - 1];
+      const records = await this.store.getMany(offsets.map((offset) => messageKey(queue.internalId, offset)));
+      for (let index = 0; index < offsets.length; index++) {
+        const offset = offsets[index]!;
+        const record = records[index];
+        if (record === undefined) {
+          this.markCorrupted(queue, `message at offset ${offset} is missing below the committed next offset ${queue.nextOffset}`, offset);
+          return;
+        }
+        try {
+          this.decodeChecked(queue, offset, record);
+        } catch {
+          return;
+        }
+      }
+    }
+    const beyond = await this.store.iterate({
+      gte: messageKey(queue.internalId, queue.nextOffset),
+      lt: prefixUpperBound(queueMessagesPrefix(queue.internalId)),
+      limit: 1,
+      keysOnly: true,
+    });
+    if (beyond[0] !== undefined) {
+      const offset = decodeMessageKey(beyond[0].key).offset;
+      this.markCorrupted(queue, `message at offset ${offset} lies beyond the committed next offset ${queue.nextOffset}`, offset);
+    }
+  }
+
+  // Shared helpers.
+
+  /** fetchIndexed reads the records index entries point to, skipping entries left by failed writes. */
+  private async fetchIndexed(locations: ReadonlyArray<{ queueInternalId: number; offset: number }>): Promise<StoredMessage[]> {
+    const live = locations.filter((location) => {
+      const queue = this.queuesByInternalId.get(location.queueInternalId);
+      return queue !== undefined && location.offset >= queue.minOffset && location.offset < queue.nextOffset;
+    });
+    const records = await this.store.getMany(live.map((location) => messageKey(location.queueInternalId, location.offset)));
+    const messages: StoredMessage[] = [];
+    live.forEach((location, index) => {
+      const queue = this.queuesByInternalId.get(location.queueInternalId)!;
+      this.throwIfCorrupted(queue);
+      const record = records[index];
+      if (record === undefined) {
+        throw this.markCorrupted(queue, `message at offset ${location.offset} is missing below the committed next offset ${queue.nextOffset}`, location.offset);
+      }
+      messages.push(this.decodeChecked(queue, location.offset, record));
+    });
+    return messages;
+  }
+
+  /** decodeChecked decodes a record read at `offset` of `queue` and checks it is that message; a defect marks the queue. */
+  private decodeChecked(queue: QueueState, offset: number, record: Uint8Array): StoredMessage {
+    let message: StoredMessage;
+    try {
+      message = decodeMessageRecord(record);
+    } catch (error) {
+      if (error instanceof RecordDecodeError) throw this.markCorrupted(queue, `message at offset ${offset} is corrupt: ${error.message}`, offset);
+      throw error;
+    }
+    if (message.topic !== queue.topic || message.queueId !== queue.queueId || message.queueOffset !== offset) {
+      throw this.markCorrupted(
+        queue,
+        `record at offset ${offset} holds ${message.topic}/${message.queueId}@${message.queueOffset}`,
+        offset,
+      );
+    }
+    return message;
+  }
+
+  private registerQueue(queue: QueueState): void {
+    this.queues.set(queueKey(queue.topic, queue.queueId), queue);
+    this.queuesByInternalId.set(queue.internalId, queue);
+  }
+
+  /** markCorrupted stops the queue from serving, records why (the first defect found wins), and returns the error to throw. */
+  private markCorrupted(queue: QueueState, reason: string, offset?: number): QuiverError {
+    const key = queueKey(queue.topic, queue.queueId);
+    if (!this.corrupted.has(key)) {
+      const entry: CorruptedQueue = { topic: queue.topic, queueId: queue.queueId, queueInternalId: queue.internalId, reason, detectedAtMs: this.clock.nowMs() };
+      if (offset !== undefined) entry.offset = offset;
+      this.corrupted.set(key, entry);
+    }
+    return this.corruptedError(queue.topic, queue.queueId);
+  }
+
+  private corruptedError(topic: string, queueId: number): QuiverError {
+    const entry = this.corrupted.get(queueKey(topic, queueId));
+    return new QuiverError(QuiverErrorCode.QueueCorrupted, `queue ${topic}/${queueId} is corrupted: ${entry?.reason ?? 'unknown'}`);
+  }
+
+  private throwIfCorrupted(queue: QueueState): void {
+    if (this.corrupted.has(queueKey(queue.topic, queue.queueId))) throw this.corruptedError(queue.topic, queue.queueId);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new QuiverError(QuiverErrorCode.Closed, 'queue log is closed');
+  }
+
+  /** scanAll reads every entry under a prefix, page by page. Used at open, on the small registry and meta ranges. */
+  private async scanAll(prefix: Buffer): Promise<Array<{ key: Buffer; value: Buffer }>> {
+    const upper = prefixUpperBound(prefix);
+    const all: Array<{ key: Buffer; value: Buffer }> = [];
+    let page = await this.store.iterate({ gte: prefix, lt: upper, limit: ITERATE_ENTRIES_MAX });
+    while (page.length > 0) {
+      all.push(...page);
+      if (page.length < ITERATE_ENTRIES_MAX) break;
+      page = await this.store.iterate({ gt: page[page.length - 1]!.key, lt: upper, limit: ITERATE_ENTRIES_MAX });
+    }
+    return all;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function queueKey(topic: string, queueId: number): string {
+  return `${queueId}:${topic}`;
+}
+
+/** estimateRecordBytes sizes a message's record and index keys for batch bounds; strings count at UTF-8's worst case. */
+function estimateRecordBytes(message: MessageToStore): number {
+  const utf8Max = (value: string): number => 3 * value.length;
+  let bytes = RECORD_OVERHEAD_BYTES_ESTIMATE + message.body.byteLength + 2 * utf8Max(message.messageId);
+  for (const key of message.keys) bytes += 2 * utf8Max(key) + RECORD_OVERHEAD_BYTES_ESTIMATE;
+  for (const [name, value] of Object.entries(message.userProperties)) bytes += 4 + utf8Max(name) + utf8Max(value);
+  return bytes;
+}
+
+function checkLookupCount(maxCount: number): void {
+  if (!Number.isInteger(maxCount) || maxCount < 1 || maxCount > LOOKUP_MESSAGES_MAX) {
+    throw new QuiverError(QuiverErrorCode.BadRequest, `a lookup returns 1 to ${LOOKUP_MESSAGES_MAX} messages, asked ${maxCount}`);
+  }
+}
+
+function asStoreError(error: unknown, operation: string): QuiverError {
+  if (error instanceof QuiverError) return error;
+  return new QuiverError(QuiverErrorCode.StoreUnavailable, `${operation} failed`, { cause: error });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
