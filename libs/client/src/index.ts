@@ -22,3 +22,16 @@ export type {
   TopicRoute,
   ClusterIdentity,
 } from './name-server-service';
+
+// Cluster mode: the internal services over gRPC (quiver.store.v1, quiver.nameserver.v1).
+export { serveStoreService } from './grpc/store-service.server';
+export { serveNameServerService } from './grpc/name-server-service.server';
+export type { InternalServeOptions } from './grpc/server-adapter';
+export { GrpcStoreClient } from './grpc/grpc-store-client';
+export type { GrpcStoreClientOptions } from './grpc/grpc-store-client';
+export { GrpcNameServerClient } from './grpc/grpc-name-server-client';
+export type { GrpcNameServerClientOptions } from './grpc/grpc-name-server-client';
+export type { GrpcClientOptions } from './grpc/internal-caller';
+export { GrpcStoreDirectory } from './grpc/grpc-store-directory';
+export type { GrpcStoreDirectoryOptions } from './grpc/grpc-store-directory';
+export { internalChannelOptions, internalServerOptions } from './grpc/channel-options';

@@ -1,0 +1,99 @@
+import { storeV1 } from '@quiver/protocol';
+import type {
+  AckRequest,
+  AckResult,
+  AppendRequest,
+  AppendResult,
+  ChangeInvisibleRequest,
+  ChangeInvisibleResult,
+  ForwardToDeadLetterRequest,
+  PopRequest,
+  PopResult,
+  StoreService,
+} from '../store-service';
+import { checkedDurationMs, InternalCaller, type GrpcClientOptions } from './internal-caller';
+import { callTimeoutMsDefault, pollDeadlineMarginMsDefault } from './limits';
+import {
+  ackRequestToWire,
+  ackResultFromWire,
+  appendRequestToWire,
+  appendResultFromWire,
+  changeInvisibleRequestToWire,
+  changeInvisibleResultFromWire,
+  forwardRequestToWire,
+  popRequestToWire,
+  popResultFromWire,
+} from './store-service.converter';
+
+/** GrpcStoreClientOptions configure a GrpcStoreClient. */
+export interface GrpcStoreClientOptions extends GrpcClientOptions {
+  /**
+   * pollDeadlineMarginMs is added to a pop's pollTimeoutMs to make its deadline: the store
+   * ends the long poll itself, so the deadline only fires for a stuck node.
+   * @default pollDeadlineMarginMsDefault (5 000 ms)
+   */
+  pollDeadlineMarginMs?: number;
+}
+
+const service = storeV1.StoreServiceService;
+
+/**
+ * GrpcStoreClient is the StoreService of one remote store node, over
+ * quiver.store.v1.StoreService: one channel to `address` (host:port). It behaves as the local
+ * store does, errors included: a QuiverError the store throws is rethrown here with the same
+ * code, message and retriable flag; a node that cannot be reached is a retriable
+ * STORE_UNAVAILABLE, one that does not answer in time a STORE_TIMEOUT. An aborted pop resolves
+ * empty, as the interface says, and cancels the store's wait; an aborted append rejects with
+ * the signal's reason (the append itself may or may not have happened).
+ */
+export class GrpcStoreClient implements StoreService {
+  private readonly caller: InternalCaller;
+  private readonly callTimeoutMs: number;
+  private readonly pollDeadlineMarginMs: number;
+
+  constructor(
+    readonly address: string,
+    options: GrpcStoreClientOptions = {},
+  ) {
+    this.callTimeoutMs = checkedDurationMs('callTimeoutMs', options.callTimeoutMs ?? callTimeoutMsDefault);
+    this.pollDeadlineMarginMs = checkedDurationMs('pollDeadlineMarginMs', options.pollDeadlineMarginMs ?? pollDeadlineMarginMsDefault);
+    this.caller = new InternalCaller(address, options);
+  }
+
+  appendMessages(request: AppendRequest, signal?: AbortSignal): Promise<AppendResult> {
+    return this.caller.call(service.appendMessages, appendRequestToWire(request), appendResultFromWire, this.callTimeoutMs, signal);
+  }
+
+  async popMessages(request: PopRequest, signal?: AbortSignal): Promise<PopResult> {
+    const timeoutMs = Math.max(0, request.pollTimeoutMs) + this.pollDeadlineMarginMs;
+    try {
+      return await this.caller.call(service.popMessages, popRequestToWire(request), popResultFromWire, timeoutMs, signal);
+    } catch (error) {
+      // The interface: "An aborted signal ends the wait early with an empty result."
+      if (signal?.aborted) return { messages: [] };
+      throw error;
+    }
+  }
+
+  ackMessages(request: AckRequest): Promise<AckResult> {
+    return this.caller.call(service.ackMessages, ackRequestToWire(request), ackResultFromWire, this.callTimeoutMs);
+  }
+
+  changeInvisibleDuration(request: ChangeInvisibleRequest): Promise<ChangeInvisibleResult> {
+    return this.caller.call(
+      service.changeInvisibleDuration,
+      changeInvisibleRequestToWire(request),
+      changeInvisibleResultFromWire,
+      this.callTimeoutMs,
+    );
+  }
+
+  async forwardToDeadLetterQueue(request: ForwardToDeadLetterRequest): Promise<void> {
+    await this.caller.call(service.forwardToDeadLetterQueue, forwardRequestToWire(request), () => undefined, this.callTimeoutMs);
+  }
+
+  /** close closes the channel; later calls reject with CLOSED. Idempotent. */
+  close(): void {
+    this.caller.close();
+  }
+}
