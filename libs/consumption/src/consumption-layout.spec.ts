@@ -1,0 +1,39 @@
+import { KeyPrefix } from '@quiver/storage';
+
+import {
+  decodeInFlightRecord,
+  decodePopCursor,
+  decodePopCursorKey,
+  decodePopInFlightKey,
+  encodeInFlightRecord,
+  encodePopCursor,
+  popCursorKey,
+  popInFlightKey,
+} from './consumption-layout';
+
+describe('consumption layout', () => {
+  it('fixture - keys encode to the recorded bytes, under the prefixes of the storage registry', () => {
+    const cursorKey = popCursorKey({ group: 'g', topic: 't', queueId: 2 });
+    expect(cursorKey.toString('hex')).toBe('4300016700017400000002');
+    expect(cursorKey[0]).toBe(KeyPrefix.PopCursor);
+    const inFlightKey = popInFlightKey({ group: 'g', topic: 't', queueId: 2 }, 7);
+    expect(inFlightKey.toString('hex')).toBe('46000167000174000000020000000000000007');
+    expect(inFlightKey[0]).toBe(KeyPrefix.PopInFlight);
+    expect(decodePopCursorKey(cursorKey)).toEqual({ group: 'g', topic: 't', queueId: 2 });
+    expect(decodePopInFlightKey(inFlightKey)).toEqual({ group: 'g', topic: 't', queueId: 2, offset: 7 });
+  });
+
+  it('fixture - records encode to the recorded bytes and back', () => {
+    const inFlight = encodeInFlightRecord({ invisibleUntilMs: 1_700_000_000_000, deliveryAttempt: 3, popGeneration: 42 });
+    expect(inFlight.subarray(5).toString('hex')).toBe('0000018bcfe56800' + '00000003' + '000000000000002a');
+    expect(inFlight[0]).toBe(1);
+    expect(decodeInFlightRecord(inFlight)).toEqual({ invisibleUntilMs: 1_700_000_000_000, deliveryAttempt: 3, popGeneration: 42 });
+    expect(decodePopCursor(encodePopCursor(9))).toBe(9);
+  });
+
+  it('integrity - a damaged record is rejected', () => {
+    const record = encodePopCursor(9);
+    record[record.length - 1] ^= 1;
+    expect(() => decodePopCursor(record)).toThrow(/checksum/);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * consumption-layout is where libs/consumption's state lives in the store node's LevelDB. Its
+ * key prefixes come from the one registry in `@quiver/storage` (layout.ts, which also lists
+ * these keys), so no two owners can share a prefix.
+ *
+ *   PopCursor     'C' group:str16 topic:str16 queueId:u32             -> cursor record
+ *   PopInFlight   'F' group:str16 topic:str16 queueId:u32 offset:u64  -> in-flight record
+ *   PopGeneration 'G'                                                 -> generation record
+ *
+ * Records use the storage framing (formatVersion:u8 crc32c:u32 payload):
+ *   cursor record     (format 1) => cursor:u64 (the next offset never handed out to the group)
+ *   in-flight record  (format 1) => invisibleUntilMs:u64 deliveryAttempt:u32 popGeneration:u64
+ *   generation record (format 1) => reservedUntil:u64 (every generation below it may have been used)
+ */
+import { ByteReader, ByteWriter, frameRecord, KeyPrefix, RecordDecodeError, unframeRecord } from '@quiver/storage';
+
+export const ConsumptionRecordFormat = {
+  PopCursor: 1,
+  PopInFlight: 1,
+  PopGeneration: 1,
+} as const;
+
+export interface QueueAddress {
+  group: string;
+  topic: string;
+  queueId: number;
+}
+
+export interface InFlightRecordValue {
+  invisibleUntilMs: number;
+  deliveryAttempt: number;
+  popGeneration: number;
+}
+
+export function popCursorPrefix(): Buffer {
+  return Buffer.from([KeyPrefix.PopCursor]);
+}
+
+export function popCursorKey(address: QueueAddress): Buffer {
+  return new ByteWriter(64).u8(KeyPrefix.PopCursor).string16(address.group).string16(address.topic).u32(address.queueId).finish();
+}
+
+export function decodePopCursorKey(key: Uint8Array): QueueAddress {
+  const reader = new ByteReader(key);
+  if (reader.u8() !== KeyPrefix.PopCursor) throw new RecordDecodeError('not a pop cursor key');
+  const address = { group: reader.string16(), topic: reader.string16(), queueId: reader.u32() };
+  reader.expectEnd();
+  return address;
+}
+
+export function encodePopCursor(cursor: number): Buffer {
+  return frameRecord(ConsumptionRecordFormat.PopCursor, new ByteWriter(8).u64(cursor).finish());
+}
+
+export function decodePopCursor(record: Uint8Array): number {
+  const reader = new ByteReader(unframeRecord(record, ConsumptionRecordFormat.PopCursor));
+  const cursor = reader.u64();
+  reader.expectEnd();
+  return cursor;
+}
+
+export function popInFlightPrefix(): Buffer {
+  return Buffer.from([KeyPrefix.PopInFlight]);
+}
+
+export function popInFlightKey(address: QueueAddress, offset: number): Buffer {
+  return new ByteWriter(72).u8(KeyPrefix.PopInFlight).string16(address.group).string16(address.topic).u32(address.queueId).u64(offset).finish();
+}
+
+export function decodePopInFlightKey(key: Uint8Array): QueueAddress & { offset: number } {
+  const reader = new ByteReader(key);
+  if (reader.u8() !== KeyPrefix.PopInFlight) throw new RecordDecodeError('not a pop in-flight key');
+  const decoded = { group: reader.string16(), topic: reader.string16(), queueId: reader.u32(), offset: reader.u64() };
+  reader.expectEnd();
+  return decoded;
+}
+
+export function encodeInFlightRecord(value: InFlightRecordValue): Buffer {
+  const payload = new ByteWriter(20).u64(value.invisibleUntilMs).u32(value.deliveryAttempt).u64(value.popGeneration).finish();
+  return frameRecord(ConsumptionRecordFormat.PopInFlight, payload);
+}
+
+export function decodeInFlightRecord(record: Uint8Array): InFlightRecordValue {
+  const reader = new ByteReader(unframeRecord(record, ConsumptionRecordFormat.PopInFlight));
+  const value = { invisibleUntilMs: reader.u64(), deliveryAttempt: reader.u32(), popGeneration: reader.u64() };
+  reader.expectEnd();
+  return value;
+}
+
+export function popGenerationKey(): Buffer {
+  return Buffer.from([KeyPrefix.PopGeneration]);
+}
+
+export function encodePopGeneration(reservedUntil: number): Buffer {
+  return frameRecord(ConsumptionRecordFormat.PopGeneration, new ByteWriter(8).u64(reservedUntil).finish());
+}
+
+export function decodePopGeneration(record: Uint8Array): number {
+  const reader = new ByteReader(unframeRecord(record, ConsumptionRecordFormat.PopGeneration));
+  const reservedUntil = reader.u64();
+  reader.expectEnd();
+  return reservedUntil;
+}
