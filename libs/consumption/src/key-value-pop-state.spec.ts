@@ -1,0 +1,445 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { AckOutcome } from '@quiver/client';
+import { FilterType, isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
+import type { FilterExpression, MessageToStore, PoppedMessage } from '@quiver/core';
+import { KeyValueQueueLog, LevelKeyValueStore, MemoryKeyValueStore } from '@quiver/storage';
+import type { KeyValueStore } from '@quiver/storage';
+
+import { KeyValuePopState } from './key-value-pop-state';
+import type { PopStateRequest, StartPosition } from './key-value-pop-state';
+import { POP_SCAN_MESSAGES_MAX } from './limits';
+
+const ALL: FilterExpression = { type: FilterType.Tag, expression: '*' };
+const INVISIBLE_MS = 30_000;
+
+let sequence = 0;
+function message(overrides: Partial<MessageToStore> = {}): MessageToStore {
+  sequence += 1;
+  return {
+    messageId: `id-${sequence}`,
+    keys: [],
+    userProperties: {},
+    body: Buffer.from(`body-${sequence}`),
+    bodyGzipped: false,
+    bornTimestampMs: 1,
+    bornHost: 'producer',
+    kind: MessageKind.Normal,
+    ...overrides,
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+interface Fixture {
+  clock: ManualClock;
+  store: KeyValueStore;
+  log: KeyValueQueueLog;
+  state: KeyValuePopState;
+  append(queueId: number, count: number, overrides?: Partial<MessageToStore>, topic?: string): Promise<number[]>;
+  pop(overrides?: Partial<PopStateRequest>): Promise<PoppedMessage[]>;
+  ack(popped: PoppedMessage | { queueId: number; offset: number; popGeneration: number }, group?: string): Promise<AckOutcome>;
+  restart(): Promise<void>;
+}
+
+async function createFixture(options: { startPosition?: StartPosition; inFlightPerQueueMax?: number; store?: KeyValueStore } = {}): Promise<Fixture> {
+  const clock = new ManualClock();
+  const openAll = async (store: KeyValueStore) => {
+    const log = await KeyValueQueueLog.open({ store, clock, storeHost: 'store:1' });
+    const state = await KeyValuePopState.open({ store, queueLog: log, clock, ...options });
+    return { log, state };
+  };
+  const store = options.store ?? new MemoryKeyValueStore();
+  const fixture: Fixture = {
+    clock,
+    store,
+    ...(await openAll(store)),
+    append: async (queueId, count, overrides = {}, topic = 't') =>
+      (await fixture.log.append(topic, queueId, Array.from({ length: count }, () => message(overrides)))).offsets,
+    pop: (overrides = {}) =>
+      fixture.state.pop({ group: 'g', topic: 't', queueCount: 1, batchSize: 32, invisibleDurationMs: INVISIBLE_MS, filter: ALL, ...overrides }),
+    ack: async (popped, group = 'g') => {
+      const handOut = 'message' in popped ? { queueId: popped.message.queueId, offset: popped.message.queueOffset, popGeneration: popped.popGeneration } : popped;
+      const [outcome] = await fixture.state.ack(group, 't', [handOut]);
+      return outcome!;
+    },
+    restart: async () => {
+      await fixture.state.close();
+      await fixture.log.close();
+      Object.assign(fixture, await openAll(fixture.store));
+    },
+  };
+  return fixture;
+}
+
+const offsetsOf = (popped: PoppedMessage[]): number[] => popped.map((entry) => entry.message.queueOffset);
+
+describe('KeyValuePopState - pop', () => {
+  it('pop - hands out new messages in offset order, attempt 1, invisible for the duration, with unique generations', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 3);
+    const popped = await fixture.pop();
+    expect(offsetsOf(popped)).toEqual([0, 1, 2]);
+    expect(popped.every((entry) => entry.deliveryAttempt === 1)).toBe(true);
+    expect(popped.every((entry) => entry.invisibleUntilMs === fixture.clock.nowMs() + INVISIBLE_MS)).toBe(true);
+    expect(new Set(popped.map((entry) => entry.popGeneration)).size).toBe(3);
+    expect(popped[0]!.message.body).toEqual(Buffer.from(popped[0]!.message.body));
+    expect(await fixture.pop()).toEqual([]);
+    expect(fixture.state.cursor('g', 't', 0)).toBe(3);
+  });
+
+  it('pop - a new group starts at the earliest offset, seeing messages sent before it first polled', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 2);
+    expect(offsetsOf(await fixture.pop())).toEqual([0, 1]);
+  });
+
+  it('pop - with start position latest, a new group sees only messages sent after its first poll', async () => {
+    const fixture = await createFixture({ startPosition: 'latest' });
+    await fixture.append(0, 2);
+    expect(await fixture.pop()).toEqual([]);
+    await fixture.append(0, 1);
+    expect(offsetsOf(await fixture.pop())).toEqual([2]);
+  });
+
+  it('pop - groups are independent', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 2);
+    expect(offsetsOf(await fixture.pop({ group: 'a' }))).toEqual([0, 1]);
+    expect(offsetsOf(await fixture.pop({ group: 'b' }))).toEqual([0, 1]);
+  });
+
+  it('pop - an invisible message comes back after its invisibility with attempt + 1, same message ID, new generation', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 1);
+    const [first] = await fixture.pop();
+    fixture.clock.advance(INVISIBLE_MS - 1);
+    expect(await fixture.pop()).toEqual([]);
+    fixture.clock.advance(1);
+    const [again] = await fixture.pop();
+    expect(again!.message.messageId).toBe(first!.message.messageId);
+    expect(again!.message.queueOffset).toBe(first!.message.queueOffset);
+    expect(again!.deliveryAttempt).toBe(2);
+    expect(again!.popGeneration).toBeGreaterThan(first!.popGeneration);
+    fixture.clock.advance(INVISIBLE_MS);
+    expect((await fixture.pop())[0]!.deliveryAttempt).toBe(3);
+  });
+
+  it('pop - redeliveries come before new messages', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 2);
+    await fixture.pop({ batchSize: 1 });
+    fixture.clock.advance(INVISIBLE_MS);
+    const popped = await fixture.pop({ batchSize: 2 });
+    expect(popped.map((entry) => [entry.message.queueOffset, entry.deliveryAttempt])).toEqual([
+      [0, 2],
+      [1, 1],
+    ]);
+  });
+
+  it('pop - starts at a rotating queue and fills the batch across queues', async () => {
+    const fixture = await createFixture();
+    for (let queueId = 0; queueId < 4; queueId++) await fixture.append(queueId, 3);
+    const firstQueues: number[] = [];
+    for (let index = 0; index < 5; index++) {
+      const [popped] = await fixture.pop({ queueCount: 4, batchSize: 1 });
+      firstQueues.push(popped!.message.queueId);
+    }
+    expect(firstQueues).toEqual([0, 1, 2, 3, 0]);
+    const across = await fixture.pop({ queueCount: 4, batchSize: 6 });
+    expect(across.length).toBe(6);
+    expect(new Set(across.map((entry) => entry.message.queueId)).size).toBeGreaterThan(1);
+  });
+
+  it('pop - concurrent pops of one group never hand out a message twice', async () => {
+    const fixture = await createFixture();
+    for (let queueId = 0; queueId < 2; queueId++) await fixture.append(queueId, 20);
+    const results = await Promise.all(Array.from({ length: 10 }, () => fixture.pop({ queueCount: 2, batchSize: 5 })));
+    const handedOut = results.flat().map((entry) => `${entry.message.queueId}:${entry.message.queueOffset}`);
+    expect(handedOut.length).toBe(40);
+    expect(new Set(handedOut).size).toBe(40);
+  });
+
+  it('pop - rejects out-of-range requests with BAD_REQUEST', async () => {
+    const fixture = await createFixture();
+    for (const overrides of [{ batchSize: 0 }, { batchSize: 33 }, { queueCount: 0 }, { invisibleDurationMs: -1 }, { group: '' }]) {
+      expect(isQuiverError(await rejection(fixture.pop(overrides)), QuiverErrorCode.BadRequest)).toBe(true);
+    }
+  });
+});
+
+describe('KeyValuePopState - filters', () => {
+  it('filter - only matching tags are handed out; skipped messages are consumed, not in flight, and ack OK', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 1, { tag: 'A' });
+    await fixture.append(0, 1, { tag: 'C' });
+    await fixture.append(0, 1);
+    await fixture.append(0, 1, { tag: 'B' });
+    const popped = await fixture.pop({ filter: { type: FilterType.Tag, expression: 'A || B' } });
+    expect(offsetsOf(popped)).toEqual([0, 3]);
+    expect(fixture.state.inFlightCount('g', 't')).toBe(2);
+    expect(fixture.state.cursor('g', 't', 0)).toBe(4);
+    expect(await fixture.ack({ queueId: 0, offset: 1, popGeneration: 0 })).toBe(AckOutcome.Ok);
+    fixture.clock.advance(INVISIBLE_MS);
+    expect(offsetsOf(await fixture.pop({ filter: { type: FilterType.Tag, expression: 'A || B' } }))).toEqual([0, 3]);
+  });
+
+  it('filter - * delivers untagged messages too', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 1);
+    await fixture.append(0, 1, { tag: 'X' });
+    expect(offsetsOf(await fixture.pop())).toEqual([0, 1]);
+  });
+
+  it('filter - SQL92 is BAD_REQUEST', async () => {
+    const fixture = await createFixture();
+    const error = await rejection(fixture.pop({ filter: { type: FilterType.Sql, expression: 'a > 1' } }));
+    expect(isQuiverError(error, QuiverErrorCode.BadRequest)).toBe(true);
+    expect((error as Error).message).toBe('SQL92 filter not supported yet');
+  });
+
+  it('filter - a long run of non-matching messages costs bounded work per pop, and the cursor advances through it', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, POP_SCAN_MESSAGES_MAX, { tag: 'other' });
+    await fixture.append(0, 100, { tag: 'other' });
+    await fixture.append(0, 1, { tag: 'wanted' });
+    const filter = { type: FilterType.Tag, expression: 'wanted' };
+    expect(await fixture.pop({ filter })).toEqual([]);
+    expect(fixture.state.cursor('g', 't', 0)).toBe(POP_SCAN_MESSAGES_MAX);
+    expect(offsetsOf(await fixture.pop({ filter }))).toEqual([POP_SCAN_MESSAGES_MAX + 100]);
+  });
+});
+
+describe('KeyValuePopState - ack', () => {
+  it('ack - a current handle acks once; acking again is OK and the message never returns', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 1);
+    const [popped] = await fixture.pop();
+    expect(await fixture.ack(popped!)).toBe(AckOutcome.Ok);
+    expect(fixture.state.inFlightCount('g', 't')).toBe(0);
+    expect(await fixture.ack(popped!)).toBe(AckOutcome.Ok);
+    fixture.clock.advance(10 * INVISIBLE_MS);
+    expect(await fixture.pop()).toEqual([]);
+  });
+
+  it('ack - an expired handle is INVALID_RECEIPT_HANDLE and the message comes back', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 1);
+    const [popped] = await fixture.pop();
+    fixture.clock.advance(INVISIBLE_MS);
+    expect(await fixture.ack(popped!)).toBe(AckOutcome.InvalidReceiptHandle);
+    expect((await fixture.pop())[0]!.deliveryAttempt).toBe(2);
+  });
+
+  it('ack - the handle of an earlier delivery is stale after redelivery', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 1);
+    const [first] = await fixture.pop();
+    fixture.clock.advance(INVISIBLE_MS);
+    const [second] = await fixture.pop();
+    expect(await fixture.ack(first!)).toBe(AckOutcome.InvalidReceiptHandle);
+    expect(await fixture.ack(second!)).toBe(AckOutcome.Ok);
+  });
+
+  it('ack - a message never handed out, or an unknown queue or group, is INVALID_RECEIPT_HANDLE', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 3);
+    await fixture.pop({ batchSize: 1 });
+    expect(await fixture.ack({ queueId: 0, offset: 2, popGeneration: 1 })).toBe(AckOutcome.InvalidReceiptHandle);
+    expect(await fixture.ack({ queueId: 5, offset: 0, popGeneration: 1 })).toBe(AckOutcome.InvalidReceiptHandle);
+    expect(await fixture.ack({ queueId: 0, offset: 0, popGeneration: 1 }, 'other-group')).toBe(AckOutcome.InvalidReceiptHandle);
+    expect(await fixture.ack({ queueId: -1, offset: 0, popGeneration: 1 })).toBe(AckOutcome.InvalidReceiptHandle);
+  });
+
+  it('ack - one call acks several entries with one outcome each', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 2);
+    const popped = await fixture.pop();
+    const outcomes = await fixture.state.ack('g', 't', [
+      ...popped.map((entry) => ({ queueId: 0, offset: entry.message.queueOffset, popGeneration: entry.popGeneration })),
+      { queueId: 0, offset: 9, popGeneration: 1 },
+    ]);
+    expect(outcomes).toEqual([AckOutcome.Ok, AckOutcome.Ok, AckOutcome.InvalidReceiptHandle]);
+  });
+});
+
+describe('KeyValuePopState - change invisible duration', () => {
+  it('change - issues a new generation; the old handle is stale, the new one acks', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 1);
+    const [popped] = await fixture.pop();
+    const handOut = { queueId: 0, offset: 0, popGeneration: popped!.popGeneration };
+    const changed = await fixture.state.changeInvisibleDuration('g', 't', handOut, 60_000);
+    expect(changed.popGeneration).not.toBe(popped!.popGeneration);
+    expect(changed.invisibleUntilMs).toBe(fixture.clock.nowMs() + 60_000);
+    expect(await fixture.ack(handOut)).toBe(AckOutcome.InvalidReceiptHandle);
+    expect(await fixture.ack({ ...handOut, popGeneration: changed.popGeneration })).toBe(AckOutcome.Ok);
+  });
+
+  it('change - extends invisibility past the original deadline', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 1);
+    const [popped] = await fixture.pop();
+    await fixture.state.changeInvisibleDuration('g', 't', { queueId: 0, offset: 0, popGeneration: popped!.popGeneration }, 2 * INVISIBLE_MS);
+    fixture.clock.advance(INVISIBLE_MS);
+    expect(await fixture.pop()).toEqual([]);
+    expect(fixture.state.nextVisibleAtMs('g', 't')).toBe(fixture.clock.nowMs() + INVISIBLE_MS);
+  });
+
+  it('change - a zero duration makes the message visible now; the redelivery, not the change, counts an attempt', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 1);
+    const [popped] = await fixture.pop();
+    await fixture.state.changeInvisibleDuration('g', 't', { queueId: 0, offset: 0, popGeneration: popped!.popGeneration }, 0);
+    const [again] = await fixture.pop();
+    expect(again!.deliveryAttempt).toBe(2);
+  });
+
+  it('change - a stale, expired or unknown hand-out throws INVALID_RECEIPT_HANDLE', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 1);
+    const [popped] = await fixture.pop();
+    const handOut = { queueId: 0, offset: 0, popGeneration: popped!.popGeneration };
+    await fixture.state.changeInvisibleDuration('g', 't', handOut, 1_000);
+    const stale = await rejection(fixture.state.changeInvisibleDuration('g', 't', handOut, 1_000));
+    expect(isQuiverError(stale, QuiverErrorCode.InvalidReceiptHandle)).toBe(true);
+    const unknown = await rejection(fixture.state.changeInvisibleDuration('g', 't', { queueId: 0, offset: 5, popGeneration: 1 }, 1_000));
+    expect(isQuiverError(unknown, QuiverErrorCode.InvalidReceiptHandle)).toBe(true);
+    fixture.clock.advance(1_000);
+    const [again] = await fixture.pop();
+    fixture.clock.advance(INVISIBLE_MS);
+    const expired = await rejection(fixture.state.changeInvisibleDuration('g', 't', { queueId: 0, offset: 0, popGeneration: again!.popGeneration }, 1_000));
+    expect(isQuiverError(expired, QuiverErrorCode.InvalidReceiptHandle)).toBe(true);
+  });
+});
+
+describe('KeyValuePopState - bounds and visibility', () => {
+  it('bound - a queue at its in-flight bound hands out no new messages until acks make room; other queues still serve', async () => {
+    const fixture = await createFixture({ inFlightPerQueueMax: 3 });
+    await fixture.append(0, 10);
+    await fixture.append(1, 1);
+    const first = await fixture.pop({ batchSize: 10 });
+    expect(offsetsOf(first)).toEqual([0, 1, 2]);
+    expect(await fixture.pop({ batchSize: 10 })).toEqual([]);
+    expect((await fixture.pop({ queueCount: 2, batchSize: 10 })).map((entry) => entry.message.queueId)).toEqual([1]);
+    expect(await fixture.ack(first[0]!)).toBe(AckOutcome.Ok);
+    expect(offsetsOf(await fixture.pop({ batchSize: 10 }))).toEqual([3]);
+  });
+
+  it('bound - redeliveries are still handed out at the bound', async () => {
+    const fixture = await createFixture({ inFlightPerQueueMax: 2 });
+    await fixture.append(0, 5);
+    await fixture.pop();
+    fixture.clock.advance(INVISIBLE_MS);
+    expect((await fixture.pop()).map((entry) => [entry.message.queueOffset, entry.deliveryAttempt])).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+  });
+
+  it('nextVisibleAtMs - is the earliest invisibility deadline of the group on the topic', async () => {
+    const fixture = await createFixture();
+    expect(fixture.state.nextVisibleAtMs('g', 't')).toBeUndefined();
+    await fixture.append(0, 1);
+    await fixture.append(1, 1);
+    const start = fixture.clock.nowMs();
+    await fixture.pop({ invisibleDurationMs: 50_000 });
+    fixture.clock.advance(1_000);
+    await fixture.pop({ queueCount: 2, invisibleDurationMs: 10_000 });
+    expect(fixture.state.nextVisibleAtMs('g', 't')).toBe(start + 11_000);
+    expect(fixture.state.nextVisibleAtMs('other', 't')).toBeUndefined();
+  });
+
+  it('corruption - a corrupted queue is passed over; the others keep serving and its cursor stays', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 2);
+    await fixture.append(1, 2);
+    expect(offsetsOf(await fixture.pop({ batchSize: 1 }))).toEqual([0]);
+    // Damage queue 0's record at offset 1 (internal queue id 0).
+    const key = Buffer.concat([Buffer.from([0x4d, 0, 0, 0, 0]), Buffer.from([0, 0, 0, 0, 0, 0, 0, 1])]);
+    const record = (await fixture.store.get(key))!;
+    record[record.length - 1] ^= 0xff;
+    await fixture.store.write([{ type: 'put', key, value: record }], { sync: true });
+    const popped = await fixture.pop({ queueCount: 2 });
+    expect(popped.map((entry) => entry.message.queueId)).toEqual([1, 1]);
+    expect(fixture.state.cursor('g', 't', 0)).toBe(1);
+    expect(fixture.log.isQueueCorrupted('t', 0)).toBe(true);
+  });
+});
+
+describe('KeyValuePopState - restart', () => {
+  it('restart - acked stays acked, unacked comes back after its invisibility, cursors hold', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 4);
+    const popped = await fixture.pop({ batchSize: 3 });
+    expect(await fixture.ack(popped[0]!)).toBe(AckOutcome.Ok);
+    await fixture.state.changeInvisibleDuration('g', 't', { queueId: 0, offset: 2, popGeneration: popped[2]!.popGeneration }, 3 * INVISIBLE_MS);
+    const generationsBefore = Math.max(...popped.map((entry) => entry.popGeneration));
+
+    await fixture.restart();
+
+    expect(fixture.state.inFlightCount('g', 't')).toBe(2);
+    const [fresh] = await fixture.pop();
+    expect(fresh!.message.queueOffset).toBe(3);
+    expect(await fixture.ack(fresh!)).toBe(AckOutcome.Ok);
+    fixture.clock.advance(INVISIBLE_MS);
+    const redelivered = await fixture.pop();
+    expect(redelivered.map((entry) => [entry.message.queueOffset, entry.deliveryAttempt])).toEqual([[1, 2]]);
+    expect(redelivered[0]!.popGeneration).toBeGreaterThan(generationsBefore);
+    expect(await fixture.ack(popped[0]!)).toBe(AckOutcome.Ok);
+    fixture.clock.advance(2 * INVISIBLE_MS);
+    expect(offsetsOf(await fixture.pop())).toEqual([1, 2]);
+  });
+
+  it('restart - on LevelDB, state written without sync is there after close and reopen', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'quiver-pop-state-'));
+    const location = path.join(directory, 'db');
+    try {
+      const fixture = await createFixture({ store: await LevelKeyValueStore.open(location) });
+      await fixture.append(0, 3);
+      const popped = await fixture.pop();
+      expect(await fixture.ack(popped[1]!)).toBe(AckOutcome.Ok);
+      await fixture.state.close();
+      await fixture.log.close();
+      await fixture.store.close();
+
+      const reopened = await createFixture({ store: await LevelKeyValueStore.open(location) });
+      expect(await reopened.pop()).toEqual([]);
+      reopened.clock.advance(INVISIBLE_MS);
+      expect((await reopened.pop()).map((entry) => [entry.message.queueOffset, entry.deliveryAttempt])).toEqual([
+        [0, 2],
+        [2, 2],
+      ]);
+      await reopened.state.close();
+      await reopened.log.close();
+      await reopened.store.close();
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('restart - a corrupt in-flight record comes back as a redelivery, never lost', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 1);
+    await fixture.pop();
+    const [entry] = await fixture.store.iterate({ gte: Buffer.from([0x46]), lt: Buffer.from([0x47]), limit: 1 });
+    entry!.value[entry!.value.length - 1] ^= 0xff;
+    await fixture.store.write([{ type: 'put', key: entry!.key, value: entry!.value }], { sync: true });
+    await fixture.restart();
+    expect(fixture.state.recoveredRecordCount()).toBe(1);
+    expect(offsetsOf(await fixture.pop())).toEqual([0]);
+  });
+
+  it('close - later calls are CLOSED', async () => {
+    const fixture = await createFixture();
+    await fixture.state.close();
+    expect(isQuiverError(await rejection(fixture.pop()), QuiverErrorCode.Closed)).toBe(true);
+  });
+});

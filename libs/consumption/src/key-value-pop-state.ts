@@ -1,0 +1,538 @@
+/**
+ * KeyValuePopState is the pop/ack state of every consumer group on this store node
+ * (PROTOCOL.md 7.1-7.5), kept in the node's KeyValueStore and mirrored in memory.
+ *
+ * Per (group, topic, queue) it keeps a pop cursor (the next offset never handed out to the
+ * group) and the in-flight records (offset, invisibleUntilMs, deliveryAttempt, popGeneration)
+ * of messages handed out and not yet acked. All in-flight records are loaded at open and kept
+ * in memory, so a pop finds redeliveries without scanning the store.
+ *
+ * Guarantees:
+ * - A message is in flight for a group at most once; a hand-out's popGeneration is unique for
+ *   the life of the store, so the handle of an earlier hand-out is stale.
+ * - State changes are written (sync: false) before the call resolves: they survive a process
+ *   crash. A power loss may roll back recent changes, which can only cause redelivery: the
+ *   cursor and the in-flight records of one pop are written in one atomic batch.
+ * - An acked message never comes back, across restarts; an unacked one comes back once its
+ *   invisibility lapses, with deliveryAttempt + 1.
+ *
+ * Concurrency: every call on one (group, topic) runs under that pair's serializer (one at a
+ * time, in order), so check-then-act holds across the awaits for log reads and state writes.
+ * Lock order: the (group, topic) serializer is the only lock; the queue log and the generation
+ * source are called under it and take none of ours.
+ */
+import { assert, QuiverError, QuiverErrorCode } from '@quiver/core';
+import type { Clock, FilterExpression, PoppedMessage, StoredMessage } from '@quiver/core';
+import { AckOutcome } from '@quiver/client';
+import type { HandOut } from '@quiver/client';
+import { ITERATE_ENTRIES_MAX, prefixUpperBound, RecordDecodeError, STRING_FIELD_BYTES_MAX } from '@quiver/storage';
+import type { KeyValueEntry, KeyValueOperation, KeyValueStore, QueueLog } from '@quiver/storage';
+
+import {
+  decodeInFlightRecord,
+  decodePopCursor,
+  decodePopCursorKey,
+  decodePopInFlightKey,
+  encodeInFlightRecord,
+  encodePopCursor,
+  popCursorKey,
+  popCursorPrefix,
+  popInFlightKey,
+  popInFlightPrefix,
+} from './consumption-layout';
+import type { QueueAddress } from './consumption-layout';
+import { KeyedSerializer } from './keyed-serializer';
+import {
+  ACK_ENTRIES_MAX,
+  GROUP_TOPIC_WAITERS_MAX,
+  IN_FLIGHT_PER_QUEUE_MAX,
+  IN_FLIGHT_TOTAL_MAX,
+  INVISIBLE_DURATION_MS_MAX,
+  POP_BATCH_MESSAGES_MAX,
+  POP_QUEUE_COUNT_MAX,
+  POP_READ_CHUNK_MESSAGES,
+  POP_SCAN_MESSAGES_MAX,
+  QUEUE_STATES_MAX,
+} from './limits';
+import { PopGenerations } from './pop-generations';
+import { compileFilter } from './tag-filter';
+import type { MessageFilter } from './tag-filter';
+
+/** StartPosition is where a group that never consumed a queue starts: its first retained offset, or its next offset. */
+export type StartPosition = 'earliest' | 'latest';
+
+export interface KeyValuePopStateOptions {
+  store: KeyValueStore;
+  queueLog: QueueLog;
+  clock: Clock;
+  /** startPosition is where a new group starts on each queue. @default 'earliest' (PROTOCOL.md 7.2) */
+  startPosition?: StartPosition;
+  /** inFlightPerQueueMax overrides IN_FLIGHT_PER_QUEUE_MAX, so specs can reach the bound. @default IN_FLIGHT_PER_QUEUE_MAX */
+  inFlightPerQueueMax?: number;
+}
+
+export interface PopStateRequest {
+  group: string;
+  topic: string;
+  /** queueCount is the number of queues of the topic on this node: queues 0..queueCount-1 are visited. */
+  queueCount: number;
+  batchSize: number;
+  invisibleDurationMs: number;
+  filter: FilterExpression;
+}
+
+export interface ChangedInvisibility {
+  popGeneration: number;
+  invisibleUntilMs: number;
+}
+
+interface InFlightRecord {
+  offset: number;
+  invisibleUntilMs: number;
+  deliveryAttempt: number;
+  popGeneration: number;
+}
+
+interface QueueState {
+  queueId: number;
+  /** cursor is the next offset never handed out to the group (filtered-out messages count as handed out). */
+  cursor: number;
+  inFlight: Map<number, InFlightRecord>;
+}
+
+interface GroupTopicState {
+  group: string;
+  topic: string;
+  queues: Map<number, QueueState>;
+  /** rotation is the queue the next pop starts at, so concurrent consumers spread across queues. */
+  rotation: number;
+}
+
+/** A message chosen for hand-out by a pop, before its state is written. */
+interface Selection {
+  queue: QueueState;
+  message: StoredMessage;
+  deliveryAttempt: number;
+}
+
+export class KeyValuePopState {
+  private readonly groupTopics = new Map<string, GroupTopicState>();
+  private readonly serializer = new KeyedSerializer(GROUP_TOPIC_WAITERS_MAX);
+  private readonly store: KeyValueStore;
+  private readonly queueLog: QueueLog;
+  private readonly clock: Clock;
+  private readonly startPosition: StartPosition;
+  private readonly inFlightPerQueueMax: number;
+  private generations!: PopGenerations;
+  private queueStateCount = 0;
+  private inFlightTotal = 0;
+  private recoveredRecords = 0;
+  private closed = false;
+
+  private constructor(options: KeyValuePopStateOptions) {
+    this.store = options.store;
+    this.queueLog = options.queueLog;
+    this.clock = options.clock;
+    this.startPosition = options.startPosition ?? 'earliest';
+    this.inFlightPerQueueMax = options.inFlightPerQueueMax ?? IN_FLIGHT_PER_QUEUE_MAX;
+    assert(
+      Number.isInteger(this.inFlightPerQueueMax) && this.inFlightPerQueueMax >= 1 && this.inFlightPerQueueMax <= IN_FLIGHT_PER_QUEUE_MAX,
+      `inFlightPerQueueMax ${this.inFlightPerQueueMax} outside 1..${IN_FLIGHT_PER_QUEUE_MAX}`,
+    );
+  }
+
+  /** open loads every cursor and in-flight record into memory. */
+  static async open(options: KeyValuePopStateOptions): Promise<KeyValuePopState> {
+    const state = new KeyValuePopState(options);
+    const highestGeneration = await state.load();
+    state.generations = await PopGenerations.open(state.store, highestGeneration);
+    return state;
+  }
+
+  /**
+   * pop hands out up to `batchSize` messages of the topic's queues to the group: first in-flight
+   * messages whose invisibility lapsed (redelivery, deliveryAttempt + 1), then new messages from
+   * each queue's cursor, starting at a rotating queue. Each becomes invisible for
+   * `invisibleDurationMs`. Messages the filter rejects are consumed silently. Corrupted queues
+   * are passed over (their messages stay where they are; the queue log reports them).
+   * Resolves with nothing when nothing is deliverable; it never waits for messages.
+   */
+  async pop(request: PopStateRequest): Promise<PoppedMessage[]> {
+    this.checkOpen();
+    checkGroupTopic(request.group, request.topic);
+    if (!Number.isInteger(request.queueCount) || request.queueCount < 1 || request.queueCount > POP_QUEUE_COUNT_MAX) {
+      throw new QuiverError(QuiverErrorCode.BadRequest, `queueCount must be 1 to ${POP_QUEUE_COUNT_MAX}, got ${request.queueCount}`);
+    }
+    if (!Number.isInteger(request.batchSize) || request.batchSize < 1 || request.batchSize > POP_BATCH_MESSAGES_MAX) {
+      throw new QuiverError(QuiverErrorCode.BadRequest, `batchSize must be 1 to ${POP_BATCH_MESSAGES_MAX}, got ${request.batchSize}`);
+    }
+    checkInvisibleDuration(request.invisibleDurationMs);
+    const filter = compileFilter(request.filter);
+    return this.serializer.run(groupTopicKey(request.group, request.topic), () => this.popSerialized(request, filter));
+  }
+
+  /**
+   * ack ends the life of handed-out messages for the group, one outcome per entry: OK when the
+   * hand-out is the current, unexpired one (its record is deleted), or when the message is
+   * already done (no record and below the cursor: acked before, or filtered out);
+   * INVALID_RECEIPT_HANDLE for a stale generation, a lapsed invisibility or an unknown hand-out.
+   */
+  async ack(group: string, topic: string, entries: readonly HandOut[]): Promise<AckOutcome[]> {
+    this.checkOpen();
+    checkGroupTopic(group, topic);
+    if (entries.length < 1 || entries.length > ACK_ENTRIES_MAX) {
+      throw new QuiverError(QuiverErrorCode.BadRequest, `an ack holds 1 to ${ACK_ENTRIES_MAX} entries, got ${entries.length}`);
+    }
+    return this.serializer.run(groupTopicKey(group, topic), async () => {
+      this.checkOpen();
+      const nowMs = this.clock.nowMs();
+      const state = this.groupTopics.get(groupTopicKey(group, topic));
+      const acked: Array<{ queue: QueueState; offset: number }> = [];
+      const ackedKeys = new Set<string>();
+      const outcomes = entries.map((entry): AckOutcome => {
+        if (!isHandOut(entry)) return AckOutcome.InvalidReceiptHandle;
+        const queue = state?.queues.get(entry.queueId);
+        if (queue === undefined) return AckOutcome.InvalidReceiptHandle;
+        const record = queue.inFlight.get(entry.offset);
+        if (record === undefined) return entry.offset < queue.cursor ? AckOutcome.Ok : AckOutcome.InvalidReceiptHandle;
+        if (record.popGeneration !== entry.popGeneration || record.invisibleUntilMs <= nowMs) return AckOutcome.InvalidReceiptHandle;
+        const key = `${entry.queueId}:${entry.offset}`;
+        if (!ackedKeys.has(key)) {
+          ackedKeys.add(key);
+          acked.push({ queue, offset: entry.offset });
+        }
+        return AckOutcome.Ok;
+      });
+      if (acked.length > 0) {
+        await this.store.write(
+          acked.map(({ queue, offset }) => ({ type: 'del' as const, key: popInFlightKey({ group, topic, queueId: queue.queueId }, offset) })),
+          { sync: false },
+        );
+        for (const { queue, offset } of acked) {
+          assert(queue.inFlight.delete(offset), 'an acked record was in flight');
+          this.inFlightTotal -= 1;
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  /**
+   * changeInvisibleDuration makes the current hand-out visible again `invisibleDurationMs` from
+   * now (0 allowed) under a new generation, which it returns; the old handle goes stale. It does
+   * not change deliveryAttempt: the next redelivery does. Throws INVALID_RECEIPT_HANDLE for a
+   * stale, lapsed or unknown hand-out.
+   */
+  async changeInvisibleDuration(group: string, topic: string, handOut: HandOut, invisibleDurationMs: number): Promise<ChangedInvisibility> {
+    this.checkOpen();
+    checkGroupTopic(group, topic);
+    checkInvisibleDuration(invisibleDurationMs);
+    return this.serializer.run(groupTopicKey(group, topic), async () => {
+      this.checkOpen();
+      const queue = this.groupTopics.get(groupTopicKey(group, topic))?.queues.get(handOut.queueId);
+      const record = isHandOut(handOut) ? queue?.inFlight.get(handOut.offset) : undefined;
+      if (queue === undefined || record === undefined || record.popGeneration !== handOut.popGeneration || record.invisibleUntilMs <= this.clock.nowMs()) {
+        throw new QuiverError(QuiverErrorCode.InvalidReceiptHandle, 'the receipt handle is stale, expired or unknown');
+      }
+      const popGeneration = await this.generations.take(1);
+      const changed: InFlightRecord = { ...record, invisibleUntilMs: this.clock.nowMs() + invisibleDurationMs, popGeneration };
+      await this.store.write(
+        [{ type: 'put', key: popInFlightKey({ group, topic, queueId: queue.queueId }, changed.offset), value: encodeInFlightRecord(changed) }],
+        { sync: false },
+      );
+      assert(queue.inFlight.get(record.offset) === record, 'the in-flight record did not change under the serializer');
+      queue.inFlight.set(record.offset, changed);
+      return { popGeneration, invisibleUntilMs: changed.invisibleUntilMs };
+    });
+  }
+
+  /**
+   * nextVisibleAtMs is the earliest time an in-flight message of the group on the topic becomes
+   * visible again (undefined when none is in flight), for waking long polls. Corrupted queues
+   * are left out: their messages are not handed out.
+   */
+  nextVisibleAtMs(group: string, topic: string): number | undefined {
+    const state = this.groupTopics.get(groupTopicKey(group, topic));
+    if (state === undefined) return undefined;
+    let earliest: number | undefined;
+    for (const queue of state.queues.values()) {
+      if (queue.inFlight.size === 0 || this.queueLog.isQueueCorrupted(topic, queue.queueId)) continue;
+      for (const record of queue.inFlight.values()) {
+        if (earliest === undefined || record.invisibleUntilMs < earliest) earliest = record.invisibleUntilMs;
+      }
+    }
+    return earliest;
+  }
+
+  /** inFlightCount is the number of messages of the group on the topic handed out and not acked. */
+  inFlightCount(group: string, topic: string): number {
+    const state = this.groupTopics.get(groupTopicKey(group, topic));
+    let count = 0;
+    for (const queue of state?.queues.values() ?? []) count += queue.inFlight.size;
+    return count;
+  }
+
+  /** cursor is the group's next never-handed-out offset on the queue, or undefined before its first pop there. */
+  cursor(group: string, topic: string, queueId: number): number | undefined {
+    return this.groupTopics.get(groupTopicKey(group, topic))?.queues.get(queueId)?.cursor;
+  }
+
+  /** recoveredRecordCount counts state records found corrupt at open and recovered conservatively (as redeliveries). */
+  recoveredRecordCount(): number {
+    return this.recoveredRecords;
+  }
+
+  /** close waits for calls in progress, then rejects new ones with CLOSED. It does not close the key-value store. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.serializer.drain();
+  }
+
+  // Pop.
+
+  /** popSerialized runs under the (group, topic) serializer. */
+  private async popSerialized(request: PopStateRequest, filter: MessageFilter): Promise<PoppedMessage[]> {
+    this.checkOpen();
+    const { group, topic, queueCount, batchSize } = request;
+    const existing = this.groupTopics.get(groupTopicKey(group, topic));
+    const startQueue = (existing?.rotation ?? 0) % queueCount;
+    const queueOrder = Array.from({ length: queueCount }, (_, index) => (startQueue + index) % queueCount);
+    const selections: Selection[] = [];
+    const dropped: Array<{ queue: QueueState; offset: number }> = [];
+    const cursors = new Map<QueueState, number>();
+    const created: QueueState[] = [];
+
+    // Redeliveries first: in-flight messages whose invisibility lapsed, in offset order per queue.
+    const nowMs = this.clock.nowMs();
+    for (const queueId of queueOrder) {
+      const remaining = batchSize - selections.length;
+      if (remaining === 0) break;
+      const queue = existing?.queues.get(queueId);
+      if (queue === undefined || queue.inFlight.size === 0 || this.queueLog.isQueueCorrupted(topic, queueId)) continue;
+      const due = [...queue.inFlight.values()]
+        .filter((record) => record.invisibleUntilMs <= nowMs)
+        .sort((a, b) => a.offset - b.offset)
+        .slice(0, remaining);
+      if (due.length === 0) continue;
+      const read = await this.readOffsets(topic, queueId, due.map((record) => record.offset));
+      if (read === undefined) continue;
+      due.forEach((record, index) => {
+        const message = read[index];
+        // A message below the queue's minimum offset was removed by retention: its record has nothing left to deliver.
+        if (message === undefined) dropped.push({ queue, offset: record.offset });
+        else selections.push({ queue, message, deliveryAttempt: record.deliveryAttempt + 1 });
+      });
+    }
+
+    // Then new messages from each queue's cursor.
+    let newInFlight = 0;
+    for (const queueId of queueOrder) {
+      if (selections.length === batchSize) break;
+      if (this.queueLog.isQueueCorrupted(topic, queueId)) continue;
+      let queue = existing?.queues.get(queueId);
+      if (queue === undefined) {
+        if (!this.queueLog.queueExists(topic, queueId) && this.startPosition === 'earliest') continue;
+        if (this.queueStateCount + created.length >= QUEUE_STATES_MAX) {
+          throw new QuiverError(QuiverErrorCode.TooManyRequests, `this store node tracks ${QUEUE_STATES_MAX} consumer queue states already`, { retriable: true });
+        }
+        const cursor = this.startPosition === 'earliest' ? this.queueLog.minOffset(topic, queueId) : this.queueLog.nextOffset(topic, queueId);
+        queue = { queueId, cursor, inFlight: new Map() };
+        created.push(queue);
+        cursors.set(queue, cursor);
+      }
+      // Redeliveries reuse their records, so only new hand-outs count against the bounds.
+      let capacity = Math.min(this.inFlightPerQueueMax - queue.inFlight.size, IN_FLIGHT_TOTAL_MAX - this.inFlightTotal - newInFlight);
+      let cursor = Math.max(queue.cursor, this.queueLog.minOffset(topic, queueId));
+      const nextOffset = this.queueLog.nextOffset(topic, queueId);
+      let scanned = 0;
+      try {
+        while (selections.length < batchSize && capacity > 0 && cursor < nextOffset && scanned < POP_SCAN_MESSAGES_MAX) {
+          const chunk = await this.queueLog.read(topic, queueId, cursor, Math.min(POP_READ_CHUNK_MESSAGES, nextOffset - cursor, POP_SCAN_MESSAGES_MAX - scanned));
+          assert(chunk.length > 0 && chunk[0]!.queueOffset === cursor, 'a read below the next offset returns the cursor message first');
+          for (const message of chunk) {
+            if (selections.length === batchSize || capacity === 0) break;
+            scanned += 1;
+            cursor = message.queueOffset + 1;
+            // A record already in flight (possible after recovering a lost cursor) is never handed out twice.
+            if (queue.inFlight.has(message.queueOffset) || !filter(message)) continue;
+            selections.push({ queue, message, deliveryAttempt: 1 });
+            capacity -= 1;
+            newInFlight += 1;
+          }
+        }
+      } catch (error) {
+        // A corrupted queue stops serving; the cursor keeps what was consumed before the damage.
+        if (!(error instanceof QuiverError && error.code === QuiverErrorCode.QueueCorrupted)) throw error;
+      }
+      if (cursor !== queue.cursor) cursors.set(queue, cursor);
+    }
+
+    if (selections.length === 0 && cursors.size === 0 && dropped.length === 0) {
+      if (existing !== undefined) existing.rotation = (startQueue + 1) % queueCount;
+      return [];
+    }
+
+    const firstGeneration = selections.length > 0 ? await this.generations.take(selections.length) : 0;
+    const handedOutAtMs = this.clock.nowMs();
+    const records = selections.map(
+      (selection, index): InFlightRecord => ({
+        offset: selection.message.queueOffset,
+        invisibleUntilMs: handedOutAtMs + request.invisibleDurationMs,
+        deliveryAttempt: selection.deliveryAttempt,
+        popGeneration: firstGeneration + index,
+      }),
+    );
+    const operations: KeyValueOperation[] = [];
+    selections.forEach((selection, index) => {
+      const address = { group, topic, queueId: selection.queue.queueId };
+      operations.push({ type: 'put', key: popInFlightKey(address, records[index]!.offset), value: encodeInFlightRecord(records[index]!) });
+    });
+    for (const [queue, cursor] of cursors) operations.push({ type: 'put', key: popCursorKey({ group, topic, queueId: queue.queueId }), value: encodePopCursor(cursor) });
+    for (const { queue, offset } of dropped) operations.push({ type: 'del', key: popInFlightKey({ group, topic, queueId: queue.queueId }, offset) });
+    await this.store.write(operations, { sync: false });
+
+    // The write landed: apply it to memory. Nothing below awaits.
+    const state = existing ?? this.createGroupTopic(group, topic);
+    for (const queue of created) {
+      state.queues.set(queue.queueId, queue);
+      this.queueStateCount += 1;
+    }
+    for (const [queue, cursor] of cursors) {
+      assert(cursor >= queue.cursor, 'a cursor only moves forward');
+      queue.cursor = cursor;
+    }
+    for (const { queue, offset } of dropped) {
+      if (queue.inFlight.delete(offset)) this.inFlightTotal -= 1;
+    }
+    selections.forEach((selection, index) => {
+      if (!selection.queue.inFlight.has(records[index]!.offset)) this.inFlightTotal += 1;
+      selection.queue.inFlight.set(records[index]!.offset, records[index]!);
+    });
+    state.rotation = (startQueue + 1) % queueCount;
+    return selections.map((selection, index) => ({
+      message: selection.message,
+      deliveryAttempt: records[index]!.deliveryAttempt,
+      popGeneration: records[index]!.popGeneration,
+      invisibleUntilMs: records[index]!.invisibleUntilMs,
+    }));
+  }
+
+  /**
+   * readOffsets reads the messages at `offsets` of one queue, in order (undefined for offsets
+   * below the queue's minimum). Resolves undefined when the queue is corrupted.
+   */
+  private async readOffsets(topic: string, queueId: number, offsets: number[]): Promise<Array<StoredMessage | undefined> | undefined> {
+    try {
+      const read = await Promise.all(offsets.map((offset) => this.queueLog.read(topic, queueId, offset, 1)));
+      return read.map((messages, index) => (messages[0]?.queueOffset === offsets[index] ? messages[0] : undefined));
+    } catch (error) {
+      if (error instanceof QuiverError && error.code === QuiverErrorCode.QueueCorrupted) return undefined;
+      throw error;
+    }
+  }
+
+  private createGroupTopic(group: string, topic: string): GroupTopicState {
+    const state: GroupTopicState = { group, topic, queues: new Map(), rotation: 0 };
+    this.groupTopics.set(groupTopicKey(group, topic), state);
+    return state;
+  }
+
+  // Open.
+
+  /** load reads every cursor and in-flight record; returns the highest generation seen. */
+  private async load(): Promise<number> {
+    const queueFor = (address: QueueAddress): QueueState => {
+      const state = this.groupTopics.get(groupTopicKey(address.group, address.topic)) ?? this.createGroupTopic(address.group, address.topic);
+      let queue = state.queues.get(address.queueId);
+      if (queue === undefined) {
+        queue = { queueId: address.queueId, cursor: -1, inFlight: new Map() };
+        state.queues.set(address.queueId, queue);
+        this.queueStateCount += 1;
+      }
+      return queue;
+    };
+
+    await this.scan(popCursorPrefix(), (entry) => {
+      const queue = queueFor(decodePopCursorKey(entry.key));
+      try {
+        queue.cursor = decodePopCursor(entry.value);
+      } catch (error) {
+        if (!(error instanceof RecordDecodeError)) throw error;
+        // Left at -1: recovered below from the queue's minimum, which can only redeliver.
+        this.recoveredRecords += 1;
+      }
+    });
+
+    let highestGeneration = 0;
+    await this.scan(popInFlightPrefix(), (entry) => {
+      const { offset, ...address } = decodePopInFlightKey(entry.key);
+      const queue = queueFor(address);
+      let record: InFlightRecord;
+      try {
+        record = { offset, ...decodeInFlightRecord(entry.value) };
+      } catch (error) {
+        if (!(error instanceof RecordDecodeError)) throw error;
+        // The message was handed out and not acked: make it visible now. Generation 0 matches no handle.
+        record = { offset, invisibleUntilMs: 0, deliveryAttempt: 1, popGeneration: 0 };
+        this.recoveredRecords += 1;
+      }
+      highestGeneration = Math.max(highestGeneration, record.popGeneration);
+      queue.inFlight.set(offset, record);
+      this.inFlightTotal += 1;
+    });
+
+    for (const state of this.groupTopics.values()) {
+      for (const queue of state.queues.values()) {
+        // A cursor lost or corrupt while its in-flight records survived restarts from the queue's minimum: redelivery, never loss.
+        if (queue.cursor < 0) queue.cursor = this.queueLog.minOffset(state.topic, queue.queueId);
+      }
+    }
+    return highestGeneration;
+  }
+
+  private async scan(prefix: Buffer, visit: (entry: KeyValueEntry) => void): Promise<void> {
+    const upper = prefixUpperBound(prefix);
+    let page = await this.store.iterate({ gte: prefix, lt: upper, limit: ITERATE_ENTRIES_MAX });
+    for (;;) {
+      page.forEach(visit);
+      if (page.length < ITERATE_ENTRIES_MAX) return;
+      page = await this.store.iterate({ gt: page[page.length - 1]!.key, lt: upper, limit: ITERATE_ENTRIES_MAX });
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new QuiverError(QuiverErrorCode.Closed, 'consumption state is closed');
+  }
+}
+
+function groupTopicKey(group: string, topic: string): string {
+  return `${group.length}:${group}${topic}`;
+}
+
+function isHandOut(handOut: HandOut): boolean {
+  return (
+    Number.isInteger(handOut.queueId) &&
+    handOut.queueId >= 0 &&
+    handOut.queueId <= 0xffff_ffff &&
+    Number.isSafeInteger(handOut.offset) &&
+    handOut.offset >= 0 &&
+    Number.isSafeInteger(handOut.popGeneration)
+  );
+}
+
+function checkGroupTopic(group: string, topic: string): void {
+  for (const [name, value] of [
+    ['group', group],
+    ['topic', topic],
+  ] as const) {
+    if (typeof value !== 'string' || value === '' || Buffer.byteLength(value, 'utf8') > STRING_FIELD_BYTES_MAX) {
+      throw new QuiverError(QuiverErrorCode.BadRequest, `${name} must be a non-empty string of at most ${STRING_FIELD_BYTES_MAX} bytes`);
+    }
+  }
+}
+
+function checkInvisibleDuration(invisibleDurationMs: number): void {
+  if (!Number.isInteger(invisibleDurationMs) || invisibleDurationMs < 0 || invisibleDurationMs > INVISIBLE_DURATION_MS_MAX) {
+    throw new QuiverError(QuiverErrorCode.BadRequest, `invisible duration must be 0 to ${INVISIBLE_DURATION_MS_MAX} ms, got ${invisibleDurationMs}`);
+  }
+}
