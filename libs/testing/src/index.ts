@@ -1,1 +1,4 @@
-export {};
+export { QuiverProcess, freePort, tempDir, CLI_ENTRY } from './processes';
+export { startStandalone, startCluster } from './deployments';
+export type { Deployment, DeploymentOptions } from './deployments';
+export { RawClient, wireMessage } from './raw-client';

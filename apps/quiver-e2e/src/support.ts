@@ -1,0 +1,94 @@
+import { Producer, PushConsumer, SimpleConsumer, ConsumeResult, type MessageView } from 'rocketmq-client-nodejs';
+
+/** quietLogger keeps the official client's own logging out of test output. */
+export const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+export async function startProducer(endpoint: string, topic: string): Promise<Producer> {
+  const producer = new Producer({ endpoints: endpoint, namespace: '', topic, logger: quietLogger });
+  await producer.startup();
+  return producer;
+}
+
+export async function startSimpleConsumer(endpoint: string, group: string, topic: string, awaitDurationMs = 5_000): Promise<SimpleConsumer> {
+  const consumer = new SimpleConsumer({
+    endpoints: endpoint,
+    namespace: '',
+    consumerGroup: group,
+    subscriptions: new Map([[topic, '*']]),
+    awaitDuration: awaitDurationMs,
+    logger: quietLogger,
+  });
+  await consumer.startup();
+  return consumer;
+}
+
+/** startPushConsumer collects every message its listener sees, acking each (SUCCESS). */
+export async function startPushConsumer(
+  endpoint: string,
+  group: string,
+  topic: string,
+  seen: MessageView[],
+): Promise<PushConsumer> {
+  const consumer = new PushConsumer({
+    endpoints: endpoint,
+    namespace: '',
+    consumerGroup: group,
+    subscriptions: new Map([[topic, '*']]),
+    logger: quietLogger,
+    messageListener: {
+      consume: (message: MessageView) => {
+        seen.push(message);
+        return ConsumeResult.SUCCESS;
+      },
+    },
+  });
+  await consumer.startup();
+  return consumer;
+}
+
+/** waitFor polls `condition` until it holds or the budget runs out, then reports `what`. */
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** runBounded runs `count` tasks with at most `inFlight` at once. */
+export async function runBounded(count: number, inFlight: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(inFlight, count) }, async () => {
+      while (next < count) {
+        const index = next++;
+        await task(index);
+      }
+    }),
+  );
+}
+
+/**
+ * drainSimple receives and acks with a SimpleConsumer until `expected` distinct bodies arrived
+ * or `timeoutMs` passed; returns every message received (duplicates included).
+ */
+export async function drainSimple(consumer: SimpleConsumer, expected: number, timeoutMs: number, invisibleMs = 30_000): Promise<MessageView[]> {
+  const received: MessageView[] = [];
+  const distinct = new Set<string>();
+  const deadline = Date.now() + timeoutMs;
+  while (distinct.size < expected && Date.now() < deadline) {
+    const batch = await consumer.receive(32, invisibleMs);
+    await Promise.all(
+      batch.map(async (message) => {
+        received.push(message);
+        distinct.add(message.body.toString('utf8'));
+        await consumer.ack(message);
+      }),
+    );
+  }
+  return received;
+}

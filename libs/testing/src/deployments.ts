@@ -1,0 +1,78 @@
+import { freePort, QuiverProcess, tempDir } from './processes';
+
+/**
+ * A deployment is what a scenario runs against: standalone (one process) or a cluster of
+ * separate processes. Scenarios only see client endpoints and domain-level controls.
+ */
+export interface Deployment {
+  kind: 'standalone' | 'cluster';
+  /** endpoints lists the client access points (`host:port`), one per proxy. */
+  endpoints: string[];
+  /** killStoreNodes kill -9s every store node, then restarts them on the same data. */
+  crashAndRestartStoreNodes(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DeploymentOptions {
+  autoCreateTopics?: boolean;
+}
+
+export async function startStandalone(options: DeploymentOptions = {}): Promise<Deployment> {
+  const dataDir = tempDir('standalone');
+  const port = await freePort();
+  const args = ['standalone', '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1'];
+  if (options.autoCreateTopics === false) args.push('--no-auto-create-topics');
+  let process = await QuiverProcess.start('standalone', args, dataDir);
+  return {
+    kind: 'standalone',
+    endpoints: [`127.0.0.1:${port}`],
+    crashAndRestartStoreNodes: async () => {
+      await process.kill9();
+      process = await QuiverProcess.start('standalone', args, dataDir);
+    },
+    close: async () => {
+      await process.stop();
+    },
+  };
+}
+
+/** startCluster runs 1 name server, `storeNodes` store nodes and `proxies` proxies as separate processes. */
+export async function startCluster(options: DeploymentOptions & { storeNodes?: number; proxies?: number } = {}): Promise<Deployment> {
+  const root = tempDir('cluster');
+  const nameServerPort = await freePort();
+  const nameServerArgs = ['name-server', '--data-dir', `${root}/name-server`, '--port', String(nameServerPort), '--host', '127.0.0.1'];
+  if (options.autoCreateTopics !== false) nameServerArgs.push('--auto-create-topics');
+  const nameServer = await QuiverProcess.start('name-server', nameServerArgs, root);
+  const storeArgs: string[][] = [];
+  const stores: QuiverProcess[] = [];
+  for (let i = 0; i < (options.storeNodes ?? 2); i++) {
+    const port = await freePort();
+    const args = ['store-node', '--name', `store-${i}`, '--data-dir', `${root}/store-${i}`, '--port', String(port), '--host', '127.0.0.1', '--name-server', `127.0.0.1:${nameServerPort}`];
+    storeArgs.push(args);
+    stores.push(await QuiverProcess.start(`store-${i}`, args, root));
+  }
+  const proxies: QuiverProcess[] = [];
+  const endpoints: string[] = [];
+  for (let i = 0; i < (options.proxies ?? 2); i++) {
+    const port = await freePort();
+    proxies.push(
+      await QuiverProcess.start(`proxy-${i}`, ['proxy', '--port', String(port), '--host', '127.0.0.1', '--name-server', `127.0.0.1:${nameServerPort}`], root),
+    );
+    endpoints.push(`127.0.0.1:${port}`);
+  }
+  return {
+    kind: 'cluster',
+    endpoints,
+    crashAndRestartStoreNodes: async () => {
+      await Promise.all(stores.map((store) => store.kill9()));
+      for (let i = 0; i < stores.length; i++) {
+        stores[i] = await QuiverProcess.start(`store-${i}`, storeArgs[i]!, root);
+      }
+    },
+    close: async () => {
+      await Promise.all(proxies.map((proxy) => proxy.stop()));
+      await Promise.all(stores.map((store) => store.stop()));
+      await nameServer.stop();
+    },
+  };
+}

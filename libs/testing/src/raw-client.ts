@@ -1,0 +1,93 @@
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import { v2 } from '@quiver/protocol';
+
+/**
+ * RawClient speaks apache.rocketmq.v2 directly, for what the official Node client cannot do:
+ * batched SendMessage, acking through another proxy, malformed or hostile requests.
+ */
+export class RawClient {
+  readonly client: v2.MessagingServiceClient;
+  readonly clientId = `raw-client@${process.pid}@${randomUUID()}`;
+
+  constructor(readonly endpoint: string) {
+    this.client = new v2.MessagingServiceClient(endpoint, credentials.createInsecure(), {
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.max_send_message_length': 64 * 1024 * 1024,
+    });
+  }
+
+  metadata(overrides: Record<string, string | undefined> = {}): Metadata {
+    const metadata = new Metadata();
+    const headers: Record<string, string | undefined> = {
+      'x-mq-client-id': this.clientId,
+      'x-mq-language': 'HTTP',
+      'x-mq-protocol': 'v2',
+      'x-mq-client-version': 'raw',
+      ...overrides,
+    };
+    for (const [key, value] of Object.entries(headers)) if (value !== undefined) metadata.set(key, value);
+    return metadata;
+  }
+
+  sendMessage(request: v2.SendMessageRequest, metadata = this.metadata()): Promise<v2.SendMessageResponse> {
+    return this.unary((callback) => this.client.sendMessage(request, metadata, deadline(), callback));
+  }
+
+  queryRoute(request: v2.QueryRouteRequest, metadata = this.metadata()): Promise<v2.QueryRouteResponse> {
+    return this.unary((callback) => this.client.queryRoute(request, metadata, deadline(), callback));
+  }
+
+  ackMessage(request: v2.AckMessageRequest, metadata = this.metadata()): Promise<v2.AckMessageResponse> {
+    return this.unary((callback) => this.client.ackMessage(request, metadata, deadline(), callback));
+  }
+
+  changeInvisibleDuration(request: v2.ChangeInvisibleDurationRequest, metadata = this.metadata()): Promise<v2.ChangeInvisibleDurationResponse> {
+    return this.unary((callback) => this.client.changeInvisibleDuration(request, metadata, deadline(), callback));
+  }
+
+  /** receiveMessage collects every frame of one ReceiveMessage stream. */
+  receiveMessage(request: v2.ReceiveMessageRequest, timeoutMs = 30_000, metadata = this.metadata()): Promise<v2.ReceiveMessageResponse[]> {
+    return new Promise((resolve, reject) => {
+      const frames: v2.ReceiveMessageResponse[] = [];
+      const call = this.client.receiveMessage(request, metadata, { deadline: Date.now() + timeoutMs });
+      call.on('data', (frame: v2.ReceiveMessageResponse) => frames.push(frame));
+      call.on('error', reject);
+      call.on('end', () => resolve(frames));
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private unary<T>(start: (callback: (error: ServiceError | null, response: T) => void) => unknown): Promise<T> {
+    return new Promise((resolve, reject) => {
+      start((error, response) => (error ? reject(error) : resolve(response)));
+    });
+  }
+}
+
+function deadline(): { deadline: number } {
+  return { deadline: Date.now() + 10_000 };
+}
+
+/** wireMessage builds a send-ready v2 message the way the official clients fill it. */
+export function wireMessage(topic: string, body: Buffer, options: { tag?: string; keys?: string[]; properties?: Record<string, string>; messageId?: string } = {}): v2.Message {
+  return {
+    topic: { resourceNamespace: '', name: topic },
+    userProperties: options.properties ?? {},
+    systemProperties: {
+      ...(options.tag !== undefined ? { tag: options.tag } : {}),
+      keys: options.keys ?? [],
+      messageId: options.messageId ?? randomUUID().replace(/-/g, '').toUpperCase() + '00',
+      bodyEncoding: v2.Encoding.IDENTITY,
+      messageType: v2.MessageType.NORMAL,
+      bornTimestamp: { seconds: Math.floor(Date.now() / 1000), nanos: 0 },
+      bornHost: 'raw-client',
+      storeHost: '',
+      queueId: 0,
+    },
+    body,
+  };
+}
