@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { AckOutcome } from '@quiver/client';
+import type { AckOutcome as AckOutcomeType } from '@quiver/client';
 import { FilterType, isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
 import type { FilterExpression, MessageToStore, PoppedMessage } from '@quiver/core';
 import { KeyValueQueueLog, LevelKeyValueStore, MemoryKeyValueStore } from '@quiver/storage';
@@ -11,6 +11,10 @@ import type { KeyValueStore } from '@quiver/storage';
 import { KeyValuePopState } from './key-value-pop-state';
 import type { PopStateRequest, StartPosition } from './key-value-pop-state';
 import { POP_SCAN_MESSAGES_MAX } from './limits';
+
+/** The ack outcomes, spelled out: this lib keeps @quiver/client (and its gRPC runtime) out, specs included. */
+const AckOutcome = { Ok: 'OK', InvalidReceiptHandle: 'INVALID_RECEIPT_HANDLE' } as const satisfies Record<string, AckOutcomeType>;
+type AckOutcome = AckOutcomeType;
 
 const ALL: FilterExpression = { type: FilterType.Tag, expression: '*' };
 const INVISIBLE_MS = 30_000;

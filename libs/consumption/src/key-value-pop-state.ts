@@ -23,8 +23,8 @@
  */
 import { assert, QuiverError, QuiverErrorCode } from '@quiver/core';
 import type { Clock, FilterExpression, PoppedMessage, StoredMessage } from '@quiver/core';
-import { AckOutcome } from '@quiver/client';
-import type { HandOut } from '@quiver/client';
+// Types only: @quiver/client's runtime carries the gRPC transport, which this lib must never load.
+import type { AckOutcome, HandOut } from '@quiver/client';
 import { ITERATE_ENTRIES_MAX, prefixUpperBound, RecordDecodeError, STRING_FIELD_BYTES_MAX } from '@quiver/storage';
 import type { KeyValueEntry, KeyValueOperation, KeyValueStore, QueueLog } from '@quiver/storage';
 
@@ -190,18 +190,18 @@ export class KeyValuePopState {
       const acked: Array<{ queue: QueueState; offset: number }> = [];
       const ackedKeys = new Set<string>();
       const outcomes = entries.map((entry): AckOutcome => {
-        if (!isHandOut(entry)) return AckOutcome.InvalidReceiptHandle;
+        if (!isHandOut(entry)) return ACK_INVALID;
         const queue = state?.queues.get(entry.queueId);
-        if (queue === undefined) return AckOutcome.InvalidReceiptHandle;
+        if (queue === undefined) return ACK_INVALID;
         const record = queue.inFlight.get(entry.offset);
-        if (record === undefined) return entry.offset < queue.cursor ? AckOutcome.Ok : AckOutcome.InvalidReceiptHandle;
-        if (record.popGeneration !== entry.popGeneration || record.invisibleUntilMs <= nowMs) return AckOutcome.InvalidReceiptHandle;
+        if (record === undefined) return entry.offset < queue.cursor ? ACK_OK : ACK_INVALID;
+        if (record.popGeneration !== entry.popGeneration || record.invisibleUntilMs <= nowMs) return ACK_INVALID;
         const key = `${entry.queueId}:${entry.offset}`;
         if (!ackedKeys.has(key)) {
           ackedKeys.add(key);
           acked.push({ queue, offset: entry.offset });
         }
-        return AckOutcome.Ok;
+        return ACK_OK;
       });
       if (acked.length > 0) {
         await this.store.write(
@@ -504,6 +504,9 @@ export class KeyValuePopState {
     if (this.closed) throw new QuiverError(QuiverErrorCode.Closed, 'consumption state is closed');
   }
 }
+
+const ACK_OK: AckOutcome = 'OK';
+const ACK_INVALID: AckOutcome = 'INVALID_RECEIPT_HANDLE';
 
 function groupTopicKey(group: string, topic: string): string {
   return `${group.length}:${group}${topic}`;
