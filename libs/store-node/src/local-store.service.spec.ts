@@ -1,0 +1,321 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { AckOutcome } from '@quiver/client';
+import type { PopRequest, PopResult } from '@quiver/client';
+import { KeyValuePopState } from '@quiver/consumption';
+import { FilterType, isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
+import type { MessageToStore, PoppedMessage } from '@quiver/core';
+import { KeyValueQueueLog, MemoryKeyValueStore } from '@quiver/storage';
+
+import { DeadLetterProperty } from './dead-letter';
+import { openLocalStore } from './local-store';
+import { LocalStoreService } from './local-store.service';
+
+const INVISIBLE_MS = 30_000;
+const POLL_MS = 20_000;
+
+let sequence = 0;
+function message(overrides: Partial<MessageToStore> = {}): MessageToStore {
+  sequence += 1;
+  return {
+    messageId: `msg-${sequence}`,
+    keys: ['order-1'],
+    userProperties: { color: 'red' },
+    body: Buffer.from(`hello ${sequence}`),
+    bodyGzipped: false,
+    bornTimestampMs: 1_700_000_000_000,
+    bornHost: 'producer-host',
+    kind: MessageKind.Normal,
+    tag: 'TagA',
+    ...overrides,
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+/** settle lets pending promise chains run; bounded by turns of the event loop, never by time. */
+async function settleUntil(condition: () => boolean, turnsMax = 100): Promise<void> {
+  for (let turn = 0; turn < turnsMax && !condition(); turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+  expect(condition()).toBe(true);
+}
+
+interface Node {
+  clock: ManualClock;
+  service: LocalStoreService;
+  pop(overrides?: Partial<PopRequest>, signal?: AbortSignal): Promise<PopResult>;
+  handOut(popped: PoppedMessage): { queueId: number; offset: number; popGeneration: number };
+}
+
+async function createNode(options: { parkedPollsMax?: number } = {}): Promise<Node> {
+  const clock = new ManualClock();
+  const store = new MemoryKeyValueStore();
+  const queueLog = await KeyValueQueueLog.open({ store, clock, storeHost: '127.0.0.1:10911' });
+  const popState = await KeyValuePopState.open({ store, queueLog, clock });
+  const service = new LocalStoreService({ queueLog, popState, clock, storeNodeName: 'store-a', ...options });
+  return {
+    clock,
+    service,
+    pop: (overrides = {}, signal) =>
+      service.popMessages(
+        {
+          group: 'g',
+          topic: 't',
+          queueCount: 2,
+          batchSize: 32,
+          invisibleDurationMs: INVISIBLE_MS,
+          filter: { type: FilterType.Tag, expression: '*' },
+          pollTimeoutMs: 0,
+          ...overrides,
+        },
+        signal,
+      ),
+    handOut: (popped) => ({ queueId: popped.message.queueId, offset: popped.message.queueOffset, popGeneration: popped.popGeneration }),
+  };
+}
+
+describe('LocalStoreService - send, receive, ack', () => {
+  it('append then pop then ack - the message is delivered once with its fields, and gone after the ack', async () => {
+    const node = await createNode();
+    const sent = message();
+    const appended = await node.service.appendMessages({ topic: 't', queueId: 1, messages: [sent] });
+    expect(appended).toEqual({ offsets: [0], storeTimestampMs: node.clock.nowMs() });
+
+    const { messages } = await node.pop();
+    expect(messages.length).toBe(1);
+    const [popped] = messages;
+    expect(popped!.message).toMatchObject({ ...sent, body: expect.anything(), topic: 't', queueId: 1, queueOffset: 0, storeHost: '127.0.0.1:10911' });
+    expect(Buffer.from(popped!.message.body).toString()).toBe(Buffer.from(sent.body).toString());
+    expect(popped!.deliveryAttempt).toBe(1);
+
+    const acked = await node.service.ackMessages({ group: 'g', topic: 't', entries: [node.handOut(popped!)] });
+    expect(acked.outcomes).toEqual([AckOutcome.Ok]);
+    node.clock.advance(10 * INVISIBLE_MS);
+    expect((await node.pop()).messages).toEqual([]);
+  });
+
+  it('invisibility - an unacked message is redelivered after its invisible duration with attempt + 1 and the same message ID', async () => {
+    const node = await createNode();
+    await node.service.appendMessages({ topic: 't', queueId: 0, messages: [message()] });
+    const [first] = (await node.pop()).messages;
+    expect((await node.pop()).messages).toEqual([]);
+    node.clock.advance(INVISIBLE_MS);
+    const [second] = (await node.pop()).messages;
+    expect(second!.message.messageId).toBe(first!.message.messageId);
+    expect(second!.deliveryAttempt).toBe(first!.deliveryAttempt + 1);
+    expect(second!.popGeneration).not.toBe(first!.popGeneration);
+  });
+
+  it('changeInvisibleDuration - the old handle goes stale: acking it is INVALID_RECEIPT_HANDLE, the new one acks', async () => {
+    const node = await createNode();
+    await node.service.appendMessages({ topic: 't', queueId: 0, messages: [message()] });
+    const [popped] = (await node.pop()).messages;
+    const old = node.handOut(popped!);
+    const changed = await node.service.changeInvisibleDuration({ group: 'g', topic: 't', ...old, invisibleDurationMs: 60_000 });
+    expect(changed.invisibleUntilMs).toBe(node.clock.nowMs() + 60_000);
+    expect((await node.service.ackMessages({ group: 'g', topic: 't', entries: [old] })).outcomes).toEqual([AckOutcome.InvalidReceiptHandle]);
+    expect((await node.service.ackMessages({ group: 'g', topic: 't', entries: [{ ...old, popGeneration: changed.popGeneration }] })).outcomes).toEqual([AckOutcome.Ok]);
+    const stale = await rejection(node.service.changeInvisibleDuration({ group: 'g', topic: 't', ...old, invisibleDurationMs: 1_000 }));
+    expect(isQuiverError(stale, QuiverErrorCode.InvalidReceiptHandle)).toBe(true);
+  });
+
+  it('filter - tags are filtered on the store node; SQL92 is BAD_REQUEST', async () => {
+    const node = await createNode();
+    await node.service.appendMessages({ topic: 't', queueId: 0, messages: [message({ tag: 'A' }), message({ tag: 'B' })] });
+    const { messages } = await node.pop({ filter: { type: FilterType.Tag, expression: 'B' } });
+    expect(messages.map((popped) => popped.message.tag)).toEqual(['B']);
+    const error = await rejection(node.pop({ filter: { type: FilterType.Sql, expression: 'a = 1' } }));
+    expect(isQuiverError(error, QuiverErrorCode.BadRequest)).toBe(true);
+  });
+
+  it('validation - malformed requests are BAD_REQUEST, never a crash', async () => {
+    const node = await createNode();
+    const badAppends = [
+      { topic: '', queueId: 0, messages: [message()] },
+      { topic: 't', queueId: -1, messages: [message()] },
+      { topic: 't', queueId: 0, messages: [] },
+      { topic: 't', queueId: 0, messages: [message({ messageId: '' })] },
+      { topic: 't', queueId: 0, messages: [message({ userProperties: { a: 1 as unknown as string } })] },
+      { topic: 't', queueId: 0, messages: [message({ bornTimestampMs: -5 })] },
+      { topic: 't', queueId: 0, messages: [message({ body: 'text' as unknown as Uint8Array })] },
+      { topic: 't', queueId: 0, messages: [message({ kind: 'WEIRD' as MessageKind })] },
+    ];
+    for (const request of badAppends) {
+      expect(isQuiverError(await rejection(node.service.appendMessages(request)), QuiverErrorCode.BadRequest)).toBe(true);
+    }
+    for (const overrides of [{ batchSize: 0 }, { queueCount: 0 }, { pollTimeoutMs: 3_600_000 }, { group: '' }, { invisibleDurationMs: -1 }]) {
+      expect(isQuiverError(await rejection(node.pop(overrides)), QuiverErrorCode.BadRequest)).toBe(true);
+    }
+    expect(isQuiverError(await rejection(node.service.ackMessages({ group: 'g', topic: 't', entries: [] })), QuiverErrorCode.BadRequest)).toBe(true);
+  });
+});
+
+describe('LocalStoreService - long polling', () => {
+  it('long poll - an append to the topic during the poll wakes it with the message', async () => {
+    const node = await createNode();
+    const polling = node.pop({ pollTimeoutMs: POLL_MS });
+    await settleUntil(() => node.service.parkedPollCount() === 1);
+    await node.service.appendMessages({ topic: 't', queueId: 1, messages: [message({ messageId: 'late' })] });
+    const { messages } = await polling;
+    expect(messages.map((popped) => popped.message.messageId)).toEqual(['late']);
+    expect(node.service.parkedPollCount()).toBe(0);
+  });
+
+  it('long poll - an append to another topic does not satisfy it; the deadline ends it empty', async () => {
+    const node = await createNode();
+    const polling = node.pop({ pollTimeoutMs: POLL_MS });
+    await settleUntil(() => node.service.parkedPollCount() === 1);
+    await node.service.appendMessages({ topic: 'other', queueId: 0, messages: [message()] });
+    node.clock.advance(POLL_MS);
+    expect((await polling).messages).toEqual([]);
+  });
+
+  it('long poll - wakes when the group\'s earliest in-flight message becomes visible again', async () => {
+    const node = await createNode();
+    await node.service.appendMessages({ topic: 't', queueId: 0, messages: [message()] });
+    await node.pop({ invisibleDurationMs: 10_000 });
+    const polling = node.pop({ pollTimeoutMs: POLL_MS });
+    await settleUntil(() => node.service.parkedPollCount() === 1);
+    node.clock.advance(10_000);
+    const { messages } = await polling;
+    expect(messages.map((popped) => popped.deliveryAttempt)).toEqual([2]);
+  });
+
+  it('long poll - a nack (change to 0) wakes a waiting poll of the group', async () => {
+    const node = await createNode();
+    await node.service.appendMessages({ topic: 't', queueId: 0, messages: [message()] });
+    const [popped] = (await node.pop()).messages;
+    const polling = node.pop({ pollTimeoutMs: POLL_MS });
+    await settleUntil(() => node.service.parkedPollCount() === 1);
+    await node.service.changeInvisibleDuration({ group: 'g', topic: 't', ...node.handOut(popped!), invisibleDurationMs: 0 });
+    expect((await polling).messages.map((entry) => entry.deliveryAttempt)).toEqual([2]);
+  });
+
+  it('long poll - an abort ends the poll with an empty result', async () => {
+    const node = await createNode();
+    const controller = new AbortController();
+    const polling = node.pop({ pollTimeoutMs: POLL_MS }, controller.signal);
+    await settleUntil(() => node.service.parkedPollCount() === 1);
+    controller.abort();
+    expect((await polling).messages).toEqual([]);
+    expect(node.service.parkedPollCount()).toBe(0);
+  });
+
+  it('long poll - an already aborted signal returns empty and hands nothing out', async () => {
+    const node = await createNode();
+    await node.service.appendMessages({ topic: 't', queueId: 0, messages: [message()] });
+    const controller = new AbortController();
+    controller.abort();
+    expect((await node.pop({ pollTimeoutMs: POLL_MS }, controller.signal)).messages).toEqual([]);
+    expect((await node.pop()).messages.length).toBe(1);
+  });
+
+  it('long poll - beyond the parked-poll bound a poll gets TOO_MANY_REQUESTS', async () => {
+    const node = await createNode({ parkedPollsMax: 2 });
+    const controller = new AbortController();
+    const parked = [node.pop({ pollTimeoutMs: POLL_MS }, controller.signal), node.pop({ pollTimeoutMs: POLL_MS, group: 'h' }, controller.signal)];
+    await settleUntil(() => node.service.parkedPollCount() === 2);
+    const error = await rejection(node.pop({ pollTimeoutMs: POLL_MS, group: 'i' }));
+    expect(isQuiverError(error, QuiverErrorCode.TooManyRequests)).toBe(true);
+    controller.abort();
+    expect((await Promise.all(parked)).map((result) => result.messages)).toEqual([[], []]);
+  });
+
+  it('close - waiting polls end empty and later calls are CLOSED', async () => {
+    const node = await createNode();
+    const polling = node.pop({ pollTimeoutMs: POLL_MS });
+    await settleUntil(() => node.service.parkedPollCount() === 1);
+    await node.service.close();
+    expect((await polling).messages).toEqual([]);
+    expect(isQuiverError(await rejection(node.pop()), QuiverErrorCode.Closed)).toBe(true);
+  });
+});
+
+describe('LocalStoreService - dead-letter queue', () => {
+  it('forward - copies the message to the DLQ topic with its origin and acks the original', async () => {
+    const node = await createNode();
+    const sent = message();
+    await node.service.appendMessages({ topic: 't', queueId: 1, messages: [sent] });
+    const [popped] = (await node.pop()).messages;
+    await node.service.forwardToDeadLetterQueue({ group: 'g', topic: 't', deadLetterTopic: '%DLQ%g', ...node.handOut(popped!) });
+
+    node.clock.advance(10 * INVISIBLE_MS);
+    expect((await node.pop()).messages).toEqual([]);
+    const [dead] = (await node.pop({ topic: '%DLQ%g', group: 'admin', queueCount: 1 })).messages;
+    expect(dead!.message.messageId).toBe(sent.messageId);
+    expect(dead!.message.queueId).toBe(0);
+    expect(Buffer.from(dead!.message.body).toString()).toBe(Buffer.from(sent.body).toString());
+    expect(dead!.message.tag).toBe(sent.tag);
+    expect(dead!.message.keys).toEqual(sent.keys);
+    expect(dead!.message.userProperties).toEqual({
+      color: 'red',
+      [DeadLetterProperty.OriginTopic]: 't',
+      [DeadLetterProperty.OriginMessageId]: sent.messageId,
+      [DeadLetterProperty.OriginQueueId]: '1',
+      [DeadLetterProperty.OriginQueueOffset]: '0',
+      [DeadLetterProperty.OriginGroup]: 'g',
+    });
+  });
+
+  it('forward - a stale handle is INVALID_RECEIPT_HANDLE and copies nothing', async () => {
+    const node = await createNode();
+    await node.service.appendMessages({ topic: 't', queueId: 0, messages: [message()] });
+    const [popped] = (await node.pop()).messages;
+    node.clock.advance(INVISIBLE_MS);
+    const error = await rejection(node.service.forwardToDeadLetterQueue({ group: 'g', topic: 't', deadLetterTopic: '%DLQ%g', ...node.handOut(popped!) }));
+    expect(isQuiverError(error, QuiverErrorCode.InvalidReceiptHandle)).toBe(true);
+    expect((await node.pop({ topic: '%DLQ%g', group: 'admin', queueCount: 1 })).messages).toEqual([]);
+  });
+});
+
+describe('openLocalStore - restart on LevelDB', () => {
+  it('restart - appended messages stay, acked messages stay acked, unacked messages return after their invisibility', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'quiver-store-node-'));
+    const clock = new ManualClock();
+    const options = { dataDir, storeNodeName: 'store-a', storeHost: '127.0.0.1:10911', clock, flushMode: 'sync' as const };
+    const popRequest: PopRequest = {
+      group: 'g',
+      topic: 't',
+      queueCount: 1,
+      batchSize: 32,
+      invisibleDurationMs: INVISIBLE_MS,
+      filter: { type: FilterType.Tag, expression: '*' },
+      pollTimeoutMs: 0,
+    };
+    try {
+      const first = await openLocalStore(options);
+      await first.service.appendMessages({ topic: 't', queueId: 0, messages: [message({ messageId: 'a' }), message({ messageId: 'b' }), message({ messageId: 'c' })] });
+      const popped = (await first.service.popMessages({ ...popRequest, batchSize: 2 })).messages;
+      const acked = popped.find((entry) => entry.message.messageId === 'a')!;
+      const outcome = await first.service.ackMessages({
+        group: 'g',
+        topic: 't',
+        entries: [{ queueId: 0, offset: acked.message.queueOffset, popGeneration: acked.popGeneration }],
+      });
+      expect(outcome.outcomes).toEqual([AckOutcome.Ok]);
+      await first.close();
+
+      const second = await openLocalStore(options);
+      expect(second.corruptedQueues()).toEqual([]);
+      // Never handed out before the restart: delivered now, once.
+      expect((await second.service.popMessages(popRequest)).messages.map((entry) => entry.message.messageId)).toEqual(['c']);
+      clock.advance(INVISIBLE_MS);
+      const returned = (await second.service.popMessages(popRequest)).messages;
+      expect(returned.map((entry) => [entry.message.messageId, entry.deliveryAttempt])).toEqual([
+        ['b', 2],
+        ['c', 2],
+      ]);
+      // A fresh group still reads every appended message.
+      expect((await second.service.popMessages({ ...popRequest, group: 'fresh' })).messages.map((entry) => entry.message.messageId)).toEqual(['a', 'b', 'c']);
+      await second.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

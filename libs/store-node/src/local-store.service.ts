@@ -1,0 +1,196 @@
+/**
+ * LocalStoreService is the store node's own StoreService: the queue log for messages, the pop
+ * state for consumer groups, and long polling on top. Standalone wires it straight into the
+ * proxy; in a cluster the internal gRPC server calls it. Requests are validated here (they may
+ * come from the network), so errors are QuiverErrors with the catalog's codes.
+ */
+import { assert, QuiverError, QuiverErrorCode } from '@quiver/core';
+import type { Clock } from '@quiver/core';
+import type {
+  AckRequest,
+  AckResult,
+  AppendRequest,
+  AppendResult,
+  ChangeInvisibleRequest,
+  ChangeInvisibleResult,
+  ForwardToDeadLetterRequest,
+  PopRequest,
+  PopResult,
+  StoreService,
+} from '@quiver/client';
+import { AckOutcome } from '@quiver/client';
+import { ACK_ENTRIES_MAX } from '@quiver/consumption';
+import type { KeyValuePopState } from '@quiver/consumption';
+import type { CorruptedQueue, QueueLog } from '@quiver/storage';
+
+import { DEAD_LETTER_QUEUE_ID, deadLetterCopy } from './dead-letter';
+import { DEAD_LETTER_FORWARD_HOLD_MS, PARKED_POLLS_MAX } from './limits';
+import { LongPolls } from './long-polls';
+import { checkAppendRequest, checkGroup, checkHandOut, checkInvisibleDuration, checkPopRequest, checkTopic } from './validation';
+
+export interface LocalStoreServiceOptions {
+  queueLog: QueueLog;
+  popState: KeyValuePopState;
+  clock: Clock;
+  /** storeNodeName is this node's name in routes (the broker name), used in status and errors. */
+  storeNodeName: string;
+  /** parkedPollsMax overrides PARKED_POLLS_MAX, so specs can reach the bound. @default PARKED_POLLS_MAX */
+  parkedPollsMax?: number;
+}
+
+export class LocalStoreService implements StoreService {
+  readonly storeNodeName: string;
+  private readonly queueLog: QueueLog;
+  private readonly popState: KeyValuePopState;
+  private readonly clock: Clock;
+  private readonly polls: LongPolls;
+  private closed = false;
+
+  constructor(options: LocalStoreServiceOptions) {
+    this.queueLog = options.queueLog;
+    this.popState = options.popState;
+    this.clock = options.clock;
+    this.storeNodeName = options.storeNodeName;
+    const parkedPollsMax = options.parkedPollsMax ?? PARKED_POLLS_MAX;
+    assert(Number.isInteger(parkedPollsMax) && parkedPollsMax >= 1 && parkedPollsMax <= PARKED_POLLS_MAX, `parkedPollsMax ${parkedPollsMax} outside 1..${PARKED_POLLS_MAX}`);
+    this.polls = new LongPolls(this.clock, parkedPollsMax);
+  }
+
+  /**
+   * appendMessages stores the messages and resolves once they are durable. A signal already
+   * aborted when the call starts stops it with STORE_TIMEOUT; once accepted, an append runs to
+   * completion (the caller may stop waiting), because a group-committed batch cannot be undone.
+   */
+  async appendMessages(request: AppendRequest, signal?: AbortSignal): Promise<AppendResult> {
+    this.checkOpen();
+    checkAppendRequest(request);
+    if (signal?.aborted === true) throw new QuiverError(QuiverErrorCode.StoreTimeout, 'append abandoned by its caller before it started');
+    const appended = await this.queueLog.append(request.topic, request.queueId, request.messages);
+    this.polls.wakeTopic(request.topic);
+    return { offsets: appended.offsets, storeTimestampMs: appended.storeTimestampMs };
+  }
+
+  /**
+   * popMessages hands out messages, or long-polls: with nothing deliverable it waits up to
+   * `pollTimeoutMs` and pops again when a message is appended to the topic, when the group's
+   * earliest in-flight message becomes visible, or when a change of invisibility may have made
+   * one visible. An aborted signal or closing the store ends the wait with an empty result.
+   * Throws TOO_MANY_REQUESTS when PARKED_POLLS_MAX polls wait already.
+   */
+  async popMessages(request: PopRequest, signal?: AbortSignal): Promise<PopResult> {
+    this.checkOpen();
+    checkPopRequest(request);
+    if (signal?.aborted === true) return { messages: [] };
+    const deadlineMs = this.clock.monotonicMs() + request.pollTimeoutMs;
+    const pop = async (): Promise<PopResult> => ({
+      messages: await this.popState.pop({
+        group: request.group,
+        topic: request.topic,
+        queueCount: request.queueCount,
+        batchSize: request.batchSize,
+        invisibleDurationMs: request.invisibleDurationMs,
+        filter: request.filter,
+      }),
+    });
+
+    const first = await pop();
+    if (first.messages.length > 0 || request.pollTimeoutMs === 0) return first;
+
+    // Registered before popping again, so an append landing during that pop wakes us instead of being missed.
+    const poll = this.polls.register(request.topic, signal);
+    try {
+      // retriedVisible allows one immediate retry when a message became visible during a pop, and no spinning after it.
+      let retriedVisible = false;
+      for (;;) {
+        poll.rearm();
+        const result = await pop();
+        if (result.messages.length > 0 || poll.finished || this.closed) return result;
+        const remainingMs = deadlineMs - this.clock.monotonicMs();
+        if (remainingMs <= 0) return result;
+        if (poll.woken) continue;
+        let delayMs = remainingMs;
+        const untilVisibleMs = (this.popState.nextVisibleAtMs(request.group, request.topic) ?? Number.POSITIVE_INFINITY) - this.clock.nowMs();
+        if (untilVisibleMs <= 0 && !retriedVisible) {
+          retriedVisible = true;
+          continue;
+        }
+        if (untilVisibleMs > 0) delayMs = Math.min(delayMs, untilVisibleMs);
+        retriedVisible = false;
+        const reason = await poll.wait(delayMs);
+        if (reason === 'aborted' || reason === 'closed') return { messages: [] };
+      }
+    } finally {
+      this.polls.unregister(poll);
+    }
+  }
+
+  async ackMessages(request: AckRequest): Promise<AckResult> {
+    this.checkOpen();
+    checkGroup(request.group);
+    checkTopic(request.topic);
+    if (!Array.isArray(request.entries) || request.entries.length < 1 || request.entries.length > ACK_ENTRIES_MAX) {
+      throw new QuiverError(QuiverErrorCode.BadRequest, `an ack holds 1 to ${ACK_ENTRIES_MAX} entries`);
+    }
+    return { outcomes: await this.popState.ack(request.group, request.topic, request.entries) };
+  }
+
+  async changeInvisibleDuration(request: ChangeInvisibleRequest): Promise<ChangeInvisibleResult> {
+    this.checkOpen();
+    checkGroup(request.group);
+    checkTopic(request.topic);
+    checkHandOut(request);
+    checkInvisibleDuration(request.invisibleDurationMs);
+    const changed = await this.popState.changeInvisibleDuration(request.group, request.topic, request, request.invisibleDurationMs);
+    // A shorter invisibility (a nack) may make the message deliverable before any waiting poll's timer.
+    this.polls.wakeTopic(request.topic);
+    return changed;
+  }
+
+  /**
+   * forwardToDeadLetterQueue holds the message invisible, appends its copy (same ID, body and
+   * properties, plus its origin; see dead-letter.ts) to queue 0 of `deadLetterTopic`, then acks
+   * the original under the hold's generation. If the copy fails, the hold lapses and the
+   * message is redelivered. If the ack fails after the copy (only when the hold lapsed), the
+   * message is redelivered and may be forwarded twice: at least once, never lost.
+   */
+  async forwardToDeadLetterQueue(request: ForwardToDeadLetterRequest): Promise<void> {
+    this.checkOpen();
+    checkGroup(request.group);
+    checkTopic(request.topic);
+    checkTopic(request.deadLetterTopic, 'deadLetterTopic');
+    checkHandOut(request);
+    const held = await this.popState.changeInvisibleDuration(request.group, request.topic, request, DEAD_LETTER_FORWARD_HOLD_MS);
+    const [original] = await this.queueLog.read(request.topic, request.queueId, request.offset, 1);
+    if (original === undefined || original.queueOffset !== request.offset) {
+      throw new QuiverError(QuiverErrorCode.MessageNotFound, `message ${request.topic}/${request.queueId}@${request.offset} is no longer stored`);
+    }
+    await this.appendMessages({ topic: request.deadLetterTopic, queueId: DEAD_LETTER_QUEUE_ID, messages: [deadLetterCopy(original, request.group)] });
+    const [outcome] = await this.popState.ack(request.group, request.topic, [{ queueId: request.queueId, offset: request.offset, popGeneration: held.popGeneration }]);
+    if (outcome !== AckOutcome.Ok) {
+      throw new QuiverError(QuiverErrorCode.InvalidReceiptHandle, 'the message was copied to the dead-letter queue, but its hold lapsed before the ack');
+    }
+  }
+
+  /** corruptedQueues lists this node's queues that stopped serving, for status reporting. */
+  corruptedQueues(): CorruptedQueue[] {
+    return this.queueLog.corruptedQueues();
+  }
+
+  /** parkedPollCount is the number of long polls waiting now. */
+  parkedPollCount(): number {
+    return this.polls.size;
+  }
+
+  /** close ends waiting polls (they return empty), waits for calls in progress, and rejects new calls with CLOSED. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.polls.closeAll();
+    await this.popState.close();
+    await this.queueLog.close();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new QuiverError(QuiverErrorCode.Closed, `store node ${this.storeNodeName} is closed`);
+  }
+}
