@@ -5,13 +5,16 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const apps = ['cli', 'name-server', 'store-node', 'proxy'];
+const entries = [
+  ...['cli', 'name-server', 'store-node', 'proxy'].map((app) => [path.join(root, 'apps', app, 'src', 'main.ts'), path.join(root, 'dist', 'apps', app, 'main.js')]),
+  [path.join(root, 'tools', 'bench', 'src', 'main.ts'), path.join(root, 'dist', 'tools', 'bench', 'main.js')],
+];
 
 await Promise.all(
-  apps.map((app) =>
+  entries.map(([entry, outfile]) =>
     build({
-      entryPoints: [path.join(root, 'apps', app, 'src', 'main.ts')],
-      outfile: path.join(root, 'dist', 'apps', app, 'main.js'),
+      entryPoints: [entry],
+      outfile,
       bundle: true,
       platform: 'node',
       target: 'node20',

@@ -10,7 +10,15 @@ import path from 'node:path';
  * so a failing test can be diagnosed.
  */
 
-const REPOSITORY_ROOT = path.resolve(__dirname, '../../..');
+/** repositoryRoot is the nearest directory above this file holding nx.json (works from sources and bundles). */
+function repositoryRoot(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'nx.json'))) return dir;
+  }
+  throw new Error(`no nx.json above ${__dirname}`);
+}
+
+const REPOSITORY_ROOT = repositoryRoot();
 export const CLI_ENTRY = path.join(REPOSITORY_ROOT, 'dist/apps/cli/main.js');
 /** Start-up budget: LevelDB open plus recovery of a test-sized store. */
 const READY_TIMEOUT_MS = 30_000;
