@@ -12,6 +12,9 @@ const shared = {
 
 module.exports = {
   testTimeout: 60_000,
+  // The official rocketmq-client-nodejs leaves a timer behind after shutdown() (its telemetry
+  // session re-opens the stream 1 s after the server ends it), which would keep jest alive.
+  forceExit: true,
   projects: [
     { ...shared, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
     { ...shared, displayName: 'e2e', rootDir: __dirname, testMatch: ['<rootDir>/apps/quiver-e2e/src/**/*.e2e.ts'] },
