@@ -90,6 +90,11 @@ export interface ChangeInvisibleRequest extends HandOut {
   group: string;
   topic: string;
   invisibleDurationMs: number;
+  /**
+   * keepGeneration extends the hand-out under its current generation, so the handle the client
+   * already holds stays valid: the proxy's auto-renew of push consumers' messages. Default false.
+   */
+  keepGeneration?: boolean;
 }
 
 export interface ChangeInvisibleResult {

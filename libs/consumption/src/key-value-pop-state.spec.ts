@@ -287,6 +287,18 @@ describe('KeyValuePopState - change invisible duration', () => {
     expect(await fixture.ack({ ...handOut, popGeneration: changed.popGeneration })).toBe(AckOutcome.Ok);
   });
 
+  it('change - keepGeneration extends the hand-out and the original handle still acks after its first deadline', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 1);
+    const [popped] = await fixture.pop();
+    const handOut = { queueId: 0, offset: 0, popGeneration: popped!.popGeneration };
+    const renewed = await fixture.state.changeInvisibleDuration('g', 't', handOut, 2 * INVISIBLE_MS, { keepGeneration: true });
+    expect(renewed.popGeneration).toBe(popped!.popGeneration);
+    fixture.clock.advance(INVISIBLE_MS + 1);
+    expect(await fixture.pop()).toEqual([]);
+    expect(await fixture.ack(handOut)).toBe(AckOutcome.Ok);
+  });
+
   it('change - extends invisibility past the original deadline', async () => {
     const fixture = await createFixture();
     await fixture.append(0, 1);

@@ -221,9 +221,16 @@ export class KeyValuePopState {
    * changeInvisibleDuration makes the current hand-out visible again `invisibleDurationMs` from
    * now (0 allowed) under a new generation, which it returns; the old handle goes stale. It does
    * not change deliveryAttempt: the next redelivery does. Throws INVALID_RECEIPT_HANDLE for a
-   * stale, lapsed or unknown hand-out.
+   * stale, lapsed or unknown hand-out. With `keepGeneration` the hand-out keeps its generation
+   * (auto-renew: the client's handle stays valid).
    */
-  async changeInvisibleDuration(group: string, topic: string, handOut: HandOut, invisibleDurationMs: number): Promise<ChangedInvisibility> {
+  async changeInvisibleDuration(
+    group: string,
+    topic: string,
+    handOut: HandOut,
+    invisibleDurationMs: number,
+    options: { keepGeneration: boolean } = { keepGeneration: false },
+  ): Promise<ChangedInvisibility> {
     this.checkOpen();
     checkGroupTopic(group, topic);
     checkInvisibleDuration(invisibleDurationMs);
@@ -234,7 +241,7 @@ export class KeyValuePopState {
       if (queue === undefined || record === undefined || record.popGeneration !== handOut.popGeneration || record.invisibleUntilMs <= this.clock.nowMs()) {
         throw new QuiverError(QuiverErrorCode.InvalidReceiptHandle, 'the receipt handle is stale, expired or unknown');
       }
-      const popGeneration = await this.generations.take(1);
+      const popGeneration = options.keepGeneration ? record.popGeneration : await this.generations.take(1);
       const changed: InFlightRecord = { ...record, invisibleUntilMs: this.clock.nowMs() + invisibleDurationMs, popGeneration };
       await this.store.write(
         [{ type: 'put', key: popInFlightKey({ group, topic, queueId: queue.queueId }, changed.offset), value: encodeInFlightRecord(changed) }],

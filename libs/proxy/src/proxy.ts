@@ -56,6 +56,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     () => boundPort,
   );
   server.addService(MessagingServiceService, messagingService(services));
+  services.autoRenewer.start();
   boundPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
   });
@@ -63,6 +64,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     port: boundPort,
     close: () =>
       new Promise<void>((resolve) => {
+        services.autoRenewer.stop();
         const force = setTimeout(() => server.forceShutdown(), 2000);
         server.tryShutdown(() => {
           clearTimeout(force);

@@ -140,7 +140,9 @@ export class LocalStoreService implements StoreService {
     checkTopic(request.topic);
     checkHandOut(request);
     checkInvisibleDuration(request.invisibleDurationMs);
-    const changed = await this.popState.changeInvisibleDuration(request.group, request.topic, request, request.invisibleDurationMs);
+    const changed = await this.popState.changeInvisibleDuration(request.group, request.topic, request, request.invisibleDurationMs, {
+      keepGeneration: request.keepGeneration === true,
+    });
     // A shorter invisibility (a nack) may make the message deliverable before any waiting poll's timer.
     this.polls.wakeTopic(request.topic);
     return changed;

@@ -253,12 +253,19 @@ export function changeInvisibleRequestToWire(request: ChangeInvisibleRequest): s
     topic: request.topic,
     handOut: handOutToWire(request),
     invisibleDurationMs: request.invisibleDurationMs,
+    keepGeneration: request.keepGeneration ?? false,
     epoch: epochUnfenced,
   };
 }
 
 export function changeInvisibleRequestFromWire(wire: storeV1.ChangeInvisibleDurationRequest): ChangeInvisibleRequest {
-  return { group: wire.group, topic: wire.topic, ...handOutFromWire(wire.handOut), invisibleDurationMs: wire.invisibleDurationMs };
+  return {
+    group: wire.group,
+    topic: wire.topic,
+    ...handOutFromWire(wire.handOut),
+    invisibleDurationMs: wire.invisibleDurationMs,
+    ...(wire.keepGeneration ? { keepGeneration: true } : {}),
+  };
 }
 
 export function changeInvisibleResultToWire(result: ChangeInvisibleResult): storeV1.ChangeInvisibleDurationResponse {

@@ -1,6 +1,7 @@
 import type { Clock } from '@quiver/core';
 import type { Logger } from '@quiver/telemetry';
 import { RoundRobinQueueSelector } from '@quiver/routing';
+import { AutoRenewer } from '../services/auto-renewer';
 import { ReceiptHandleCodec } from '../services/receipt-handle';
 import type { ClientRegistry } from '../services/client-registry';
 import type { RouteService } from '../services/route.service';
@@ -10,6 +11,8 @@ import { AddressScheme, type Endpoints } from '../wire';
 /** ProxyServices is everything the activities share; one instance per proxy. */
 export class ProxyServices {
   readonly selector = new RoundRobinQueueSelector();
+  /** autoRenewer keeps push consumers' messages invisible while their clients live. */
+  readonly autoRenewer: AutoRenewer;
   private handleCodec: ReceiptHandleCodec | undefined;
 
   constructor(
@@ -21,7 +24,9 @@ export class ProxyServices {
     /** advertisedEndpoint is what routes tell clients to connect to; undefined echoes the client's access point. */
     private readonly advertisedEndpoint: { host: string; port: number } | undefined,
     private readonly listenPort: () => number,
-  ) {}
+  ) {
+    this.autoRenewer = new AutoRenewer(clock, logger, (storeNode) => stores.storeFor(storeNode), (clientId) => clients.isLive(clientId));
+  }
 
   async handles(): Promise<ReceiptHandleCodec> {
     this.handleCodec ??= new ReceiptHandleCodec(Buffer.from((await this.routes.clusterIdentity()).receiptHandleKey, 'base64'));

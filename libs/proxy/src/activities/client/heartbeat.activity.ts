@@ -10,12 +10,16 @@ export async function heartbeat(services: ProxyServices, request: HeartbeatReque
   return { status: ok() };
 }
 
-/** NotifyClientTermination forgets the client; Node awaits it in shutdown(), so it always answers OK. */
+/**
+ * NotifyClientTermination forgets the client and releases the messages held for it (they return
+ * about a second later); Node awaits it in shutdown(), so it always answers OK.
+ */
 export async function notifyClientTermination(
   services: ProxyServices,
   _request: NotifyClientTerminationRequest,
   context: ProxyContext,
 ): Promise<NotifyClientTerminationResponse> {
   services.clients.remove(context.clientId);
+  await services.autoRenewer.releaseClient(context.clientId);
   return { status: ok() };
 }

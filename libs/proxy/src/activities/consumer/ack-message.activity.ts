@@ -40,6 +40,7 @@ export async function ackMessage(services: ProxyServices, request: AckMessageReq
         const store = await storeOf(services, storeNode);
         const { outcomes } = await store.ackMessages({ group, topic, entries: pending.map((item) => item.handOut) });
         pending.forEach((item, i) => {
+          services.autoRenewer.forget(group, topic, storeNode, item.handOut);
           results[item.index] =
             outcomes[i] === AckOutcome.Ok ? ok() : status(Code.INVALID_RECEIPT_HANDLE, 'receipt handle is stale or expired');
         });

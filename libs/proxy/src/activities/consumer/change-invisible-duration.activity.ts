@@ -24,6 +24,8 @@ export async function changeInvisibleDuration(
   }
   const handle = await resolveHandle(services, request.receiptHandle, group, topic);
   const store = await storeOf(services, handle.storeNode);
+  // The client takes over this hand-out's visibility (a push consumer's nack).
+  services.autoRenewer.forget(group, topic, handle.storeNode, handle);
   const changed = await store.changeInvisibleDuration({
     group,
     topic,

@@ -21,6 +21,7 @@ export async function forwardMessageToDeadLetterQueue(
   const deadLetterTopic = deadLetterTopicOf(group);
   await services.routes.ensureTopic(deadLetterTopic, DEAD_LETTER_QUEUE_COUNT);
   const store = await storeOf(services, handle.storeNode);
+  services.autoRenewer.forget(group, topic, handle.storeNode, handle);
   await store.forwardToDeadLetterQueue({
     group,
     topic,

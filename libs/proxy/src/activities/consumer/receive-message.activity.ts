@@ -61,6 +61,16 @@ export async function receiveMessage(
   const nowMs = services.clock.nowMs();
   write({ content: { $case: 'status', value: ok() } });
   for (const popped of messages) {
+    if (request.autoRenew) {
+      services.autoRenewer.track({
+        clientId: context.clientId,
+        group,
+        topic,
+        storeNode: placement.storeNode,
+        handOut: { queueId: popped.message.queueId, offset: popped.message.queueOffset, popGeneration: popped.popGeneration },
+        invisibleUntilMs: popped.invisibleUntilMs,
+      });
+    }
     const handle = codec.encode(
       {
         storeNode: placement.storeNode,

@@ -267,6 +267,8 @@ export interface ChangeInvisibleDurationRequest {
   topic: string;
   handOut?: HandOut | undefined;
   invisibleDurationMs: number;
+  /** keep_generation extends the current hand-out without a new generation (push-consumer auto-renew). */
+  keepGeneration: boolean;
   /** epoch is reserved for staleness checks; see the header. */
   epoch: number;
 }
@@ -1902,7 +1904,7 @@ export const AckMessagesResponse: MessageFns<AckMessagesResponse> = {
 };
 
 function createBaseChangeInvisibleDurationRequest(): ChangeInvisibleDurationRequest {
-  return { group: "", topic: "", handOut: undefined, invisibleDurationMs: 0, epoch: 0 };
+  return { group: "", topic: "", handOut: undefined, invisibleDurationMs: 0, keepGeneration: false, epoch: 0 };
 }
 
 export const ChangeInvisibleDurationRequest: MessageFns<ChangeInvisibleDurationRequest> = {
@@ -1918,6 +1920,9 @@ export const ChangeInvisibleDurationRequest: MessageFns<ChangeInvisibleDurationR
     }
     if (message.invisibleDurationMs !== 0) {
       writer.uint32(32).int64(message.invisibleDurationMs);
+    }
+    if (message.keepGeneration !== false) {
+      writer.uint32(40).bool(message.keepGeneration);
     }
     if (message.epoch !== 0) {
       writer.uint32(120).uint64(message.epoch);
@@ -1970,6 +1975,14 @@ export const ChangeInvisibleDurationRequest: MessageFns<ChangeInvisibleDurationR
             message.invisibleDurationMs = longToNumber(reader.int64());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.keepGeneration = reader.bool();
+            continue;
+          }
           case 15: {
             if (tag !== 120) {
               break;
@@ -2004,6 +2017,11 @@ export const ChangeInvisibleDurationRequest: MessageFns<ChangeInvisibleDurationR
         : isSet(object.invisible_duration_ms)
         ? globalThis.Number(object.invisible_duration_ms)
         : 0,
+      keepGeneration: isSet(object.keepGeneration)
+        ? globalThis.Boolean(object.keepGeneration)
+        : isSet(object.keep_generation)
+        ? globalThis.Boolean(object.keep_generation)
+        : false,
       epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
     };
   },
@@ -2022,6 +2040,9 @@ export const ChangeInvisibleDurationRequest: MessageFns<ChangeInvisibleDurationR
     if (message.invisibleDurationMs !== 0) {
       obj.invisibleDurationMs = Math.round(message.invisibleDurationMs);
     }
+    if (message.keepGeneration !== false) {
+      obj.keepGeneration = message.keepGeneration;
+    }
     if (message.epoch !== 0) {
       obj.epoch = Math.round(message.epoch);
     }
@@ -2039,6 +2060,7 @@ export const ChangeInvisibleDurationRequest: MessageFns<ChangeInvisibleDurationR
       ? HandOut.fromPartial(object.handOut)
       : undefined;
     message.invisibleDurationMs = object.invisibleDurationMs ?? 0;
+    message.keepGeneration = object.keepGeneration ?? false;
     message.epoch = object.epoch ?? 0;
     return message;
   },
