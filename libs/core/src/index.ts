@@ -4,3 +4,4 @@ export type { Clock, TimerHandle } from './clock';
 export { QuiverError, QuiverErrorCode, isQuiverError } from './errors';
 export { MessageKind, TopicMessageType, FilterType } from './model';
 export type { MessageToStore, StoredMessage, PoppedMessage, FilterExpression } from './model';
+export { InFlightGate, stringHeaders } from './in-flight-gate';

@@ -1,5 +1,5 @@
-import type { handleUnaryCall, Metadata, ServerUnaryCall } from '@grpc/grpc-js';
-import { QuiverError, QuiverErrorCode, systemClock, type TimerHandle } from '@quiver/core';
+import type { handleUnaryCall, ServerUnaryCall } from '@grpc/grpc-js';
+import { InFlightGate, QuiverError, QuiverErrorCode, stringHeaders, systemClock, type TimerHandle } from '@quiver/core';
 import { silentLogger, withServerSpan, type Logger } from '@quiver/telemetry';
 import { toGrpcStatus } from './error-transport';
 import { serverInFlightMaxDefault } from './limits';
@@ -42,26 +42,7 @@ export function serveDepsOf(options: InternalServeOptions): InternalServeDeps {
 /** InternalHandler serves one RPC. `signal` aborts when the caller cancels or the call's deadline passes. */
 export type InternalHandler<Req, Res> = (request: Req, signal: AbortSignal) => Promise<Res>;
 
-class InFlightGate {
-  private inFlight = 0;
-  constructor(private readonly max: number) {}
-  tryEnter(): boolean {
-    if (this.inFlight >= this.max) return false;
-    this.inFlight++;
-    return true;
-  }
-  leave(): void {
-    this.inFlight--;
-  }
-}
 
-function headersOf(metadata: Metadata): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata.getMap())) {
-    if (typeof value === 'string') headers[key] = value;
-  }
-  return headers;
-}
 
 function deadlineMsOf(call: ServerUnaryCall<unknown, unknown>): number {
   const deadline = call.getDeadline();
@@ -93,7 +74,7 @@ export function internalUnary<Req, Res>(path: string, deps: InternalServeDeps, h
       deadlineTimer.unref?.();
     }
     const attributes = { 'rpc.system': 'grpc', 'rpc.method': method, 'rpc.service': path.slice(1, path.lastIndexOf('/')) };
-    void withServerSpan(path, headersOf(call.metadata), attributes, () => handler(call.request, controller.signal))
+    void withServerSpan(path, stringHeaders(call.metadata.getMap()), attributes, () => handler(call.request, controller.signal))
       .then(
         (response) => callback(null, response),
         (error: unknown) => callback(toGrpcStatus(error, deps.logger, path)),

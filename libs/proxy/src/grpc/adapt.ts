@@ -2,11 +2,11 @@ import type {
   handleBidiStreamingCall,
   handleServerStreamingCall,
   handleUnaryCall,
-  Metadata,
   ServerDuplexStream,
   ServerUnaryCall,
 } from '@grpc/grpc-js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import { InFlightGate, stringHeaders } from '@quiver/core';
 import { withServerSpan, type Logger } from '@quiver/telemetry';
 import { HEADER, type ProxyContext } from '../context';
 import { status, toStatus } from '../status';
@@ -26,17 +26,10 @@ export interface AdapterDeps {
 /** AnyCall is what every grpc-js server call offers that the context needs. */
 type AnyCall = Pick<ServerUnaryCall<unknown, unknown>, 'metadata' | 'getDeadline' | 'getPeer'> & NodeJS.EventEmitter;
 
-function headersOf(metadata: Metadata): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata.getMap())) {
-    if (typeof value === 'string') headers[key] = value;
-  }
-  return headers;
-}
 
 /** contextOf builds the protocol-neutral context of a call; its signal aborts on cancel or deadline. */
 export function contextOf(call: AnyCall): { context: ProxyContext; dispose: () => void } {
-  const headers = headersOf(call.metadata);
+  const headers = stringHeaders(call.metadata.getMap());
   const controller = new AbortController();
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number.isFinite(deadline) ? Number(deadline) : Infinity;
@@ -69,18 +62,6 @@ export function contextOf(call: AnyCall): { context: ProxyContext; dispose: () =
 
 const CLIENT_ID_REQUIRED = status(Code.CLIENT_ID_REQUIRED, `${HEADER.clientId} header is required`);
 
-class Gate {
-  private inFlight = 0;
-  constructor(private readonly max: number) {}
-  tryEnter(): boolean {
-    if (this.inFlight >= this.max) return false;
-    this.inFlight++;
-    return true;
-  }
-  leave(): void {
-    this.inFlight--;
-  }
-}
 
 /**
  * unary adapts an activity. `failure` shapes the in-band response for a status, since every
@@ -92,7 +73,7 @@ export function unary<Req, Res>(
   handler: (request: Req, context: ProxyContext) => Promise<Res>,
   failure: (status: Status) => Res,
 ): handleUnaryCall<Req, Res> {
-  const gate = new Gate(deps.inFlightMax);
+  const gate = new InFlightGate(deps.inFlightMax);
   return (call, callback) => {
     const { context, dispose } = contextOf(call as unknown as AnyCall);
     if (!context.clientId) {
@@ -133,7 +114,7 @@ export function serverStream<Req, Res>(
   handler: (request: Req, context: ProxyContext, write: (frame: Res) => void) => Promise<void>,
   failure: (status: Status) => Res[],
 ): handleServerStreamingCall<Req, Res> {
-  const gate = new Gate(deps.inFlightMax);
+  const gate = new InFlightGate(deps.inFlightMax);
   return (call) => {
     const { context, dispose } = contextOf(call as unknown as AnyCall);
     const write = (frame: Res): void => {
@@ -169,7 +150,7 @@ export function bidiStream<Req, Res>(
   deps: AdapterDeps,
   handler: (call: ServerDuplexStream<Req, Res>, context: ProxyContext) => void,
 ): handleBidiStreamingCall<Req, Res> {
-  const gate = new Gate(deps.inFlightMax);
+  const gate = new InFlightGate(deps.inFlightMax);
   return (call) => {
     const { context, dispose } = contextOf(call as unknown as AnyCall);
     if (!gate.tryEnter()) {
