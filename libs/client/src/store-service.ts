@@ -57,10 +57,17 @@ export interface PopRequest {
   invisibleDurationMs: number;
   filter: FilterExpression;
   pollTimeoutMs: number;
+  /**
+   * maxDeliveryAttempts: a message already delivered this many times to the group is moved to
+   * the group's dead-letter topic instead of being delivered again. Default 17.
+   */
+  maxDeliveryAttempts?: number;
 }
 
 export interface PopResult {
   messages: PoppedMessage[];
+  /** deadLettered counts messages this pop moved to the group's dead-letter topic (absent: none). */
+  deadLettered?: number;
 }
 
 /** HandOut identifies one hand-out of one message to a group: what a receipt handle carries. */

@@ -67,8 +67,8 @@ async function createFixture(options: { startPosition?: StartPosition; inFlightP
     ...(await openAll(store)),
     append: async (queueId, count, overrides = {}, topic = 't') =>
       (await fixture.log.append(topic, queueId, Array.from({ length: count }, () => message(overrides)))).offsets,
-    pop: (overrides = {}) =>
-      fixture.state.pop({ group: 'g', topic: 't', queueCount: 1, batchSize: 32, invisibleDurationMs: INVISIBLE_MS, filter: ALL, ...overrides }),
+    pop: async (overrides = {}) =>
+      (await fixture.state.pop({ group: 'g', topic: 't', queueCount: 1, batchSize: 32, invisibleDurationMs: INVISIBLE_MS, filter: ALL, ...overrides })).messages,
     ack: async (popped, group = 'g') => {
       const handOut = 'message' in popped ? { queueId: popped.message.queueId, offset: popped.message.queueOffset, popGeneration: popped.popGeneration } : popped;
       const [outcome] = await fixture.state.ack(group, 't', [handOut]);
@@ -134,6 +134,21 @@ describe('KeyValuePopState - pop', () => {
     expect(again!.popGeneration).toBeGreaterThan(first!.popGeneration);
     fixture.clock.advance(INVISIBLE_MS);
     expect((await fixture.pop())[0]!.deliveryAttempt).toBe(3);
+  });
+
+  it('pop - a lapsed message that used up maxDeliveryAttempts comes back as exhausted, held, not delivered', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 1);
+    const request = { group: 'g', topic: 't', queueCount: 1, batchSize: 32, invisibleDurationMs: INVISIBLE_MS, filter: ALL, maxDeliveryAttempts: 2, exhaustedHoldMs: 1_000 };
+    expect((await fixture.state.pop(request)).messages.map((popped) => popped.deliveryAttempt)).toEqual([1]);
+    fixture.clock.advance(INVISIBLE_MS);
+    expect((await fixture.state.pop(request)).messages.map((popped) => popped.deliveryAttempt)).toEqual([2]);
+    fixture.clock.advance(INVISIBLE_MS);
+    const result = await fixture.state.pop(request);
+    expect(result.messages).toEqual([]);
+    expect(result.exhausted).toHaveLength(1);
+    expect(result.exhausted[0]).toMatchObject({ deliveryAttempt: 2, invisibleUntilMs: fixture.clock.nowMs() + 1_000 });
+    expect(await fixture.ack(result.exhausted[0]!)).toBe(AckOutcome.Ok);
   });
 
   it('pop - redeliveries come before new messages', async () => {

@@ -79,6 +79,20 @@ export interface PopStateRequest {
   batchSize: number;
   invisibleDurationMs: number;
   filter: FilterExpression;
+  /**
+   * maxDeliveryAttempts: a lapsed message already delivered this many times is not delivered
+   * again; it comes back in `exhausted`, held invisible for `exhaustedHoldMs`, for the caller
+   * to dead-letter and ack. Default: unlimited (no message is exhausted).
+   */
+  maxDeliveryAttempts?: number;
+  /** exhaustedHoldMs is how long an exhausted message stays invisible while it is dead-lettered. */
+  exhaustedHoldMs?: number;
+}
+
+/** PopStateResult is what one pop hands out, plus messages that ran out of delivery attempts. */
+export interface PopStateResult {
+  messages: PoppedMessage[];
+  exhausted: PoppedMessage[];
 }
 
 export interface ChangedInvisibility {
@@ -113,6 +127,8 @@ interface Selection {
   queue: QueueState;
   message: StoredMessage;
   deliveryAttempt: number;
+  /** exhausted marks a lapsed message that used up its delivery attempts: held, not delivered. */
+  exhausted: boolean;
 }
 
 export class KeyValuePopState {
@@ -157,7 +173,7 @@ export class KeyValuePopState {
    * are passed over (their messages stay where they are; the queue log reports them).
    * Resolves with nothing when nothing is deliverable; it never waits for messages.
    */
-  async pop(request: PopStateRequest): Promise<PoppedMessage[]> {
+  async pop(request: PopStateRequest): Promise<PopStateResult> {
     this.checkOpen();
     checkGroupTopic(request.group, request.topic);
     if (!Number.isInteger(request.queueCount) || request.queueCount < 1 || request.queueCount > POP_QUEUE_COUNT_MAX) {
@@ -167,6 +183,10 @@ export class KeyValuePopState {
       throw new QuiverError(QuiverErrorCode.BadRequest, `batchSize must be 1 to ${POP_BATCH_MESSAGES_MAX}, got ${request.batchSize}`);
     }
     checkInvisibleDuration(request.invisibleDurationMs);
+    if (request.maxDeliveryAttempts !== undefined && !(Number.isInteger(request.maxDeliveryAttempts) && request.maxDeliveryAttempts >= 1)) {
+      throw new QuiverError(QuiverErrorCode.BadRequest, `maxDeliveryAttempts must be a positive integer, got ${request.maxDeliveryAttempts}`);
+    }
+    if (request.exhaustedHoldMs !== undefined) checkInvisibleDuration(request.exhaustedHoldMs);
     const filter = compileFilter(request.filter);
     return this.serializer.run(groupTopicKey(request.group, request.topic), () => this.popSerialized(request, filter));
   }
@@ -298,7 +318,7 @@ export class KeyValuePopState {
   // Pop.
 
   /** popSerialized runs under the (group, topic) serializer. */
-  private async popSerialized(request: PopStateRequest, filter: MessageFilter): Promise<PoppedMessage[]> {
+  private async popSerialized(request: PopStateRequest, filter: MessageFilter): Promise<PopStateResult> {
     this.checkOpen();
     const { group, topic, queueCount, batchSize } = request;
     const existing = this.groupTopics.get(groupTopicKey(group, topic));
@@ -327,7 +347,10 @@ export class KeyValuePopState {
         const message = read[index];
         // A message below the queue's minimum offset was removed by retention: its record has nothing left to deliver.
         if (message === undefined) dropped.push({ queue, offset: record.offset });
-        else selections.push({ queue, message, deliveryAttempt: record.deliveryAttempt + 1 });
+        else {
+          const exhausted = request.maxDeliveryAttempts !== undefined && record.deliveryAttempt >= request.maxDeliveryAttempts;
+          selections.push({ queue, message, deliveryAttempt: exhausted ? record.deliveryAttempt : record.deliveryAttempt + 1, exhausted });
+        }
       });
     }
 
@@ -362,7 +385,7 @@ export class KeyValuePopState {
             cursor = message.queueOffset + 1;
             // A record already in flight (possible after recovering a lost cursor) is never handed out twice.
             if (queue.inFlight.has(message.queueOffset) || !filter(message)) continue;
-            selections.push({ queue, message, deliveryAttempt: 1 });
+            selections.push({ queue, message, deliveryAttempt: 1, exhausted: false });
             capacity -= 1;
             newInFlight += 1;
           }
@@ -376,7 +399,7 @@ export class KeyValuePopState {
 
     if (selections.length === 0 && cursors.size === 0 && dropped.length === 0) {
       if (existing !== undefined) existing.rotation = (startQueue + 1) % queueCount;
-      return [];
+      return { messages: [], exhausted: [] };
     }
 
     const firstGeneration = selections.length > 0 ? await this.generations.take(selections.length) : 0;
@@ -384,7 +407,7 @@ export class KeyValuePopState {
     const records = selections.map(
       (selection, index): InFlightRecord => ({
         offset: selection.message.queueOffset,
-        invisibleUntilMs: handedOutAtMs + request.invisibleDurationMs,
+        invisibleUntilMs: handedOutAtMs + (selection.exhausted ? (request.exhaustedHoldMs ?? request.invisibleDurationMs) : request.invisibleDurationMs),
         deliveryAttempt: selection.deliveryAttempt,
         popGeneration: firstGeneration + index,
       }),
@@ -416,12 +439,16 @@ export class KeyValuePopState {
       selection.queue.inFlight.set(records[index]!.offset, records[index]!);
     });
     state.rotation = (startQueue + 1) % queueCount;
-    return selections.map((selection, index) => ({
-      message: selection.message,
-      deliveryAttempt: records[index]!.deliveryAttempt,
-      popGeneration: records[index]!.popGeneration,
-      invisibleUntilMs: records[index]!.invisibleUntilMs,
-    }));
+    const result: PopStateResult = { messages: [], exhausted: [] };
+    selections.forEach((selection, index) => {
+      (selection.exhausted ? result.exhausted : result.messages).push({
+        message: selection.message,
+        deliveryAttempt: records[index]!.deliveryAttempt,
+        popGeneration: records[index]!.popGeneration,
+        invisibleUntilMs: records[index]!.invisibleUntilMs,
+      });
+    });
+    return result;
   }
 
   /**

@@ -40,3 +40,6 @@ export const PARKED_POLLS_MAX = 10_000;
  * short enough that a failed forward is redelivered soon.
  */
 export const DEAD_LETTER_FORWARD_HOLD_MS = 60_000;
+
+/** DELIVERY_ATTEMPTS_DEFAULT applies when a pop names no maximum: Apache's 16 retries + 1. */
+export const DELIVERY_ATTEMPTS_DEFAULT = 17;

@@ -263,6 +263,28 @@ describe('LocalStoreService - dead-letter queue', () => {
     });
   });
 
+  it('max attempts - a message delivered the maximum number of times goes to %DLQ%<group> instead of a further delivery', async () => {
+    const node = await createNode();
+    const sent = message();
+    await node.service.appendMessages({ topic: 't', queueId: 0, messages: [sent] });
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const { messages } = await node.pop({ maxDeliveryAttempts: 3 });
+      expect(messages.map((popped) => popped.deliveryAttempt)).toEqual([attempt]);
+      node.clock.advance(INVISIBLE_MS);
+    }
+    const exhausted = await node.pop({ maxDeliveryAttempts: 3 });
+    expect(exhausted).toEqual({ messages: [], deadLettered: 1 });
+    node.clock.advance(10 * INVISIBLE_MS);
+    expect((await node.pop({ maxDeliveryAttempts: 3 })).messages).toEqual([]);
+
+    const dead = await node.pop({ topic: '%DLQ%g', group: 'dlq-reader', queueCount: 1 });
+    expect(dead.messages).toHaveLength(1);
+    const copy = dead.messages[0]!.message;
+    expect(copy.messageId).toBe(sent.messageId);
+    expect(Buffer.from(copy.body).toString()).toBe(Buffer.from(sent.body).toString());
+    expect(copy.userProperties).toMatchObject({ color: 'red', [DeadLetterProperty.OriginTopic]: 't', [DeadLetterProperty.OriginGroup]: 'g' });
+  });
+
   it('forward - a stale handle is INVALID_RECEIPT_HANDLE and copies nothing', async () => {
     const node = await createNode();
     await node.service.appendMessages({ topic: 't', queueId: 0, messages: [message()] });

@@ -4,7 +4,8 @@
  * proxy; in a cluster the internal gRPC server calls it. Requests are validated here (they may
  * come from the network), so errors are QuiverErrors with the catalog's codes.
  */
-import { assert, QuiverError, QuiverErrorCode } from '@quiver/core';
+import { assert, isQuiverError, QuiverError, QuiverErrorCode, type PoppedMessage } from '@quiver/core';
+import { deadLetterTopicOf } from '@quiver/protocol';
 import type { Clock } from '@quiver/core';
 import type {
   AckRequest,
@@ -24,7 +25,7 @@ import type { KeyValuePopState } from '@quiver/consumption';
 import type { CorruptedQueue, QueueLog } from '@quiver/storage';
 
 import { DEAD_LETTER_QUEUE_ID, deadLetterCopy } from './dead-letter';
-import { DEAD_LETTER_FORWARD_HOLD_MS, PARKED_POLLS_MAX } from './limits';
+import { DEAD_LETTER_FORWARD_HOLD_MS, DELIVERY_ATTEMPTS_DEFAULT, PARKED_POLLS_MAX } from './limits';
 import { LongPolls } from './long-polls';
 import { checkAppendRequest, checkGroup, checkHandOut, checkInvisibleDuration, checkPopRequest, checkTopic } from './validation';
 
@@ -82,16 +83,21 @@ export class LocalStoreService implements StoreService {
     checkPopRequest(request);
     if (signal?.aborted === true) return { messages: [] };
     const deadlineMs = this.clock.monotonicMs() + request.pollTimeoutMs;
-    const pop = async (): Promise<PopResult> => ({
-      messages: await this.popState.pop({
+    let deadLettered = 0;
+    const pop = async (): Promise<PopResult> => {
+      const popped = await this.popState.pop({
         group: request.group,
         topic: request.topic,
         queueCount: request.queueCount,
         batchSize: request.batchSize,
         invisibleDurationMs: request.invisibleDurationMs,
         filter: request.filter,
-      }),
-    });
+        maxDeliveryAttempts: request.maxDeliveryAttempts ?? DELIVERY_ATTEMPTS_DEFAULT,
+        exhaustedHoldMs: DEAD_LETTER_FORWARD_HOLD_MS,
+      });
+      deadLettered += await this.deadLetterExhausted(request.group, request.topic, popped.exhausted);
+      return deadLettered > 0 ? { messages: popped.messages, deadLettered } : { messages: popped.messages };
+    };
 
     const first = await pop();
     if (first.messages.length > 0 || request.pollTimeoutMs === 0) return first;
@@ -171,6 +177,27 @@ export class LocalStoreService implements StoreService {
     if (outcome !== AckOutcome.Ok) {
       throw new QuiverError(QuiverErrorCode.InvalidReceiptHandle, 'the message was copied to the dead-letter queue, but its hold lapsed before the ack');
     }
+  }
+
+  /**
+   * deadLetterExhausted moves messages that used up their delivery attempts to the group's
+   * dead-letter topic (PROTOCOL.md 7.6): copy, then ack under the hold's generation. A copy or ack
+   * that fails leaves the hold to lapse, so the message is dead-lettered at a later pop: at least
+   * once, never lost. Resolves with how many were moved.
+   */
+  private async deadLetterExhausted(group: string, topic: string, exhausted: PoppedMessage[]): Promise<number> {
+    let moved = 0;
+    for (const held of exhausted) {
+      try {
+        await this.appendMessages({ topic: deadLetterTopicOf(group), queueId: DEAD_LETTER_QUEUE_ID, messages: [deadLetterCopy(held.message, group)] });
+        const handOut = { queueId: held.message.queueId, offset: held.message.queueOffset, popGeneration: held.popGeneration };
+        const [outcome] = await this.popState.ack(group, topic, [handOut]);
+        if (outcome === AckOutcome.Ok) moved++;
+      } catch (error) {
+        if (isQuiverError(error, QuiverErrorCode.Closed)) throw error;
+      }
+    }
+    return moved;
   }
 
   /** corruptedQueues lists this node's queues that stopped serving, for status reporting. */

@@ -108,6 +108,7 @@ describe('store converters - malformed input', () => {
       batchSize: 1,
       invisibleDurationMs: 1,
       pollTimeoutMs: 0,
+      maxDeliveryAttempts: 0,
       epoch: 0,
     };
     expect(() => popRequestFromWire(wire)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));

@@ -203,6 +203,7 @@ export function popRequestToWire(request: PopRequest): storeV1.PopMessagesReques
     invisibleDurationMs: request.invisibleDurationMs,
     filter: filterToWire(request.filter),
     pollTimeoutMs: request.pollTimeoutMs,
+    maxDeliveryAttempts: request.maxDeliveryAttempts ?? 0,
     epoch: epochUnfenced,
   };
 }
@@ -216,15 +217,17 @@ export function popRequestFromWire(wire: storeV1.PopMessagesRequest): PopRequest
     invisibleDurationMs: wire.invisibleDurationMs,
     filter: filterFromWire(present(wire.filter, 'filter')),
     pollTimeoutMs: wire.pollTimeoutMs,
+    ...(wire.maxDeliveryAttempts > 0 ? { maxDeliveryAttempts: wire.maxDeliveryAttempts } : {}),
   };
 }
 
 export function popResultToWire(result: PopResult): storeV1.PopMessagesResponse {
-  return { messages: result.messages.map(poppedMessageToWire) };
+  return { messages: result.messages.map(poppedMessageToWire), deadLettered: result.deadLettered ?? 0 };
 }
 
 export function popResultFromWire(wire: storeV1.PopMessagesResponse): PopResult {
-  return { messages: wire.messages.map(poppedMessageFromWire) };
+  const messages = wire.messages.map(poppedMessageFromWire);
+  return wire.deadLettered > 0 ? { messages, deadLettered: wire.deadLettered } : { messages };
 }
 
 // ackMessages

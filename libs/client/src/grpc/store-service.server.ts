@@ -37,7 +37,7 @@ export function serveStoreService(server: Server, store: StoreService, options: 
       const result = await store.popMessages(request, signal);
       if (signal.aborted && result.messages.length > 0) {
         await releaseAbandoned(store, request, result.messages, deps.logger);
-        return { messages: [] };
+        return { messages: [], deadLettered: 0 };
       }
       return popResultToWire(result);
     }),

@@ -8,6 +8,9 @@ import type { ReceiptHandle } from '../../services/receipt-handle';
 import { ProxyFailure } from '../../status';
 import { Code, type Resource } from '../../wire';
 
+/** Dead-letter topics get one queue per store node: they are read rarely and in bulk. */
+export const DEAD_LETTER_QUEUE_COUNT = 1;
+
 /** validatedGroup checks a consumer group name and returns its stored name; throws ProxyFailure. */
 export function validatedGroup(resource: Resource | undefined, context: ProxyContext): string {
   const problem = validateConsumerGroupName(resource?.name ?? '');

@@ -4,10 +4,7 @@ import type { ProxyServices } from '../../processor/proxy-services';
 import { ok } from '../../status';
 import type { ForwardMessageToDeadLetterQueueRequest, ForwardMessageToDeadLetterQueueResponse } from '../../wire';
 import { validatedTopic } from '../route/query-route.activity';
-import { resolveHandle, storeOf, validatedGroup } from './consumer-common';
-
-/** Dead-letter topics get one queue per store node: they are read rarely and in bulk. */
-const DEAD_LETTER_QUEUE_COUNT = 1;
+import { DEAD_LETTER_QUEUE_COUNT, resolveHandle, storeOf, validatedGroup } from './consumer-common';
 
 /** ForwardMessageToDeadLetterQueue: copy the message to `%DLQ%<group>` on its store node, then ack it. */
 export async function forwardMessageToDeadLetterQueue(

@@ -1,7 +1,7 @@
 import { FilterType, type PoppedMessage } from '@quiver/core';
 import type { StoreService } from '@quiver/client';
 import { limits } from '@quiver/config';
-import { durationToMs, timestampFromMs } from '@quiver/protocol';
+import { deadLetterTopicOf, durationToMs, timestampFromMs } from '@quiver/protocol';
 import type { ProxyContext } from '../../context';
 import { toWireMessage } from '../../converters/message.converter';
 import { namespaceOf, wireResource } from '../../converters/resources';
@@ -9,7 +9,7 @@ import type { ProxyServices } from '../../processor/proxy-services';
 import { ok, ProxyFailure, status } from '../../status';
 import { Code, WireFilterType, type ReceiveMessageRequest, type ReceiveMessageResponse, type Status } from '../../wire';
 import { validatedTopic } from '../route/query-route.activity';
-import { storeOf, validatedGroup } from './consumer-common';
+import { DEAD_LETTER_QUEUE_COUNT, storeOf, validatedGroup } from './consumer-common';
 
 /** How long a message whose frame could not be written stays invisible before it returns. */
 const UNDELIVERED_INVISIBLE_MS = 1000;
@@ -43,10 +43,14 @@ export async function receiveMessage(
     live.find((candidate) => candidate.storeNode === wanted) ?? live[Math.floor(Math.random() * live.length)] ?? route.placements[0];
   if (!placement) throw new ProxyFailure(Code.FORBIDDEN, 'no readable queue');
   const store = await storeOf(services, placement.storeNode);
-  const { messages } = await store.popMessages(
+  const { messages, deadLettered } = await store.popMessages(
     { group, topic, queueCount: placement.queueCount, batchSize, invisibleDurationMs, filter, pollTimeoutMs },
     context.signal,
   );
+  if (deadLettered) {
+    // The store moved messages that ran out of attempts to the group's dead-letter topic; make it routable.
+    await services.routes.ensureTopic(deadLetterTopicOf(group), DEAD_LETTER_QUEUE_COUNT);
+  }
 
   if (context.signal.aborted) {
     await releaseUndelivered(services, store, group, topic, messages);

@@ -241,12 +241,16 @@ export interface PopMessagesRequest {
   invisibleDurationMs: number;
   filter?: FilterExpression | undefined;
   pollTimeoutMs: number;
+  /** max_delivery_attempts: 0 means the store's default (17); a message delivered this often is dead-lettered instead. */
+  maxDeliveryAttempts: number;
   /** epoch is reserved for staleness checks; see the header. */
   epoch: number;
 }
 
 export interface PopMessagesResponse {
   messages: PoppedMessage[];
+  /** dead_lettered counts messages this pop moved to the group's dead-letter topic. */
+  deadLettered: number;
 }
 
 export interface AckMessagesRequest {
@@ -1431,6 +1435,7 @@ function createBasePopMessagesRequest(): PopMessagesRequest {
     invisibleDurationMs: 0,
     filter: undefined,
     pollTimeoutMs: 0,
+    maxDeliveryAttempts: 0,
     epoch: 0,
   };
 }
@@ -1457,6 +1462,9 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
     }
     if (message.pollTimeoutMs !== 0) {
       writer.uint32(56).int64(message.pollTimeoutMs);
+    }
+    if (message.maxDeliveryAttempts !== 0) {
+      writer.uint32(64).int32(message.maxDeliveryAttempts);
     }
     if (message.epoch !== 0) {
       writer.uint32(120).uint64(message.epoch);
@@ -1533,6 +1541,14 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
             message.pollTimeoutMs = longToNumber(reader.int64());
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.maxDeliveryAttempts = reader.int32();
+            continue;
+          }
           case 15: {
             if (tag !== 120) {
               break;
@@ -1578,6 +1594,11 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
         : isSet(object.poll_timeout_ms)
         ? globalThis.Number(object.poll_timeout_ms)
         : 0,
+      maxDeliveryAttempts: isSet(object.maxDeliveryAttempts)
+        ? globalThis.Number(object.maxDeliveryAttempts)
+        : isSet(object.max_delivery_attempts)
+        ? globalThis.Number(object.max_delivery_attempts)
+        : 0,
       epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
     };
   },
@@ -1605,6 +1626,9 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
     if (message.pollTimeoutMs !== 0) {
       obj.pollTimeoutMs = Math.round(message.pollTimeoutMs);
     }
+    if (message.maxDeliveryAttempts !== 0) {
+      obj.maxDeliveryAttempts = Math.round(message.maxDeliveryAttempts);
+    }
     if (message.epoch !== 0) {
       obj.epoch = Math.round(message.epoch);
     }
@@ -1625,19 +1649,23 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
       ? FilterExpression.fromPartial(object.filter)
       : undefined;
     message.pollTimeoutMs = object.pollTimeoutMs ?? 0;
+    message.maxDeliveryAttempts = object.maxDeliveryAttempts ?? 0;
     message.epoch = object.epoch ?? 0;
     return message;
   },
 };
 
 function createBasePopMessagesResponse(): PopMessagesResponse {
-  return { messages: [] };
+  return { messages: [], deadLettered: 0 };
 }
 
 export const PopMessagesResponse: MessageFns<PopMessagesResponse> = {
   encode(message: PopMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.messages) {
       PoppedMessage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.deadLettered !== 0) {
+      writer.uint32(16).int32(message.deadLettered);
     }
     return writer;
   },
@@ -1663,6 +1691,14 @@ export const PopMessagesResponse: MessageFns<PopMessagesResponse> = {
             message.messages.push(PoppedMessage.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.deadLettered = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1680,6 +1716,11 @@ export const PopMessagesResponse: MessageFns<PopMessagesResponse> = {
       messages: globalThis.Array.isArray(object?.messages)
         ? object.messages.map((e: any) => PoppedMessage.fromJSON(e))
         : [],
+      deadLettered: isSet(object.deadLettered)
+        ? globalThis.Number(object.deadLettered)
+        : isSet(object.dead_lettered)
+        ? globalThis.Number(object.dead_lettered)
+        : 0,
     };
   },
 
@@ -1687,6 +1728,9 @@ export const PopMessagesResponse: MessageFns<PopMessagesResponse> = {
     const obj: any = {};
     if (message.messages?.length) {
       obj.messages = message.messages.map((e) => PoppedMessage.toJSON(e));
+    }
+    if (message.deadLettered !== 0) {
+      obj.deadLettered = Math.round(message.deadLettered);
     }
     return obj;
   },
@@ -1697,6 +1741,7 @@ export const PopMessagesResponse: MessageFns<PopMessagesResponse> = {
   fromPartial(object: DeepPartial<PopMessagesResponse>): PopMessagesResponse {
     const message = createBasePopMessagesResponse();
     message.messages = object.messages?.map((e) => PoppedMessage.fromPartial(e)) || [];
+    message.deadLettered = object.deadLettered ?? 0;
     return message;
   },
 };
