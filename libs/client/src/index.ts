@@ -18,10 +18,20 @@ export type {
   StoreNodeHeartbeatResult,
   StoreNodeInfo,
   CreateTopicRequest,
+  TopicUpdate,
   TopicPlacement,
   TopicRoute,
   ClusterIdentity,
 } from './name-server-service';
+export {
+  RetryPolicyKind,
+  apacheRetryStepsMs,
+  defaultRetryPolicy,
+  defaultConsumerGroupConfig,
+  consumerGroupConfigProblem,
+  checkedConsumerGroupConfig,
+} from './consumer-group';
+export type { ConsumerGroupConfig, RetryPolicy, ExponentialRetryPolicy, CustomizedRetryPolicy } from './consumer-group';
 
 // Cluster mode: the internal services over gRPC (quiver.store.v1, quiver.nameserver.v1).
 export { serveStoreService } from './grpc/store-service.server';

@@ -1,4 +1,5 @@
 import type { TopicMessageType } from '@quiver/core';
+import type { ConsumerGroupConfig } from './consumer-group';
 
 /**
  * NameServerService is what proxies and store nodes ask of the name server: store-node
@@ -24,8 +25,31 @@ export interface NameServerService {
 
   listTopics(): Promise<TopicRoute[]>;
 
+  /**
+   * updateTopic changes a topic's accepted message type and/or grows its queue count (on every
+   * placement); fields left undefined stay as they are. Throws TOPIC_NOT_FOUND for an unknown
+   * topic and BAD_REQUEST for a shrinking or out-of-range queue count.
+   */
+  updateTopic(name: string, update: TopicUpdate): Promise<TopicRoute>;
+
   /** deleteTopic removes a topic's metadata; returns false when it did not exist. */
   deleteTopic(name: string): Promise<boolean>;
+
+  /** getGroup returns a consumer group's configuration, or undefined when it was never created. */
+  getGroup(name: string): Promise<ConsumerGroupConfig | undefined>;
+
+  /**
+   * upsertGroup creates a consumer group or replaces its configuration, persisted before it
+   * returns the stored configuration. Throws BAD_REQUEST when the configuration is invalid
+   * (see consumerGroupConfigProblem).
+   */
+  upsertGroup(config: ConsumerGroupConfig): Promise<ConsumerGroupConfig>;
+
+  /** listGroups returns every created consumer group, by name. */
+  listGroups(): Promise<ConsumerGroupConfig[]>;
+
+  /** deleteGroup removes a consumer group's configuration; returns false when it did not exist. */
+  deleteGroup(name: string): Promise<boolean>;
 
   listStoreNodes(): Promise<StoreNodeInfo[]>;
 
@@ -58,6 +82,13 @@ export interface CreateTopicRequest {
   name: string;
   messageType: TopicMessageType;
   queueCount: number;
+}
+
+/** TopicUpdate lists what updateTopic changes; an undefined field is left as it is. */
+export interface TopicUpdate {
+  messageType?: TopicMessageType;
+  /** queueCount may only grow: queues are never taken away from a topic that may hold messages in them. */
+  queueCount?: number;
 }
 
 /** TopicPlacement says a store node holds queues 0..queueCount-1 of a topic. */

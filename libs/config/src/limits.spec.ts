@@ -19,4 +19,11 @@ describe('limits - relationships the system depends on', () => {
   it('store nodes heartbeat several times within their registration timeout', () => {
     expect(limits.storeNodeHeartbeatIntervalMs * 3).toBeLessThanOrEqual(limits.storeNodeRegistrationTimeoutMs);
   });
+
+  it('group delivery attempts default lies within its bound, and retry delays fit an invisible duration', () => {
+    expect(limits.groupDeliveryAttemptsDefault).toBeGreaterThanOrEqual(1);
+    expect(limits.groupDeliveryAttemptsDefault).toBeLessThanOrEqual(limits.groupDeliveryAttemptsMax);
+    expect(limits.groupRetryDelayMsMax).toBeLessThanOrEqual(limits.invisibleDurationMsMax);
+    expect(limits.groupRetryMultiplierMax).toBeGreaterThanOrEqual(1);
+  });
 });

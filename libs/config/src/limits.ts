@@ -35,8 +35,18 @@ export const limits = {
   /** Finish a long poll this long before the client's deadline so the reply arrives in time. */
   longPollingDeadlineMarginMs: 500,
 
-  /** Consumer max deliveries advertised in Settings: 16 retries + 1 (Apache default). */
-  consumerDeliveryAttemptsMax: 17,
+  /** A consumer group's max delivery attempts unless configured: 16 retries + 1 (Apache's retryMaxTimes default). */
+  groupDeliveryAttemptsDefault: 17,
+  /** Upper bound on a group's max delivery attempts: even at 1 s apart, 1000 deliveries keep a poison message out of the DLQ for a quarter hour; more is a misconfiguration. */
+  groupDeliveryAttemptsMax: 1000,
+  /** Steps of a customized retry policy: Apache's default has 18; the bound keeps group records and Settings replies small. */
+  groupRetryStepsMax: 64,
+  /** Longest retry delay: a retry is a ChangeInvisibleDuration, which cannot exceed the invisible duration cap (12 h). */
+  groupRetryDelayMsMax: 12 * HOUR_MS,
+  /** Largest exponential retry multiplier: beyond it the second delay already hits any sensible cap. */
+  groupRetryMultiplierMax: 10,
+  /** Proxies re-read a consumer group's configuration at most this stale (as routes). */
+  groupCacheTtlMs: 3 * SECOND_MS,
   /** Producer send attempts advertised in Settings (Apache default). */
   producerSendAttemptsMax: 3,
 
@@ -52,6 +62,8 @@ export const limits = {
   routeCacheTtlMs: 3 * SECOND_MS,
   /** Clients count as offline after this long without a heartbeat (Apache: 120 s). */
   clientLivenessHorizonMs: 120 * SECOND_MS,
+  /** Admin HTTP API request bodies: a group with the most retry steps is well under 2 KiB; anything near this is not a real request. */
+  adminRequestBodyBytesMax: 64 * KiB,
   /** Node misses a Settings reply that races its route queries; the identical reply is sent again after this. */
   settingsResendDelayMs: 1500,
 } as const;

@@ -1,4 +1,5 @@
 import { ManualClock, QuiverError } from '@quiver/core';
+import { apacheRetryStepsMs, defaultConsumerGroupConfig, type ConsumerGroupConfig } from '@quiver/client';
 import { limits } from '@quiver/config';
 import { LocalNameServer } from './local-name-server';
 import { MemoryMetadataStore } from './metadata/metadata-store';
@@ -63,5 +64,158 @@ describe('name server - topics and store-node liveness', () => {
     const { server: reopened } = await openServer(metadata, clock);
     expect((await reopened.listTopics()).map((t) => t.name)).toEqual(['kept']);
     expect((await reopened.getClusterIdentity()).receiptHandleKey).toBe(identity.receiptHandleKey);
+  });
+});
+
+describe('name server - topic updates', () => {
+  it('update - growing the queue count grows it on every placement, and the type changes', async () => {
+    const { server } = await openServer();
+    await server.heartbeatStoreNode({ name: 'store-a', address: 'x:1' });
+    await server.heartbeatStoreNode({ name: 'store-b', address: 'x:2' });
+    await server.createTopic({ name: 't', messageType: 'NORMAL', queueCount: 2 });
+    const updated = await server.updateTopic('t', { queueCount: 6, messageType: 'FIFO' });
+    expect(updated.messageType).toBe('FIFO');
+    expect(updated.placements.map((placement) => placement.queueCount)).toEqual([6, 6]);
+    expect(await server.getTopic('t')).toEqual(updated);
+  });
+
+  it('update - fields left out stay as they are', async () => {
+    const { server } = await openServer();
+    await server.heartbeatStoreNode({ name: 'store-a', address: 'x:1' });
+    await server.createTopic({ name: 't', messageType: 'DELAY', queueCount: 3 });
+    expect((await server.updateTopic('t', { queueCount: 4 })).messageType).toBe('DELAY');
+    expect((await server.updateTopic('t', { messageType: 'MIXED' })).placements[0]?.queueCount).toBe(4);
+  });
+
+  it('update - shrinking the queue count is a BAD_REQUEST and changes nothing', async () => {
+    const { server } = await openServer();
+    await server.heartbeatStoreNode({ name: 'store-a', address: 'x:1' });
+    await server.createTopic({ name: 't', messageType: 'NORMAL', queueCount: 4 });
+    await expect(server.updateTopic('t', { queueCount: 3, messageType: 'FIFO' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const route = await server.getTopic('t');
+    expect(route?.messageType).toBe('NORMAL');
+    expect(route?.placements[0]?.queueCount).toBe(4);
+  });
+
+  it('update - a queue count beyond the limit or an unknown type is a BAD_REQUEST', async () => {
+    const { server } = await openServer();
+    await server.heartbeatStoreNode({ name: 'store-a', address: 'x:1' });
+    await server.createTopic({ name: 't', messageType: 'NORMAL', queueCount: 4 });
+    await expect(server.updateTopic('t', { queueCount: limits.topicQueueCountMax + 1 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(server.updateTopic('t', { messageType: 'LITE' as 'NORMAL' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('update - an unknown topic is TOPIC_NOT_FOUND', async () => {
+    const { server } = await openServer();
+    await expect(server.updateTopic('missing', { queueCount: 2 })).rejects.toMatchObject({ code: 'TOPIC_NOT_FOUND' });
+  });
+
+  it('update - concurrent updates never shrink a queue count another update grew', async () => {
+    const { server } = await openServer();
+    await server.heartbeatStoreNode({ name: 'store-a', address: 'x:1' });
+    await server.createTopic({ name: 't', messageType: 'NORMAL', queueCount: 2 });
+    const outcomes = await Promise.allSettled([server.updateTopic('t', { queueCount: 16 }), server.updateTopic('t', { queueCount: 8 })]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected']);
+    expect((await server.getTopic('t'))?.placements[0]?.queueCount).toBe(16);
+  });
+
+  it('update - the change survives a restart', async () => {
+    const { server, metadata, clock } = await openServer();
+    await server.heartbeatStoreNode({ name: 'store-a', address: 'x:1' });
+    await server.createTopic({ name: 't', messageType: 'NORMAL', queueCount: 2 });
+    await server.updateTopic('t', { queueCount: 5, messageType: 'TRANSACTION' });
+    const { server: reopened } = await openServer(metadata, clock);
+    const route = await reopened.getTopic('t');
+    expect(route?.messageType).toBe('TRANSACTION');
+    expect(route?.placements[0]?.queueCount).toBe(5);
+  });
+});
+
+describe('name server - consumer groups', () => {
+  const fifoGroup: ConsumerGroupConfig = {
+    name: 'orders-consumers',
+    fifo: true,
+    maxDeliveryAttempts: 5,
+    retryPolicy: { kind: 'exponential', initialMs: 1_000, maxMs: 60_000, multiplier: 2 },
+  };
+
+  it('group - a group never created is undefined, and the default is Apache\'s', async () => {
+    const { server } = await openServer();
+    expect(await server.getGroup('nobody')).toBeUndefined();
+    expect(defaultConsumerGroupConfig('g')).toEqual({
+      name: 'g',
+      fifo: false,
+      maxDeliveryAttempts: 17,
+      retryPolicy: { kind: 'customized', nextMs: [...apacheRetryStepsMs] },
+    });
+    expect(apacheRetryStepsMs).toHaveLength(18);
+    expect(apacheRetryStepsMs[0]).toBe(1_000);
+    expect(apacheRetryStepsMs[apacheRetryStepsMs.length - 1]).toBe(2 * 60 * 60 * 1000);
+  });
+
+  it('group - upsert creates, then replaces, and get returns what was stored', async () => {
+    const { server } = await openServer();
+    expect(await server.upsertGroup(fifoGroup)).toEqual(fifoGroup);
+    expect(await server.getGroup(fifoGroup.name)).toEqual(fifoGroup);
+    const replaced: ConsumerGroupConfig = { ...defaultConsumerGroupConfig(fifoGroup.name), maxDeliveryAttempts: 3 };
+    expect(await server.upsertGroup(replaced)).toEqual(replaced);
+    expect(await server.getGroup(fifoGroup.name)).toEqual(replaced);
+  });
+
+  it('group - a caller mutating what it passed or got back does not change the stored group', async () => {
+    const { server } = await openServer();
+    const config = defaultConsumerGroupConfig('g');
+    await server.upsertGroup(config);
+    config.maxDeliveryAttempts = 2;
+    const read = await server.getGroup('g');
+    if (read?.retryPolicy.kind === 'customized') read.retryPolicy.nextMs.push(5);
+    expect(await server.getGroup('g')).toEqual(defaultConsumerGroupConfig('g'));
+  });
+
+  it('group - list is sorted by name and delete reports whether the group existed', async () => {
+    const { server } = await openServer();
+    await server.upsertGroup(defaultConsumerGroupConfig('b'));
+    await server.upsertGroup(defaultConsumerGroupConfig('a'));
+    await server.upsertGroup(defaultConsumerGroupConfig('c'));
+    expect((await server.listGroups()).map((group) => group.name)).toEqual(['a', 'b', 'c']);
+    expect(await server.deleteGroup('b')).toBe(true);
+    expect(await server.deleteGroup('b')).toBe(false);
+    expect(await server.getGroup('b')).toBeUndefined();
+    expect((await server.listGroups()).map((group) => group.name)).toEqual(['a', 'c']);
+  });
+
+  it('group - groups survive a restart; deleted groups do not', async () => {
+    const { server, metadata, clock } = await openServer();
+    await server.upsertGroup(fifoGroup);
+    await server.upsertGroup(defaultConsumerGroupConfig('dropped'));
+    await server.deleteGroup('dropped');
+    const { server: reopened } = await openServer(metadata, clock);
+    expect(await reopened.listGroups()).toEqual([fifoGroup]);
+    expect((await metadata.list('group/')).map(([key]) => key)).toEqual(['group/orders-consumers']);
+  });
+
+  const invalid: Array<[string, ConsumerGroupConfig, string]> = [
+    ['an illegal name', { ...fifoGroup, name: 'has space' }, 'consumer group'],
+    ['a system group name', { ...fifoGroup, name: 'CID_RMQ_SYS_x' }, 'CID_RMQ_SYS_'],
+    ['zero attempts', { ...fifoGroup, maxDeliveryAttempts: 0 }, 'maxDeliveryAttempts'],
+    ['too many attempts', { ...fifoGroup, maxDeliveryAttempts: limits.groupDeliveryAttemptsMax + 1 }, 'maxDeliveryAttempts'],
+    ['fractional attempts', { ...fifoGroup, maxDeliveryAttempts: 2.5 }, 'maxDeliveryAttempts'],
+    ['initial above max', { ...fifoGroup, retryPolicy: { kind: 'exponential', initialMs: 2_000, maxMs: 1_000, multiplier: 2 } }, 'initialMs'],
+    ['a zero initial delay', { ...fifoGroup, retryPolicy: { kind: 'exponential', initialMs: 0, maxMs: 1_000, multiplier: 2 } }, 'initialMs'],
+    ['a delay beyond the invisible cap', { ...fifoGroup, retryPolicy: { kind: 'exponential', initialMs: 1, maxMs: limits.groupRetryDelayMsMax + 1, multiplier: 2 } }, 'maxMs'],
+    ['a multiplier below 1', { ...fifoGroup, retryPolicy: { kind: 'exponential', initialMs: 1, maxMs: 10, multiplier: 0.5 } }, 'multiplier'],
+    ['a multiplier above the cap', { ...fifoGroup, retryPolicy: { kind: 'exponential', initialMs: 1, maxMs: 10, multiplier: limits.groupRetryMultiplierMax + 1 } }, 'multiplier'],
+    ['no steps', { ...fifoGroup, retryPolicy: { kind: 'customized', nextMs: [] } }, 'nextMs'],
+    ['too many steps', { ...fifoGroup, retryPolicy: { kind: 'customized', nextMs: Array.from({ length: limits.groupRetryStepsMax + 1 }, () => 1_000) } }, 'nextMs'],
+    ['a negative step', { ...fifoGroup, retryPolicy: { kind: 'customized', nextMs: [1_000, -1] } }, 'nextMs[1]'],
+    ['an unknown policy kind', { ...fifoGroup, retryPolicy: { kind: 'linear' } as unknown as ConsumerGroupConfig['retryPolicy'] }, 'retryPolicy.kind'],
+  ];
+
+  it.each(invalid)('group - %s is a BAD_REQUEST saying what is wrong, and nothing is stored', async (_, config, mention) => {
+    const { server } = await openServer();
+    const failure = await server.upsertGroup(config).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(QuiverError);
+    expect(failure).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining(mention) });
+    expect(await server.listGroups()).toEqual([]);
   });
 });

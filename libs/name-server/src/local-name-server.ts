@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { QuiverError, QuiverErrorCode, type Clock, type TopicMessageType } from '@quiver/core';
-import type {
-  ClusterIdentity,
-  CreateTopicRequest,
-  NameServerService,
-  StoreNodeHeartbeat,
-  StoreNodeHeartbeatResult,
-  StoreNodeInfo,
-  TopicRoute,
+import { QuiverError, QuiverErrorCode, TopicMessageType, type Clock } from '@quiver/core';
+import {
+  checkedConsumerGroupConfig,
+  type ClusterIdentity,
+  type ConsumerGroupConfig,
+  type CreateTopicRequest,
+  type NameServerService,
+  type StoreNodeHeartbeat,
+  type StoreNodeHeartbeatResult,
+  type StoreNodeInfo,
+  type TopicRoute,
+  type TopicUpdate,
 } from '@quiver/client';
 import { limits } from '@quiver/config';
 import type { MetadataStore } from './metadata/metadata-store';
@@ -22,7 +25,15 @@ interface TopicRecord {
   createdAtMs: number;
 }
 
+/** GroupRecord is a consumer group as the name server persists it. */
+interface GroupRecord {
+  config: ConsumerGroupConfig;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
 const TOPIC_KEY_PREFIX = 'topic/';
+const GROUP_KEY_PREFIX = 'group/';
 const IDENTITY_KEY = 'cluster/identity';
 /** Receipt-handle HMAC key size: 256 bits, the HMAC-SHA256 block-strength key. */
 const RECEIPT_HANDLE_KEY_BYTES = 32;
@@ -42,6 +53,9 @@ export interface LocalNameServerOptions {
  */
 export class LocalNameServer implements NameServerService {
   private readonly topics = new Map<string, TopicRecord>();
+  private readonly groups = new Map<string, GroupRecord>();
+  /** changes is the tail of the serialized metadata changes (see serialized). */
+  private changes: Promise<unknown> = Promise.resolve();
   private readonly registry: StoreNodeRegistry;
   private identity!: ClusterIdentity;
 
@@ -59,6 +73,10 @@ export class LocalNameServer implements NameServerService {
     for (const [, value] of await this.options.metadata.list(TOPIC_KEY_PREFIX)) {
       const record = JSON.parse(value) as TopicRecord;
       this.topics.set(record.name, record);
+    }
+    for (const [, value] of await this.options.metadata.list(GROUP_KEY_PREFIX)) {
+      const record = JSON.parse(value) as GroupRecord;
+      this.groups.set(record.config.name, record);
     }
     const storedIdentity = await this.options.metadata.get(IDENTITY_KEY);
     const persisted = storedIdentity ? (JSON.parse(storedIdentity) as { clusterName: string; receiptHandleKey: string }) : undefined;
@@ -84,14 +102,17 @@ export class LocalNameServer implements NameServerService {
     return record ? this.routeOf(record) : undefined;
   }
 
-  async createTopic(request: CreateTopicRequest): Promise<TopicRoute> {
+  createTopic(request: CreateTopicRequest): Promise<TopicRoute> {
+    return this.serialized(() => this.createTopicSerialized(request));
+  }
+
+  private async createTopicSerialized(request: CreateTopicRequest): Promise<TopicRoute> {
     const existing = this.topics.get(request.name);
     if (existing) {
       return this.routeOf(existing);
     }
-    if (!Number.isInteger(request.queueCount) || request.queueCount < 1 || request.queueCount > limits.topicQueueCountMax) {
-      throw new QuiverError(QuiverErrorCode.BadRequest, `queue count must be 1..${limits.topicQueueCountMax}, got ${request.queueCount}`);
-    }
+    checkQueueCount(request.queueCount);
+    checkMessageType(request.messageType);
     const storeNodes = this.registry.liveNames();
     if (storeNodes.length === 0) {
       throw new QuiverError(QuiverErrorCode.StoreUnavailable, 'no live store node to place the topic on', { retriable: true });
@@ -105,10 +126,6 @@ export class LocalNameServer implements NameServerService {
     };
     // Persist before publishing, so a route handed out always survives a restart.
     await this.options.metadata.put(TOPIC_KEY_PREFIX + record.name, JSON.stringify(record));
-    const raced = this.topics.get(request.name);
-    if (raced) {
-      return this.routeOf(raced);
-    }
     this.topics.set(record.name, record);
     return this.routeOf(record);
   }
@@ -117,12 +134,79 @@ export class LocalNameServer implements NameServerService {
     return [...this.topics.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((record) => this.routeOf(record));
   }
 
-  async deleteTopic(name: string): Promise<boolean> {
+  updateTopic(name: string, update: TopicUpdate): Promise<TopicRoute> {
+    return this.serialized(() => this.updateTopicSerialized(name, update));
+  }
+
+  private async updateTopicSerialized(name: string, update: TopicUpdate): Promise<TopicRoute> {
+    const existing = this.topics.get(name);
+    if (!existing) throw new QuiverError(QuiverErrorCode.TopicNotFound, `topic ${JSON.stringify(name)} does not exist`);
+    if (update.messageType !== undefined) checkMessageType(update.messageType);
+    if (update.queueCount !== undefined) {
+      checkQueueCount(update.queueCount);
+      if (update.queueCount < existing.queueCount) {
+        throw new QuiverError(
+          QuiverErrorCode.BadRequest,
+          `queue count of topic ${JSON.stringify(name)} may only grow (${existing.queueCount} now, ${update.queueCount} asked): its queues may hold messages`,
+        );
+      }
+    }
+    const record: TopicRecord = {
+      ...existing,
+      messageType: update.messageType ?? existing.messageType,
+      queueCount: update.queueCount ?? existing.queueCount,
+    };
+    await this.options.metadata.put(TOPIC_KEY_PREFIX + name, JSON.stringify(record));
+    this.topics.set(name, record);
+    return this.routeOf(record);
+  }
+
+  deleteTopic(name: string): Promise<boolean> {
+    return this.serialized(() => this.deleteTopicSerialized(name));
+  }
+
+  private async deleteTopicSerialized(name: string): Promise<boolean> {
     if (!this.topics.has(name)) {
       return false;
     }
     await this.options.metadata.delete(TOPIC_KEY_PREFIX + name);
     this.topics.delete(name);
+    return true;
+  }
+
+  async getGroup(name: string): Promise<ConsumerGroupConfig | undefined> {
+    const record = this.groups.get(name);
+    return record ? copyGroup(record.config) : undefined;
+  }
+
+  upsertGroup(config: ConsumerGroupConfig): Promise<ConsumerGroupConfig> {
+    return this.serialized(() => this.upsertGroupSerialized(config));
+  }
+
+  private async upsertGroupSerialized(config: ConsumerGroupConfig): Promise<ConsumerGroupConfig> {
+    const checked = copyGroup(checkedConsumerGroupConfig(config));
+    const nowMs = this.options.clock.nowMs();
+    const record: GroupRecord = { config: checked, createdAtMs: this.groups.get(checked.name)?.createdAtMs ?? nowMs, updatedAtMs: nowMs };
+    // Persist before publishing, as topics: a configuration reported stored survives a restart.
+    await this.options.metadata.put(GROUP_KEY_PREFIX + checked.name, JSON.stringify(record));
+    this.groups.set(checked.name, record);
+    return copyGroup(checked);
+  }
+
+  async listGroups(): Promise<ConsumerGroupConfig[]> {
+    return [...this.groups.values()].map((record) => copyGroup(record.config)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  deleteGroup(name: string): Promise<boolean> {
+    return this.serialized(() => this.deleteGroupSerialized(name));
+  }
+
+  private async deleteGroupSerialized(name: string): Promise<boolean> {
+    if (!this.groups.has(name)) {
+      return false;
+    }
+    await this.options.metadata.delete(GROUP_KEY_PREFIX + name);
+    this.groups.delete(name);
     return true;
   }
 
@@ -138,6 +222,21 @@ export class LocalNameServer implements NameServerService {
     await this.options.metadata.close();
   }
 
+  /**
+   * serialized runs metadata changes one at a time, so a read-check-write (two creations of
+   * one topic, an update that may only grow a queue count, a delete racing an update) never
+   * interleaves with another change. Changes are rare (admin operations and the first use of a
+   * topic); a failure does not block the ones queued after it.
+   */
+  private serialized<T>(change: () => Promise<T>): Promise<T> {
+    const result = this.changes.then(change);
+    this.changes = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
   private routeOf(record: TopicRecord): TopicRoute {
     return {
       name: record.name,
@@ -150,4 +249,24 @@ export class LocalNameServer implements NameServerService {
       })),
     };
   }
+}
+
+function checkQueueCount(queueCount: number): void {
+  if (!Number.isInteger(queueCount) || queueCount < 1 || queueCount > limits.topicQueueCountMax) {
+    throw new QuiverError(QuiverErrorCode.BadRequest, `queue count must be 1..${limits.topicQueueCountMax}, got ${queueCount}`);
+  }
+}
+
+const topicMessageTypes: ReadonlySet<string> = new Set(Object.values(TopicMessageType));
+
+function checkMessageType(messageType: TopicMessageType): void {
+  if (!topicMessageTypes.has(messageType)) {
+    throw new QuiverError(QuiverErrorCode.BadRequest, `message type must be one of ${[...topicMessageTypes].join(', ')}, got ${String(messageType)}`);
+  }
+}
+
+/** copyGroup returns a deep copy, so callers never share the name server's records. */
+function copyGroup(config: ConsumerGroupConfig): ConsumerGroupConfig {
+  const retryPolicy = config.retryPolicy.kind === 'customized' ? { kind: config.retryPolicy.kind, nextMs: [...config.retryPolicy.nextMs] } : { ...config.retryPolicy };
+  return { name: config.name, fifo: config.fifo, maxDeliveryAttempts: config.maxDeliveryAttempts, retryPolicy };
 }

@@ -37,7 +37,20 @@ describe('internal protos - conventions', () => {
       ['ackMessages', 'appendMessages', 'changeInvisibleDuration', 'forwardToDeadLetterQueue', 'popMessages'],
     );
     expect(Object.keys(NameServerServiceService).sort()).toEqual(
-      ['createTopic', 'deleteTopic', 'getClusterIdentity', 'getTopic', 'heartbeatStoreNode', 'listStoreNodes', 'listTopics'],
+      [
+        'createTopic',
+        'deleteGroup',
+        'deleteTopic',
+        'getClusterIdentity',
+        'getGroup',
+        'getTopic',
+        'heartbeatStoreNode',
+        'listGroups',
+        'listStoreNodes',
+        'listTopics',
+        'updateTopic',
+        'upsertGroup',
+      ],
     );
     expect(StoreServiceService.appendMessages.path).toBe('/quiver.store.v1.StoreService/AppendMessages');
   });

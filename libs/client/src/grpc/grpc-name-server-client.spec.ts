@@ -1,5 +1,6 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { QuiverError, QuiverErrorCode, TopicMessageType } from '@quiver/core';
+import { defaultConsumerGroupConfig, RetryPolicyKind, type ConsumerGroupConfig } from '../consumer-group';
 import type {
   ClusterIdentity,
   CreateTopicRequest,
@@ -8,6 +9,7 @@ import type {
   StoreNodeHeartbeatResult,
   StoreNodeInfo,
   TopicRoute,
+  TopicUpdate,
 } from '../name-server-service';
 import { internalServerOptions } from './channel-options';
 import { GrpcNameServerClient } from './grpc-name-server-client';
@@ -17,6 +19,8 @@ import { serveNameServerService } from './name-server-service.server';
 class MemoryNameServer implements NameServerService {
   readonly heartbeats: StoreNodeHeartbeat[] = [];
   readonly topics = new Map<string, TopicRoute>();
+  readonly groups = new Map<string, ConsumerGroupConfig>();
+  readonly topicUpdates: Array<{ name: string; update: TopicUpdate }> = [];
   storeNodes: StoreNodeInfo[] = [];
   identity: ClusterIdentity = { clusterName: 'c', receiptHandleKey: 'k', autoCreateTopics: false, defaultQueueCount: 8 };
   failure: QuiverError | undefined;
@@ -46,8 +50,35 @@ class MemoryNameServer implements NameServerService {
   async listTopics(): Promise<TopicRoute[]> {
     return [...this.topics.values()];
   }
+  async updateTopic(name: string, update: TopicUpdate): Promise<TopicRoute> {
+    if (this.failure) throw this.failure;
+    this.topicUpdates.push({ name, update });
+    const existing = this.topics.get(name);
+    if (!existing) throw new QuiverError(QuiverErrorCode.TopicNotFound, `topic ${name} does not exist`);
+    const updated: TopicRoute = {
+      ...existing,
+      messageType: update.messageType ?? existing.messageType,
+      placements: existing.placements.map((placement) => ({ ...placement, queueCount: update.queueCount ?? placement.queueCount })),
+    };
+    this.topics.set(name, updated);
+    return updated;
+  }
   async deleteTopic(name: string): Promise<boolean> {
     return this.topics.delete(name);
+  }
+  async getGroup(name: string): Promise<ConsumerGroupConfig | undefined> {
+    return this.groups.get(name);
+  }
+  async upsertGroup(config: ConsumerGroupConfig): Promise<ConsumerGroupConfig> {
+    if (this.failure) throw this.failure;
+    this.groups.set(config.name, config);
+    return config;
+  }
+  async listGroups(): Promise<ConsumerGroupConfig[]> {
+    return [...this.groups.values()];
+  }
+  async deleteGroup(name: string): Promise<boolean> {
+    return this.groups.delete(name);
   }
   async listStoreNodes(): Promise<StoreNodeInfo[]> {
     return this.storeNodes;
@@ -104,6 +135,58 @@ describe('GrpcNameServerClient', () => {
     expect(await client.deleteTopic('a')).toBe(true);
     expect(await client.deleteTopic('a')).toBe(false);
     expect((await client.listTopics()).map((route) => route.name)).toEqual(['b']);
+  });
+
+  it('updateTopic - type and queue count reach the name server, unset fields stay unset, and the route comes back', async () => {
+    await client.createTopic({ name: 'orders', messageType: TopicMessageType.Normal, queueCount: 4 });
+    const updated = await client.updateTopic('orders', { messageType: TopicMessageType.Fifo, queueCount: 8 });
+    expect(updated).toStrictEqual(nameServer.topics.get('orders'));
+    await client.updateTopic('orders', { queueCount: 16 });
+    await client.updateTopic('orders', { messageType: TopicMessageType.Mixed });
+    await client.updateTopic('orders', {});
+    expect(nameServer.topicUpdates).toStrictEqual([
+      { name: 'orders', update: { messageType: 'FIFO', queueCount: 8 } },
+      { name: 'orders', update: { queueCount: 16 } },
+      { name: 'orders', update: { messageType: 'MIXED' } },
+      { name: 'orders', update: {} },
+    ]);
+  });
+
+  it('updateTopic - an unknown topic is TOPIC_NOT_FOUND', async () => {
+    await expect(client.updateTopic('missing', { queueCount: 2 })).rejects.toMatchObject({ code: 'TOPIC_NOT_FOUND' });
+  });
+
+  const groups: ConsumerGroupConfig[] = [
+    defaultConsumerGroupConfig('default-group'),
+    { name: 'fifo-group', fifo: true, maxDeliveryAttempts: 5, retryPolicy: { kind: RetryPolicyKind.Exponential, initialMs: 1_500, maxMs: 60_000, multiplier: 1.5 } },
+    { name: 'one-step', fifo: false, maxDeliveryAttempts: 1, retryPolicy: { kind: RetryPolicyKind.Customized, nextMs: [43_200_000] } },
+  ];
+
+  it.each(groups.map((group) => [group.name, group] as const))('upsertGroup and getGroup - %s round-trips with every field', async (_, group) => {
+    expect(await client.upsertGroup(group)).toStrictEqual(group);
+    expect(nameServer.groups.get(group.name)).toStrictEqual(group);
+    expect(await client.getGroup(group.name)).toStrictEqual(group);
+  });
+
+  it('getGroup - a group never created is undefined', async () => {
+    expect(await client.getGroup('missing')).toBeUndefined();
+  });
+
+  it('listGroups and deleteGroup - groups come back and deletion reports whether the group existed', async () => {
+    expect(await client.listGroups()).toStrictEqual([]);
+    for (const group of groups) await client.upsertGroup(group);
+    expect(await client.listGroups()).toStrictEqual(groups);
+    expect(await client.deleteGroup('fifo-group')).toBe(true);
+    expect(await client.deleteGroup('fifo-group')).toBe(false);
+    expect((await client.listGroups()).map((group) => group.name)).toEqual(['default-group', 'one-step']);
+  });
+
+  it('upsertGroup - a BAD_REQUEST of the name server comes back with its message', async () => {
+    nameServer.failure = new QuiverError(QuiverErrorCode.BadRequest, 'invalid consumer group "g": maxDeliveryAttempts must be an integer in 1..1000, got 0');
+    await expect(client.upsertGroup({ ...groups[0]!, maxDeliveryAttempts: 0 })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: nameServer.failure.message,
+    });
   });
 
   it('listStoreNodes - every field of every node comes back', async () => {

@@ -1,4 +1,5 @@
 import { nameServerV1 } from '@quiver/protocol';
+import type { ConsumerGroupConfig } from '../consumer-group';
 import type {
   ClusterIdentity,
   CreateTopicRequest,
@@ -7,14 +8,21 @@ import type {
   StoreNodeHeartbeatResult,
   StoreNodeInfo,
   TopicRoute,
+  TopicUpdate,
 } from '../name-server-service';
 import { checkedDurationMs, InternalCaller, type GrpcClientOptions } from './internal-caller';
 import { callTimeoutMsDefault } from './limits';
 import {
   clusterIdentityResponseFromWire,
+  consumerGroupFromWire,
   createTopicRequestToWire,
   createTopicResponseFromWire,
+  getGroupResponseFromWire,
   getTopicResponseFromWire,
+  updateTopicRequestToWire,
+  updateTopicResponseFromWire,
+  upsertGroupRequestToWire,
+  upsertGroupResponseFromWire,
   heartbeatRequestToWire,
   heartbeatResultFromWire,
   storeNodeInfoFromWire,
@@ -62,8 +70,28 @@ export class GrpcNameServerClient implements NameServerService {
     return this.caller.call(service.listTopics, { epoch: epochUnfenced }, (response) => response.routes.map(topicRouteFromWire), this.callTimeoutMs);
   }
 
+  updateTopic(name: string, update: TopicUpdate): Promise<TopicRoute> {
+    return this.caller.call(service.updateTopic, updateTopicRequestToWire(name, update), updateTopicResponseFromWire, this.callTimeoutMs);
+  }
+
   deleteTopic(name: string): Promise<boolean> {
     return this.caller.call(service.deleteTopic, { name, epoch: epochUnfenced }, (response) => response.deleted, this.callTimeoutMs);
+  }
+
+  getGroup(name: string): Promise<ConsumerGroupConfig | undefined> {
+    return this.caller.call(service.getGroup, { name, epoch: epochUnfenced }, getGroupResponseFromWire, this.callTimeoutMs);
+  }
+
+  upsertGroup(config: ConsumerGroupConfig): Promise<ConsumerGroupConfig> {
+    return this.caller.call(service.upsertGroup, upsertGroupRequestToWire(config), upsertGroupResponseFromWire, this.callTimeoutMs);
+  }
+
+  listGroups(): Promise<ConsumerGroupConfig[]> {
+    return this.caller.call(service.listGroups, { epoch: epochUnfenced }, (response) => response.groups.map(consumerGroupFromWire), this.callTimeoutMs);
+  }
+
+  deleteGroup(name: string): Promise<boolean> {
+    return this.caller.call(service.deleteGroup, { name, epoch: epochUnfenced }, (response) => response.deleted, this.callTimeoutMs);
   }
 
   listStoreNodes(): Promise<StoreNodeInfo[]> {

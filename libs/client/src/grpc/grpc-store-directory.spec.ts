@@ -30,7 +30,12 @@ function asNameServer(listing: ListingNameServer): NameServerService {
     getTopic: unused,
     createTopic: unused,
     listTopics: unused,
+    updateTopic: unused,
     deleteTopic: unused,
+    getGroup: unused,
+    upsertGroup: unused,
+    listGroups: unused,
+    deleteGroup: unused,
     getClusterIdentity: unused,
   };
 }

@@ -1,5 +1,6 @@
 import { TopicMessageType } from '@quiver/core';
 import { nameServerV1 } from '@quiver/protocol';
+import { RetryPolicyKind, type ConsumerGroupConfig, type RetryPolicy } from '../consumer-group';
 import type {
   ClusterIdentity,
   CreateTopicRequest,
@@ -8,6 +9,7 @@ import type {
   StoreNodeInfo,
   TopicPlacement,
   TopicRoute,
+  TopicUpdate,
 } from '../name-server-service';
 import { epochUnfenced } from './store-service.converter';
 import { decodedEnum, present, reverseTable } from './wire-decoding';
@@ -20,10 +22,14 @@ import { decodedEnum, present, reverseTable } from './wire-decoding';
  *   TopicPlacement  => store_node address queue_count live
  *   TopicRoute      => name message_type [placements]
  *   ClusterIdentity => cluster_name receipt_handle_key auto_create_topics default_queue_count
+ *   ConsumerGroupConfig => name fifo max_delivery_attempts (exponential{initial_ms max_ms multiplier} | customized{[next_ms]})
  *   GetTopicResponse => route?   (unset: the topic does not exist)
+ *   GetGroupResponse => group?   (unset: the group was never created)
+ *   UpdateTopicRequest => name message_type (UNSPECIFIED: unchanged) queue_count (0: unchanged)
  *   every request   => ...fields epoch(15) = 0 (reserved for fencing, ignored by servers)
  *
- * Decoding rejects an unknown message type or a missing route/identity with BAD_REQUEST.
+ * Decoding rejects an unknown message type or a missing route/identity/group/retry policy
+ * with BAD_REQUEST.
  */
 
 const protoPackage = 'quiver.nameserver.v1';
@@ -129,4 +135,69 @@ export function createTopicResponseFromWire(wire: nameServerV1.CreateTopicRespon
 
 export function clusterIdentityResponseFromWire(wire: nameServerV1.GetClusterIdentityResponse): ClusterIdentity {
   return clusterIdentityFromWire(present(wire.identity, protoPackage, 'identity'));
+}
+
+// updateTopic
+
+export function updateTopicRequestToWire(name: string, update: TopicUpdate): nameServerV1.UpdateTopicRequest {
+  return {
+    name,
+    messageType: update.messageType === undefined ? nameServerV1.TopicMessageType.TOPIC_MESSAGE_TYPE_UNSPECIFIED : wireMessageTypeOf[update.messageType],
+    queueCount: update.queueCount ?? 0,
+    epoch: epochUnfenced,
+  };
+}
+
+export function updateTopicRequestFromWire(wire: nameServerV1.UpdateTopicRequest): { name: string; update: TopicUpdate } {
+  const update: TopicUpdate = {};
+  if (wire.messageType !== nameServerV1.TopicMessageType.TOPIC_MESSAGE_TYPE_UNSPECIFIED) update.messageType = messageTypeFromWire(wire.messageType);
+  if (wire.queueCount !== 0) update.queueCount = wire.queueCount;
+  return { name: wire.name, update };
+}
+
+export function updateTopicResponseFromWire(wire: nameServerV1.UpdateTopicResponse): TopicRoute {
+  return topicRouteFromWire(present(wire.route, protoPackage, 'route'));
+}
+
+// consumer groups
+
+function retryPolicyToWire(policy: RetryPolicy): nameServerV1.ConsumerGroupConfig['retryPolicy'] {
+  return policy.kind === RetryPolicyKind.Exponential
+    ? { $case: 'exponential', value: { initialMs: policy.initialMs, maxMs: policy.maxMs, multiplier: policy.multiplier } }
+    : { $case: 'customized', value: { nextMs: [...policy.nextMs] } };
+}
+
+function retryPolicyFromWire(wire: nameServerV1.ConsumerGroupConfig['retryPolicy']): RetryPolicy {
+  const policy = present(wire, protoPackage, 'retry_policy');
+  return policy.$case === 'exponential'
+    ? { kind: RetryPolicyKind.Exponential, initialMs: policy.value.initialMs, maxMs: policy.value.maxMs, multiplier: policy.value.multiplier }
+    : { kind: RetryPolicyKind.Customized, nextMs: [...policy.value.nextMs] };
+}
+
+export function consumerGroupToWire(config: ConsumerGroupConfig): nameServerV1.ConsumerGroupConfig {
+  return { name: config.name, fifo: config.fifo, maxDeliveryAttempts: config.maxDeliveryAttempts, retryPolicy: retryPolicyToWire(config.retryPolicy) };
+}
+
+export function consumerGroupFromWire(wire: nameServerV1.ConsumerGroupConfig): ConsumerGroupConfig {
+  return { name: wire.name, fifo: wire.fifo, maxDeliveryAttempts: wire.maxDeliveryAttempts, retryPolicy: retryPolicyFromWire(wire.retryPolicy) };
+}
+
+export function getGroupResponseToWire(config: ConsumerGroupConfig | undefined): nameServerV1.GetGroupResponse {
+  return config === undefined ? {} : { group: consumerGroupToWire(config) };
+}
+
+export function getGroupResponseFromWire(wire: nameServerV1.GetGroupResponse): ConsumerGroupConfig | undefined {
+  return wire.group === undefined ? undefined : consumerGroupFromWire(wire.group);
+}
+
+export function upsertGroupRequestToWire(config: ConsumerGroupConfig): nameServerV1.UpsertGroupRequest {
+  return { group: consumerGroupToWire(config), epoch: epochUnfenced };
+}
+
+export function upsertGroupRequestFromWire(wire: nameServerV1.UpsertGroupRequest): ConsumerGroupConfig {
+  return consumerGroupFromWire(present(wire.group, protoPackage, 'group'));
+}
+
+export function upsertGroupResponseFromWire(wire: nameServerV1.UpsertGroupResponse): ConsumerGroupConfig {
+  return consumerGroupFromWire(present(wire.group, protoPackage, 'group'));
 }

@@ -3,8 +3,12 @@ import { nameServerV1 } from '@quiver/protocol';
 import type { NameServerService } from '../name-server-service';
 import {
   clusterIdentityToWire,
+  consumerGroupToWire,
   createTopicRequestFromWire,
+  getGroupResponseToWire,
   getTopicResponseToWire,
+  updateTopicRequestFromWire,
+  upsertGroupRequestFromWire,
   heartbeatRequestFromWire,
   heartbeatResultToWire,
   storeNodeInfoToWire,
@@ -38,6 +42,36 @@ export function serveNameServerService(server: Server, nameServer: NameServerSer
       service.listTopics.path,
       deps,
       async (): Promise<nameServerV1.ListTopicsResponse> => ({ routes: (await nameServer.listTopics()).map(topicRouteToWire) }),
+    ),
+    updateTopic: internalUnary(
+      service.updateTopic.path,
+      deps,
+      async (request: nameServerV1.UpdateTopicRequest): Promise<nameServerV1.UpdateTopicResponse> => {
+        const { name, update } = updateTopicRequestFromWire(request);
+        return { route: topicRouteToWire(await nameServer.updateTopic(name, update)) };
+      },
+    ),
+    getGroup: internalUnary(service.getGroup.path, deps, async (request: nameServerV1.GetGroupRequest) =>
+      getGroupResponseToWire(await nameServer.getGroup(request.name)),
+    ),
+    upsertGroup: internalUnary(
+      service.upsertGroup.path,
+      deps,
+      async (request: nameServerV1.UpsertGroupRequest): Promise<nameServerV1.UpsertGroupResponse> => ({
+        group: consumerGroupToWire(await nameServer.upsertGroup(upsertGroupRequestFromWire(request))),
+      }),
+    ),
+    listGroups: internalUnary(
+      service.listGroups.path,
+      deps,
+      async (): Promise<nameServerV1.ListGroupsResponse> => ({ groups: (await nameServer.listGroups()).map(consumerGroupToWire) }),
+    ),
+    deleteGroup: internalUnary(
+      service.deleteGroup.path,
+      deps,
+      async (request: nameServerV1.DeleteGroupRequest): Promise<nameServerV1.DeleteGroupResponse> => ({
+        deleted: await nameServer.deleteGroup(request.name),
+      }),
     ),
     deleteTopic: internalUnary(
       service.deleteTopic.path,

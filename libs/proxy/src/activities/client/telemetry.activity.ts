@@ -97,7 +97,7 @@ function mergeSettings(services: ProxyServices, settings: Settings, context: Pro
   return {
     ...base,
     backoffPolicy: {
-      maxAttempts: limits.consumerDeliveryAttemptsMax,
+      maxAttempts: limits.groupDeliveryAttemptsDefault,
       strategy: {
         $case: 'exponentialBackoff',
         value: { initial: durationFromMs(CONSUMER_BACKOFF.initialMs), max: durationFromMs(CONSUMER_BACKOFF.maxMs), multiplier: CONSUMER_BACKOFF.multiplier },

@@ -114,6 +114,38 @@ export interface ClusterIdentity {
   defaultQueueCount: number;
 }
 
+/**
+ * ExponentialRetryPolicy waits initial_ms before the second delivery, multiplying the wait by
+ * multiplier for each later one, up to max_ms.
+ */
+export interface ExponentialRetryPolicy {
+  initialMs: number;
+  maxMs: number;
+  multiplier: number;
+}
+
+/**
+ * CustomizedRetryPolicy waits next_ms[n-1] before delivery n+1; later deliveries reuse the
+ * last step.
+ */
+export interface CustomizedRetryPolicy {
+  nextMs: number[];
+}
+
+/** ConsumerGroupConfig is a consumer group's configuration (PROTOCOL.md 7.8). */
+export interface ConsumerGroupConfig {
+  name: string;
+  /** fifo: a message group's next message is handed out only after the previous one is acked. */
+  fifo: boolean;
+  /** max_delivery_attempts counts deliveries, the first included (Apache's retryMaxTimes + 1). */
+  maxDeliveryAttempts: number;
+  /** retry_policy is always set; a message without one is malformed. */
+  retryPolicy?: { $case: "exponential"; value: ExponentialRetryPolicy } | {
+    $case: "customized";
+    value: CustomizedRetryPolicy;
+  } | undefined;
+}
+
 export interface HeartbeatStoreNodeRequest {
   name: string;
   /** address is host:port of the node's internal store service ("" when in-process). */
@@ -166,6 +198,67 @@ export interface DeleteTopicRequest {
 
 export interface DeleteTopicResponse {
   /** deleted is false when the topic did not exist. */
+  deleted: boolean;
+}
+
+export interface UpdateTopicRequest {
+  name: string;
+  /** message_type is the new type; TOPIC_MESSAGE_TYPE_UNSPECIFIED leaves it unchanged. */
+  messageType: TopicMessageType;
+  /**
+   * queue_count is the new queue count per store node, never lower than the current one;
+   * 0 leaves it unchanged.
+   */
+  queueCount: number;
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface UpdateTopicResponse {
+  route?: TopicRoute | undefined;
+}
+
+export interface GetGroupRequest {
+  name: string;
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface GetGroupResponse {
+  /** group is unset when the group was never created. */
+  group?: ConsumerGroupConfig | undefined;
+}
+
+export interface UpsertGroupRequest {
+  group?:
+    | ConsumerGroupConfig
+    | undefined;
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface UpsertGroupResponse {
+  /** group is the configuration as stored. */
+  group?: ConsumerGroupConfig | undefined;
+}
+
+export interface ListGroupsRequest {
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface ListGroupsResponse {
+  groups: ConsumerGroupConfig[];
+}
+
+export interface DeleteGroupRequest {
+  name: string;
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface DeleteGroupResponse {
+  /** deleted is false when the group did not exist. */
   deleted: boolean;
 }
 
@@ -669,6 +762,364 @@ export const ClusterIdentity: MessageFns<ClusterIdentity> = {
     message.receiptHandleKey = object.receiptHandleKey ?? "";
     message.autoCreateTopics = object.autoCreateTopics ?? false;
     message.defaultQueueCount = object.defaultQueueCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseExponentialRetryPolicy(): ExponentialRetryPolicy {
+  return { initialMs: 0, maxMs: 0, multiplier: 0 };
+}
+
+export const ExponentialRetryPolicy: MessageFns<ExponentialRetryPolicy> = {
+  encode(message: ExponentialRetryPolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.initialMs !== 0) {
+      writer.uint32(8).int64(message.initialMs);
+    }
+    if (message.maxMs !== 0) {
+      writer.uint32(16).int64(message.maxMs);
+    }
+    if (message.multiplier !== 0) {
+      writer.uint32(25).double(message.multiplier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExponentialRetryPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExponentialRetryPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.initialMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.multiplier = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExponentialRetryPolicy {
+    return {
+      initialMs: isSet(object.initialMs)
+        ? globalThis.Number(object.initialMs)
+        : isSet(object.initial_ms)
+        ? globalThis.Number(object.initial_ms)
+        : 0,
+      maxMs: isSet(object.maxMs)
+        ? globalThis.Number(object.maxMs)
+        : isSet(object.max_ms)
+        ? globalThis.Number(object.max_ms)
+        : 0,
+      multiplier: isSet(object.multiplier) ? globalThis.Number(object.multiplier) : 0,
+    };
+  },
+
+  toJSON(message: ExponentialRetryPolicy): unknown {
+    const obj: any = {};
+    if (message.initialMs !== 0) {
+      obj.initialMs = Math.round(message.initialMs);
+    }
+    if (message.maxMs !== 0) {
+      obj.maxMs = Math.round(message.maxMs);
+    }
+    if (message.multiplier !== 0) {
+      obj.multiplier = floatToJson(message.multiplier);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExponentialRetryPolicy>): ExponentialRetryPolicy {
+    return ExponentialRetryPolicy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExponentialRetryPolicy>): ExponentialRetryPolicy {
+    const message = createBaseExponentialRetryPolicy();
+    message.initialMs = object.initialMs ?? 0;
+    message.maxMs = object.maxMs ?? 0;
+    message.multiplier = object.multiplier ?? 0;
+    return message;
+  },
+};
+
+function createBaseCustomizedRetryPolicy(): CustomizedRetryPolicy {
+  return { nextMs: [] };
+}
+
+export const CustomizedRetryPolicy: MessageFns<CustomizedRetryPolicy> = {
+  encode(message: CustomizedRetryPolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.nextMs.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.nextMs) {
+        writer.int64(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CustomizedRetryPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCustomizedRetryPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.nextMs.push(longToNumber(reader.int64()));
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.nextMs.push(longToNumber(reader.int64()));
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CustomizedRetryPolicy {
+    return {
+      nextMs: globalThis.Array.isArray(object?.nextMs)
+        ? object.nextMs.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.next_ms)
+        ? object.next_ms.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CustomizedRetryPolicy): unknown {
+    const obj: any = {};
+    if (message.nextMs?.length) {
+      obj.nextMs = message.nextMs.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CustomizedRetryPolicy>): CustomizedRetryPolicy {
+    return CustomizedRetryPolicy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CustomizedRetryPolicy>): CustomizedRetryPolicy {
+    const message = createBaseCustomizedRetryPolicy();
+    message.nextMs = object.nextMs?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseConsumerGroupConfig(): ConsumerGroupConfig {
+  return { name: "", fifo: false, maxDeliveryAttempts: 0, retryPolicy: undefined };
+}
+
+export const ConsumerGroupConfig: MessageFns<ConsumerGroupConfig> = {
+  encode(message: ConsumerGroupConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.fifo !== false) {
+      writer.uint32(16).bool(message.fifo);
+    }
+    if (message.maxDeliveryAttempts !== 0) {
+      writer.uint32(24).int32(message.maxDeliveryAttempts);
+    }
+    switch (message.retryPolicy?.$case) {
+      case "exponential":
+        ExponentialRetryPolicy.encode(message.retryPolicy.value, writer.uint32(34).fork()).join();
+        break;
+      case "customized":
+        CustomizedRetryPolicy.encode(message.retryPolicy.value, writer.uint32(42).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConsumerGroupConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConsumerGroupConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.fifo = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxDeliveryAttempts = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.retryPolicy = {
+              $case: "exponential",
+              value: ExponentialRetryPolicy.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.retryPolicy = { $case: "customized", value: CustomizedRetryPolicy.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConsumerGroupConfig {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      fifo: isSet(object.fifo) ? globalThis.Boolean(object.fifo) : false,
+      maxDeliveryAttempts: isSet(object.maxDeliveryAttempts)
+        ? globalThis.Number(object.maxDeliveryAttempts)
+        : isSet(object.max_delivery_attempts)
+        ? globalThis.Number(object.max_delivery_attempts)
+        : 0,
+      retryPolicy: isSet(object.exponential)
+        ? { $case: "exponential", value: ExponentialRetryPolicy.fromJSON(object.exponential) }
+        : isSet(object.customized)
+        ? { $case: "customized", value: CustomizedRetryPolicy.fromJSON(object.customized) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: ConsumerGroupConfig): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.fifo !== false) {
+      obj.fifo = message.fifo;
+    }
+    if (message.maxDeliveryAttempts !== 0) {
+      obj.maxDeliveryAttempts = Math.round(message.maxDeliveryAttempts);
+    }
+    if (message.retryPolicy?.$case === "exponential") {
+      obj.exponential = ExponentialRetryPolicy.toJSON(message.retryPolicy.value);
+    } else if (message.retryPolicy?.$case === "customized") {
+      obj.customized = CustomizedRetryPolicy.toJSON(message.retryPolicy.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ConsumerGroupConfig>): ConsumerGroupConfig {
+    return ConsumerGroupConfig.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConsumerGroupConfig>): ConsumerGroupConfig {
+    const message = createBaseConsumerGroupConfig();
+    message.name = object.name ?? "";
+    message.fifo = object.fifo ?? false;
+    message.maxDeliveryAttempts = object.maxDeliveryAttempts ?? 0;
+    switch (object.retryPolicy?.$case) {
+      case "exponential": {
+        if (object.retryPolicy?.value !== undefined && object.retryPolicy?.value !== null) {
+          message.retryPolicy = {
+            $case: "exponential",
+            value: ExponentialRetryPolicy.fromPartial(object.retryPolicy.value),
+          };
+        }
+        break;
+      }
+      case "customized": {
+        if (object.retryPolicy?.value !== undefined && object.retryPolicy?.value !== null) {
+          message.retryPolicy = {
+            $case: "customized",
+            value: CustomizedRetryPolicy.fromPartial(object.retryPolicy.value),
+          };
+        }
+        break;
+      }
+    }
     return message;
   },
 };
@@ -1483,6 +1934,800 @@ export const DeleteTopicResponse: MessageFns<DeleteTopicResponse> = {
   },
 };
 
+function createBaseUpdateTopicRequest(): UpdateTopicRequest {
+  return { name: "", messageType: 0, queueCount: 0, epoch: 0 };
+}
+
+export const UpdateTopicRequest: MessageFns<UpdateTopicRequest> = {
+  encode(message: UpdateTopicRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.messageType !== 0) {
+      writer.uint32(16).int32(message.messageType);
+    }
+    if (message.queueCount !== 0) {
+      writer.uint32(24).int32(message.queueCount);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateTopicRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateTopicRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.messageType = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.queueCount = reader.int32();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateTopicRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      messageType: isSet(object.messageType)
+        ? topicMessageTypeFromJSON(object.messageType)
+        : isSet(object.message_type)
+        ? topicMessageTypeFromJSON(object.message_type)
+        : 0,
+      queueCount: isSet(object.queueCount)
+        ? globalThis.Number(object.queueCount)
+        : isSet(object.queue_count)
+        ? globalThis.Number(object.queue_count)
+        : 0,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: UpdateTopicRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.messageType !== 0) {
+      obj.messageType = topicMessageTypeToJSON(message.messageType);
+    }
+    if (message.queueCount !== 0) {
+      obj.queueCount = Math.round(message.queueCount);
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateTopicRequest>): UpdateTopicRequest {
+    return UpdateTopicRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateTopicRequest>): UpdateTopicRequest {
+    const message = createBaseUpdateTopicRequest();
+    message.name = object.name ?? "";
+    message.messageType = object.messageType ?? 0;
+    message.queueCount = object.queueCount ?? 0;
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseUpdateTopicResponse(): UpdateTopicResponse {
+  return { route: undefined };
+}
+
+export const UpdateTopicResponse: MessageFns<UpdateTopicResponse> = {
+  encode(message: UpdateTopicResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.route !== undefined) {
+      TopicRoute.encode(message.route, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateTopicResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateTopicResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.route = TopicRoute.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateTopicResponse {
+    return { route: isSet(object.route) ? TopicRoute.fromJSON(object.route) : undefined };
+  },
+
+  toJSON(message: UpdateTopicResponse): unknown {
+    const obj: any = {};
+    if (message.route !== undefined) {
+      obj.route = TopicRoute.toJSON(message.route);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateTopicResponse>): UpdateTopicResponse {
+    return UpdateTopicResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateTopicResponse>): UpdateTopicResponse {
+    const message = createBaseUpdateTopicResponse();
+    message.route = (object.route !== undefined && object.route !== null)
+      ? TopicRoute.fromPartial(object.route)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetGroupRequest(): GetGroupRequest {
+  return { name: "", epoch: 0 };
+}
+
+export const GetGroupRequest: MessageFns<GetGroupRequest> = {
+  encode(message: GetGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetGroupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetGroupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetGroupRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: GetGroupRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetGroupRequest>): GetGroupRequest {
+    return GetGroupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetGroupRequest>): GetGroupRequest {
+    const message = createBaseGetGroupRequest();
+    message.name = object.name ?? "";
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetGroupResponse(): GetGroupResponse {
+  return { group: undefined };
+}
+
+export const GetGroupResponse: MessageFns<GetGroupResponse> = {
+  encode(message: GetGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.group !== undefined) {
+      ConsumerGroupConfig.encode(message.group, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.group = ConsumerGroupConfig.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetGroupResponse {
+    return { group: isSet(object.group) ? ConsumerGroupConfig.fromJSON(object.group) : undefined };
+  },
+
+  toJSON(message: GetGroupResponse): unknown {
+    const obj: any = {};
+    if (message.group !== undefined) {
+      obj.group = ConsumerGroupConfig.toJSON(message.group);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetGroupResponse>): GetGroupResponse {
+    return GetGroupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetGroupResponse>): GetGroupResponse {
+    const message = createBaseGetGroupResponse();
+    message.group = (object.group !== undefined && object.group !== null)
+      ? ConsumerGroupConfig.fromPartial(object.group)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpsertGroupRequest(): UpsertGroupRequest {
+  return { group: undefined, epoch: 0 };
+}
+
+export const UpsertGroupRequest: MessageFns<UpsertGroupRequest> = {
+  encode(message: UpsertGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.group !== undefined) {
+      ConsumerGroupConfig.encode(message.group, writer.uint32(10).fork()).join();
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertGroupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertGroupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.group = ConsumerGroupConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpsertGroupRequest {
+    return {
+      group: isSet(object.group) ? ConsumerGroupConfig.fromJSON(object.group) : undefined,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: UpsertGroupRequest): unknown {
+    const obj: any = {};
+    if (message.group !== undefined) {
+      obj.group = ConsumerGroupConfig.toJSON(message.group);
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpsertGroupRequest>): UpsertGroupRequest {
+    return UpsertGroupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpsertGroupRequest>): UpsertGroupRequest {
+    const message = createBaseUpsertGroupRequest();
+    message.group = (object.group !== undefined && object.group !== null)
+      ? ConsumerGroupConfig.fromPartial(object.group)
+      : undefined;
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseUpsertGroupResponse(): UpsertGroupResponse {
+  return { group: undefined };
+}
+
+export const UpsertGroupResponse: MessageFns<UpsertGroupResponse> = {
+  encode(message: UpsertGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.group !== undefined) {
+      ConsumerGroupConfig.encode(message.group, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.group = ConsumerGroupConfig.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpsertGroupResponse {
+    return { group: isSet(object.group) ? ConsumerGroupConfig.fromJSON(object.group) : undefined };
+  },
+
+  toJSON(message: UpsertGroupResponse): unknown {
+    const obj: any = {};
+    if (message.group !== undefined) {
+      obj.group = ConsumerGroupConfig.toJSON(message.group);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpsertGroupResponse>): UpsertGroupResponse {
+    return UpsertGroupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpsertGroupResponse>): UpsertGroupResponse {
+    const message = createBaseUpsertGroupResponse();
+    message.group = (object.group !== undefined && object.group !== null)
+      ? ConsumerGroupConfig.fromPartial(object.group)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListGroupsRequest(): ListGroupsRequest {
+  return { epoch: 0 };
+}
+
+export const ListGroupsRequest: MessageFns<ListGroupsRequest> = {
+  encode(message: ListGroupsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListGroupsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListGroupsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListGroupsRequest {
+    return { epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0 };
+  },
+
+  toJSON(message: ListGroupsRequest): unknown {
+    const obj: any = {};
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListGroupsRequest>): ListGroupsRequest {
+    return ListGroupsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListGroupsRequest>): ListGroupsRequest {
+    const message = createBaseListGroupsRequest();
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseListGroupsResponse(): ListGroupsResponse {
+  return { groups: [] };
+}
+
+export const ListGroupsResponse: MessageFns<ListGroupsResponse> = {
+  encode(message: ListGroupsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.groups) {
+      ConsumerGroupConfig.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListGroupsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListGroupsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.groups.push(ConsumerGroupConfig.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListGroupsResponse {
+    return {
+      groups: globalThis.Array.isArray(object?.groups)
+        ? object.groups.map((e: any) => ConsumerGroupConfig.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListGroupsResponse): unknown {
+    const obj: any = {};
+    if (message.groups?.length) {
+      obj.groups = message.groups.map((e) => ConsumerGroupConfig.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListGroupsResponse>): ListGroupsResponse {
+    return ListGroupsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListGroupsResponse>): ListGroupsResponse {
+    const message = createBaseListGroupsResponse();
+    message.groups = object.groups?.map((e) => ConsumerGroupConfig.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDeleteGroupRequest(): DeleteGroupRequest {
+  return { name: "", epoch: 0 };
+}
+
+export const DeleteGroupRequest: MessageFns<DeleteGroupRequest> = {
+  encode(message: DeleteGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteGroupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteGroupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteGroupRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: DeleteGroupRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteGroupRequest>): DeleteGroupRequest {
+    return DeleteGroupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteGroupRequest>): DeleteGroupRequest {
+    const message = createBaseDeleteGroupRequest();
+    message.name = object.name ?? "";
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseDeleteGroupResponse(): DeleteGroupResponse {
+  return { deleted: false };
+}
+
+export const DeleteGroupResponse: MessageFns<DeleteGroupResponse> = {
+  encode(message: DeleteGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deleted !== false) {
+      writer.uint32(8).bool(message.deleted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.deleted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteGroupResponse {
+    return { deleted: isSet(object.deleted) ? globalThis.Boolean(object.deleted) : false };
+  },
+
+  toJSON(message: DeleteGroupResponse): unknown {
+    const obj: any = {};
+    if (message.deleted !== false) {
+      obj.deleted = message.deleted;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteGroupResponse>): DeleteGroupResponse {
+    return DeleteGroupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteGroupResponse>): DeleteGroupResponse {
+    const message = createBaseDeleteGroupResponse();
+    message.deleted = object.deleted ?? false;
+    return message;
+  },
+};
+
 function createBaseListStoreNodesRequest(): ListStoreNodesRequest {
   return { epoch: 0 };
 }
@@ -1801,6 +3046,19 @@ export const NameServerServiceService = {
     responseSerialize: (value: ListTopicsResponse): Buffer => Buffer.from(ListTopicsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListTopicsResponse => ListTopicsResponse.decode(value),
   },
+  /**
+   * UpdateTopic fails with TOPIC_NOT_FOUND for an unknown topic and BAD_REQUEST when the queue
+   * count would shrink.
+   */
+  updateTopic: {
+    path: "/quiver.nameserver.v1.NameServerService/UpdateTopic" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateTopicRequest): Buffer => Buffer.from(UpdateTopicRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateTopicRequest => UpdateTopicRequest.decode(value),
+    responseSerialize: (value: UpdateTopicResponse): Buffer => Buffer.from(UpdateTopicResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateTopicResponse => UpdateTopicResponse.decode(value),
+  },
   deleteTopic: {
     path: "/quiver.nameserver.v1.NameServerService/DeleteTopic" as const,
     requestStream: false as const,
@@ -1809,6 +3067,43 @@ export const NameServerServiceService = {
     requestDeserialize: (value: Buffer): DeleteTopicRequest => DeleteTopicRequest.decode(value),
     responseSerialize: (value: DeleteTopicResponse): Buffer => Buffer.from(DeleteTopicResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteTopicResponse => DeleteTopicResponse.decode(value),
+  },
+  getGroup: {
+    path: "/quiver.nameserver.v1.NameServerService/GetGroup" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetGroupRequest): Buffer => Buffer.from(GetGroupRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetGroupRequest => GetGroupRequest.decode(value),
+    responseSerialize: (value: GetGroupResponse): Buffer => Buffer.from(GetGroupResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetGroupResponse => GetGroupResponse.decode(value),
+  },
+  /** UpsertGroup creates or replaces a group's configuration; BAD_REQUEST when it is invalid. */
+  upsertGroup: {
+    path: "/quiver.nameserver.v1.NameServerService/UpsertGroup" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpsertGroupRequest): Buffer => Buffer.from(UpsertGroupRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpsertGroupRequest => UpsertGroupRequest.decode(value),
+    responseSerialize: (value: UpsertGroupResponse): Buffer => Buffer.from(UpsertGroupResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpsertGroupResponse => UpsertGroupResponse.decode(value),
+  },
+  listGroups: {
+    path: "/quiver.nameserver.v1.NameServerService/ListGroups" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListGroupsRequest): Buffer => Buffer.from(ListGroupsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListGroupsRequest => ListGroupsRequest.decode(value),
+    responseSerialize: (value: ListGroupsResponse): Buffer => Buffer.from(ListGroupsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListGroupsResponse => ListGroupsResponse.decode(value),
+  },
+  deleteGroup: {
+    path: "/quiver.nameserver.v1.NameServerService/DeleteGroup" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteGroupRequest): Buffer => Buffer.from(DeleteGroupRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteGroupRequest => DeleteGroupRequest.decode(value),
+    responseSerialize: (value: DeleteGroupResponse): Buffer => Buffer.from(DeleteGroupResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteGroupResponse => DeleteGroupResponse.decode(value),
   },
   listStoreNodes: {
     path: "/quiver.nameserver.v1.NameServerService/ListStoreNodes" as const,
@@ -1841,7 +3136,17 @@ export interface NameServerServiceServer extends UntypedServiceImplementation {
   /** CreateTopic is idempotent; it fails with STORE_UNAVAILABLE when no store node is live. */
   createTopic: handleUnaryCall<CreateTopicRequest, CreateTopicResponse>;
   listTopics: handleUnaryCall<ListTopicsRequest, ListTopicsResponse>;
+  /**
+   * UpdateTopic fails with TOPIC_NOT_FOUND for an unknown topic and BAD_REQUEST when the queue
+   * count would shrink.
+   */
+  updateTopic: handleUnaryCall<UpdateTopicRequest, UpdateTopicResponse>;
   deleteTopic: handleUnaryCall<DeleteTopicRequest, DeleteTopicResponse>;
+  getGroup: handleUnaryCall<GetGroupRequest, GetGroupResponse>;
+  /** UpsertGroup creates or replaces a group's configuration; BAD_REQUEST when it is invalid. */
+  upsertGroup: handleUnaryCall<UpsertGroupRequest, UpsertGroupResponse>;
+  listGroups: handleUnaryCall<ListGroupsRequest, ListGroupsResponse>;
+  deleteGroup: handleUnaryCall<DeleteGroupRequest, DeleteGroupResponse>;
   listStoreNodes: handleUnaryCall<ListStoreNodesRequest, ListStoreNodesResponse>;
   getClusterIdentity: handleUnaryCall<GetClusterIdentityRequest, GetClusterIdentityResponse>;
 }
@@ -1909,6 +3214,25 @@ export interface NameServerServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListTopicsResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * UpdateTopic fails with TOPIC_NOT_FOUND for an unknown topic and BAD_REQUEST when the queue
+   * count would shrink.
+   */
+  updateTopic(
+    request: UpdateTopicRequest,
+    callback: (error: ServiceError | null, response: UpdateTopicResponse) => void,
+  ): ClientUnaryCall;
+  updateTopic(
+    request: UpdateTopicRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateTopicResponse) => void,
+  ): ClientUnaryCall;
+  updateTopic(
+    request: UpdateTopicRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateTopicResponse) => void,
+  ): ClientUnaryCall;
   deleteTopic(
     request: DeleteTopicRequest,
     callback: (error: ServiceError | null, response: DeleteTopicResponse) => void,
@@ -1923,6 +3247,67 @@ export interface NameServerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteTopicResponse) => void,
+  ): ClientUnaryCall;
+  getGroup(
+    request: GetGroupRequest,
+    callback: (error: ServiceError | null, response: GetGroupResponse) => void,
+  ): ClientUnaryCall;
+  getGroup(
+    request: GetGroupRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetGroupResponse) => void,
+  ): ClientUnaryCall;
+  getGroup(
+    request: GetGroupRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetGroupResponse) => void,
+  ): ClientUnaryCall;
+  /** UpsertGroup creates or replaces a group's configuration; BAD_REQUEST when it is invalid. */
+  upsertGroup(
+    request: UpsertGroupRequest,
+    callback: (error: ServiceError | null, response: UpsertGroupResponse) => void,
+  ): ClientUnaryCall;
+  upsertGroup(
+    request: UpsertGroupRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpsertGroupResponse) => void,
+  ): ClientUnaryCall;
+  upsertGroup(
+    request: UpsertGroupRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpsertGroupResponse) => void,
+  ): ClientUnaryCall;
+  listGroups(
+    request: ListGroupsRequest,
+    callback: (error: ServiceError | null, response: ListGroupsResponse) => void,
+  ): ClientUnaryCall;
+  listGroups(
+    request: ListGroupsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListGroupsResponse) => void,
+  ): ClientUnaryCall;
+  listGroups(
+    request: ListGroupsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListGroupsResponse) => void,
+  ): ClientUnaryCall;
+  deleteGroup(
+    request: DeleteGroupRequest,
+    callback: (error: ServiceError | null, response: DeleteGroupResponse) => void,
+  ): ClientUnaryCall;
+  deleteGroup(
+    request: DeleteGroupRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteGroupResponse) => void,
+  ): ClientUnaryCall;
+  deleteGroup(
+    request: DeleteGroupRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteGroupResponse) => void,
   ): ClientUnaryCall;
   listStoreNodes(
     request: ListStoreNodesRequest,
@@ -1964,6 +3349,10 @@ export const NameServerServiceClient = makeGenericClientConstructor(
   service: typeof NameServerServiceService;
   serviceName: string;
 };
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
