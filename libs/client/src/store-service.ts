@@ -62,6 +62,11 @@ export interface PopRequest {
    * the group's dead-letter topic instead of being delivered again. Default 17.
    */
   maxDeliveryAttempts?: number;
+  /**
+   * fifo hands out each message group's messages one at a time in order: the next only after the
+   * previous is acked or dead-lettered. For FIFO groups on FIFO topics. Default false.
+   */
+  fifo?: boolean;
 }
 
 export interface PopResult {

@@ -474,3 +474,82 @@ describe('KeyValuePopState - restart', () => {
     expect(isQuiverError(await rejection(fixture.pop()), QuiverErrorCode.Closed)).toBe(true);
   });
 });
+
+describe('KeyValuePopState - FIFO', () => {
+  /** appendGroups appends one message per entry, each with that message group, to queue 0. */
+  async function appendGroups(fixture: Fixture, groups: string[]): Promise<void> {
+    for (const messageGroup of groups) await fixture.append(0, 1, { messageGroup, kind: MessageKind.Fifo });
+  }
+  const fifoPop = (fixture: Fixture, overrides: Partial<PopStateRequest> = {}) => fixture.pop({ fifo: true, ...overrides });
+  const groupsOf = (popped: PoppedMessage[]) => popped.map((entry) => `${entry.message.messageGroup}@${entry.message.queueOffset}`);
+
+  it('fifo - only the head of each message group is handed out; the next follows its ack', async () => {
+    const fixture = await createFixture();
+    await appendGroups(fixture, ['A', 'B', 'A', 'B', 'A']);
+    const first = await fifoPop(fixture);
+    expect(groupsOf(first)).toEqual(['A@0', 'B@1']);
+    expect(await fifoPop(fixture)).toEqual([]);
+    expect(await fixture.ack(first[0]!)).toBe(AckOutcome.Ok);
+    expect(groupsOf(await fifoPop(fixture))).toEqual(['A@2']);
+    expect(await fifoPop(fixture)).toEqual([]);
+    expect(await fixture.ack(first[1]!)).toBe(AckOutcome.Ok);
+    expect(groupsOf(await fifoPop(fixture))).toEqual(['B@3']);
+  });
+
+  it('fifo - a lapsed head is redelivered first, with attempt + 1, and still blocks its group', async () => {
+    const fixture = await createFixture();
+    await appendGroups(fixture, ['A', 'A']);
+    const [head] = await fifoPop(fixture);
+    fixture.clock.advance(INVISIBLE_MS);
+    const again = await fifoPop(fixture);
+    expect(groupsOf(again)).toEqual(['A@0']);
+    expect(again[0]!.deliveryAttempt).toBe(2);
+    expect(head!.message.messageId).toBe(again[0]!.message.messageId);
+    expect(await fixture.ack(again[0]!)).toBe(AckOutcome.Ok);
+    const next = await fifoPop(fixture);
+    expect(groupsOf(next)).toEqual(['A@1']);
+    expect(next[0]!.deliveryAttempt).toBe(1);
+  });
+
+  it('fifo - waiting messages do not count as visible for long-poll wake-ups', async () => {
+    const fixture = await createFixture();
+    await appendGroups(fixture, ['A', 'A']);
+    await fifoPop(fixture);
+    expect(fixture.state.nextVisibleAtMs('g', 't')).toBe(fixture.clock.nowMs() + INVISIBLE_MS);
+    expect(fixture.state.isFifo('g', 't')).toBe(true);
+  });
+
+  it('fifo - blocking holds across a restart', async () => {
+    const fixture = await createFixture();
+    await appendGroups(fixture, ['A', 'A', 'B']);
+    const first = await fifoPop(fixture);
+    expect(groupsOf(first)).toEqual(['A@0', 'B@2']);
+    await fixture.restart();
+    expect(await fifoPop(fixture)).toEqual([]);
+    expect(await fixture.ack(first[0]!)).toBe(AckOutcome.Ok);
+    expect(groupsOf(await fifoPop(fixture))).toEqual(['A@1']);
+  });
+
+  it('fifo - a head that used up its attempts comes back exhausted, and its ack releases the next', async () => {
+    const fixture = await createFixture();
+    await appendGroups(fixture, ['A', 'A']);
+    const request = { group: 'g', topic: 't', queueCount: 1, batchSize: 32, invisibleDurationMs: INVISIBLE_MS, filter: ALL, fifo: true, maxDeliveryAttempts: 1, exhaustedHoldMs: 1_000 };
+    expect(groupsOf((await fixture.state.pop(request)).messages)).toEqual(['A@0']);
+    fixture.clock.advance(INVISIBLE_MS);
+    const result = await fixture.state.pop(request);
+    expect(result.messages).toEqual([]);
+    expect(groupsOf(result.exhausted)).toEqual(['A@0']);
+    expect(await fixture.ack(result.exhausted[0]!)).toBe(AckOutcome.Ok);
+    expect(groupsOf((await fixture.state.pop(request)).messages)).toEqual(['A@1']);
+  });
+
+  it('fifo - messages without a group are never blocked, and a non-FIFO pop ignores groups', async () => {
+    const fixture = await createFixture();
+    await appendGroups(fixture, ['A', 'A']);
+    await fixture.append(0, 2);
+    expect(offsetsOf(await fifoPop(fixture))).toEqual([0, 2, 3]);
+    const other = await createFixture();
+    await appendGroups(other, ['A', 'A']);
+    expect(offsetsOf(await other.pop())).toEqual([0, 1]);
+  });
+});

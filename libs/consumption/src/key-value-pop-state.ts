@@ -87,6 +87,11 @@ export interface PopStateRequest {
   maxDeliveryAttempts?: number;
   /** exhaustedHoldMs is how long an exhausted message stays invisible while it is dead-lettered. */
   exhaustedHoldMs?: number;
+  /**
+   * fifo hands out a message group's messages strictly one at a time in queue order: the next
+   * only after the previous is acked or dead-lettered (FIFO topic and FIFO group). Default false.
+   */
+  fifo?: boolean;
 }
 
 /** PopStateResult is what one pop hands out, plus messages that ran out of delivery attempts. */
@@ -112,7 +117,19 @@ interface QueueState {
   /** cursor is the next offset never handed out to the group (filtered-out messages count as handed out). */
   cursor: number;
   inFlight: Map<number, InFlightRecord>;
+  /**
+   * messageGroups remembers the message group of in-flight offsets (memory only; absent after a
+   * restart until a FIFO pop reads them back). Null: the message has no group.
+   */
+  messageGroups: Map<number, string | null>;
 }
+
+/**
+ * A WAITING record (deliveryAttempt 0, generation 0) is a FIFO message the cursor passed while
+ * an earlier message of its group was in flight: assigned to the group, not yet delivered. It is
+ * delivered (attempt 1) once it heads its message group.
+ */
+const WAITING_ATTEMPT = 0;
 
 interface GroupTopicState {
   group: string;
@@ -120,6 +137,15 @@ interface GroupTopicState {
   queues: Map<number, QueueState>;
   /** rotation is the queue the next pop starts at, so concurrent consumers spread across queues. */
   rotation: number;
+  /** fifo is set once a FIFO pop ran for the group on the topic: its acks unblock waiting messages. */
+  fifo: boolean;
+}
+
+/** deliverableCount counts the selections a pop hands out (WAITING ones are only recorded). */
+function deliverableCount(selections: readonly Selection[]): number {
+  let count = 0;
+  for (const selection of selections) if (selection.waiting !== true) count++;
+  return count;
 }
 
 /** A message chosen for hand-out by a pop, before its state is written. */
@@ -129,6 +155,8 @@ interface Selection {
   deliveryAttempt: number;
   /** exhausted marks a lapsed message that used up its delivery attempts: held, not delivered. */
   exhausted: boolean;
+  /** waiting marks a FIFO message passed by the cursor behind its group's head: recorded, not delivered. */
+  waiting?: boolean;
 }
 
 export class KeyValuePopState {
@@ -230,6 +258,7 @@ export class KeyValuePopState {
         );
         for (const { queue, offset } of acked) {
           assert(queue.inFlight.delete(offset), 'an acked record was in flight');
+          queue.messageGroups.delete(offset);
           this.inFlightTotal -= 1;
         }
       }
@@ -285,6 +314,8 @@ export class KeyValuePopState {
     for (const queue of state.queues.values()) {
       if (queue.inFlight.size === 0 || this.queueLog.isQueueCorrupted(topic, queue.queueId)) continue;
       for (const record of queue.inFlight.values()) {
+        // WAITING records become deliverable through an ack (which wakes polls), not through time.
+        if (record.deliveryAttempt === WAITING_ATTEMPT) continue;
         if (earliest === undefined || record.invisibleUntilMs < earliest) earliest = record.invisibleUntilMs;
       }
     }
@@ -297,6 +328,11 @@ export class KeyValuePopState {
     let count = 0;
     for (const queue of state?.queues.values() ?? []) count += queue.inFlight.size;
     return count;
+  }
+
+  /** isFifo reports whether FIFO pops run for the group on the topic (their acks unblock waiting messages). */
+  isFifo(group: string, topic: string): boolean {
+    return this.groupTopics.get(groupTopicKey(group, topic))?.fifo === true;
   }
 
   /** cursor is the group's next never-handed-out offset on the queue, or undefined before its first pop there. */
@@ -331,7 +367,43 @@ export class KeyValuePopState {
 
     // Redeliveries first: in-flight messages whose invisibility lapsed, in offset order per queue.
     const nowMs = this.clock.nowMs();
-    for (const queueId of queueOrder) {
+    /** Per queue, the message groups that have a message in flight or chosen by this pop (FIFO only). */
+    const busyGroups = new Map<QueueState, Set<string>>();
+    if (request.fifo === true) {
+      for (const queueId of queueOrder) {
+        const queue = existing?.queues.get(queueId);
+        if (queue === undefined || this.queueLog.isQueueCorrupted(topic, queueId)) continue;
+        const busy = new Set<string>();
+        busyGroups.set(queue, busy);
+        if (queue.inFlight.size === 0) continue;
+        await this.learnMessageGroups(topic, queue);
+        const records = [...queue.inFlight.values()].sort((a, b) => a.offset - b.offset);
+        const due: InFlightRecord[] = [];
+        for (const record of records) {
+          const messageGroup = queue.messageGroups.get(record.offset) ?? null;
+          if (messageGroup !== null) {
+            // Only the earliest in-flight message of a group may be handed out; the rest wait behind it.
+            if (busy.has(messageGroup)) continue;
+            busy.add(messageGroup);
+          }
+          if (record.invisibleUntilMs <= nowMs && selections.length + due.length < batchSize) due.push(record);
+        }
+        if (due.length === 0) continue;
+        const read = await this.readOffsets(topic, queueId, due.map((record) => record.offset));
+        if (read === undefined) continue;
+        due.forEach((record, index) => {
+          const message = read[index];
+          if (message === undefined) {
+            dropped.push({ queue, offset: record.offset });
+            return;
+          }
+          const exhausted =
+            record.deliveryAttempt !== WAITING_ATTEMPT && request.maxDeliveryAttempts !== undefined && record.deliveryAttempt >= request.maxDeliveryAttempts;
+          selections.push({ queue, message, deliveryAttempt: exhausted ? record.deliveryAttempt : record.deliveryAttempt + 1, exhausted });
+        });
+      }
+    }
+    for (const queueId of request.fifo === true ? [] : queueOrder) {
       const remaining = batchSize - selections.length;
       if (remaining === 0) break;
       const queue = existing?.queues.get(queueId);
@@ -357,7 +429,7 @@ export class KeyValuePopState {
     // Then new messages from each queue's cursor.
     let newInFlight = 0;
     for (const queueId of queueOrder) {
-      if (selections.length === batchSize) break;
+      if (deliverableCount(selections) === batchSize) break;
       if (this.queueLog.isQueueCorrupted(topic, queueId)) continue;
       let queue = existing?.queues.get(queueId);
       if (queue === undefined) {
@@ -366,7 +438,7 @@ export class KeyValuePopState {
           throw new QuiverError(QuiverErrorCode.TooManyRequests, `this store node tracks ${QUEUE_STATES_MAX} consumer queue states already`, { retriable: true });
         }
         const cursor = this.startPosition === 'earliest' ? this.queueLog.minOffset(topic, queueId) : this.queueLog.nextOffset(topic, queueId);
-        queue = { queueId, cursor, inFlight: new Map() };
+        queue = { queueId, cursor, inFlight: new Map(), messageGroups: new Map() };
         created.push(queue);
         cursors.set(queue, cursor);
       }
@@ -376,15 +448,26 @@ export class KeyValuePopState {
       const nextOffset = this.queueLog.nextOffset(topic, queueId);
       let scanned = 0;
       try {
-        while (selections.length < batchSize && capacity > 0 && cursor < nextOffset && scanned < POP_SCAN_MESSAGES_MAX) {
+        while (deliverableCount(selections) < batchSize && capacity > 0 && cursor < nextOffset && scanned < POP_SCAN_MESSAGES_MAX) {
           const chunk = await this.queueLog.read(topic, queueId, cursor, Math.min(POP_READ_CHUNK_MESSAGES, nextOffset - cursor, POP_SCAN_MESSAGES_MAX - scanned));
           assert(chunk.length > 0 && chunk[0]!.queueOffset === cursor, 'a read below the next offset returns the cursor message first');
           for (const message of chunk) {
-            if (selections.length === batchSize || capacity === 0) break;
+            if (deliverableCount(selections) === batchSize || capacity === 0) break;
             scanned += 1;
             cursor = message.queueOffset + 1;
             // A record already in flight (possible after recovering a lost cursor) is never handed out twice.
             if (queue.inFlight.has(message.queueOffset) || !filter(message)) continue;
+            const busy = busyGroups.get(queue) ?? (request.fifo === true ? busyGroups.set(queue, new Set()).get(queue) : undefined);
+            const messageGroup = message.messageGroup;
+            if (busy !== undefined && messageGroup !== undefined) {
+              if (busy.has(messageGroup)) {
+                selections.push({ queue, message, deliveryAttempt: WAITING_ATTEMPT, exhausted: false, waiting: true });
+                capacity -= 1;
+                newInFlight += 1;
+                continue;
+              }
+              busy.add(messageGroup);
+            }
             selections.push({ queue, message, deliveryAttempt: 1, exhausted: false });
             capacity -= 1;
             newInFlight += 1;
@@ -402,15 +485,19 @@ export class KeyValuePopState {
       return { messages: [], exhausted: [] };
     }
 
-    const firstGeneration = selections.length > 0 ? await this.generations.take(selections.length) : 0;
+    const handedOut = deliverableCount(selections);
+    let nextGeneration = handedOut > 0 ? await this.generations.take(handedOut) : 0;
     const handedOutAtMs = this.clock.nowMs();
     const records = selections.map(
-      (selection, index): InFlightRecord => ({
-        offset: selection.message.queueOffset,
-        invisibleUntilMs: handedOutAtMs + (selection.exhausted ? (request.exhaustedHoldMs ?? request.invisibleDurationMs) : request.invisibleDurationMs),
-        deliveryAttempt: selection.deliveryAttempt,
-        popGeneration: firstGeneration + index,
-      }),
+      (selection): InFlightRecord =>
+        selection.waiting === true
+          ? { offset: selection.message.queueOffset, invisibleUntilMs: 0, deliveryAttempt: WAITING_ATTEMPT, popGeneration: 0 }
+          : {
+              offset: selection.message.queueOffset,
+              invisibleUntilMs: handedOutAtMs + (selection.exhausted ? (request.exhaustedHoldMs ?? request.invisibleDurationMs) : request.invisibleDurationMs),
+              deliveryAttempt: selection.deliveryAttempt,
+              popGeneration: nextGeneration++,
+            },
     );
     const operations: KeyValueOperation[] = [];
     selections.forEach((selection, index) => {
@@ -433,14 +520,18 @@ export class KeyValuePopState {
     }
     for (const { queue, offset } of dropped) {
       if (queue.inFlight.delete(offset)) this.inFlightTotal -= 1;
+      queue.messageGroups.delete(offset);
     }
     selections.forEach((selection, index) => {
       if (!selection.queue.inFlight.has(records[index]!.offset)) this.inFlightTotal += 1;
       selection.queue.inFlight.set(records[index]!.offset, records[index]!);
+      selection.queue.messageGroups.set(records[index]!.offset, selection.message.messageGroup ?? null);
     });
+    if (request.fifo === true) state.fifo = true;
     state.rotation = (startQueue + 1) % queueCount;
     const result: PopStateResult = { messages: [], exhausted: [] };
     selections.forEach((selection, index) => {
+      if (selection.waiting === true) return;
       (selection.exhausted ? result.exhausted : result.messages).push({
         message: selection.message,
         deliveryAttempt: records[index]!.deliveryAttempt,
@@ -465,8 +556,21 @@ export class KeyValuePopState {
     }
   }
 
+  /**
+   * learnMessageGroups reads the message group of in-flight offsets not known in memory (after a
+   * restart), so FIFO blocking holds across restarts. Unreadable ones count as ungrouped.
+   */
+  private async learnMessageGroups(topic: string, queue: QueueState): Promise<void> {
+    const unknown = [...queue.inFlight.keys()].filter((offset) => !queue.messageGroups.has(offset)).sort((a, b) => a - b);
+    for (let start = 0; start < unknown.length; start += POP_READ_CHUNK_MESSAGES) {
+      const offsets = unknown.slice(start, start + POP_READ_CHUNK_MESSAGES);
+      const read = await this.readOffsets(topic, queue.queueId, offsets);
+      offsets.forEach((offset, index) => queue.messageGroups.set(offset, read?.[index]?.messageGroup ?? null));
+    }
+  }
+
   private createGroupTopic(group: string, topic: string): GroupTopicState {
-    const state: GroupTopicState = { group, topic, queues: new Map(), rotation: 0 };
+    const state: GroupTopicState = { group, topic, queues: new Map(), rotation: 0, fifo: false };
     this.groupTopics.set(groupTopicKey(group, topic), state);
     return state;
   }
@@ -479,7 +583,7 @@ export class KeyValuePopState {
       const state = this.groupTopics.get(groupTopicKey(address.group, address.topic)) ?? this.createGroupTopic(address.group, address.topic);
       let queue = state.queues.get(address.queueId);
       if (queue === undefined) {
-        queue = { queueId: address.queueId, cursor: -1, inFlight: new Map() };
+        queue = { queueId: address.queueId, cursor: -1, inFlight: new Map(), messageGroups: new Map() };
         state.queues.set(address.queueId, queue);
         this.queueStateCount += 1;
       }

@@ -167,6 +167,19 @@ describe('LocalStoreService - long polling', () => {
     expect(node.service.parkedPollCount()).toBe(0);
   });
 
+  it('long poll - in a FIFO group, acking a message group\'s head wakes a poll waiting for the next one', async () => {
+    const node = await createNode();
+    const fifo = (id: string) => message({ messageId: id, messageGroup: 'order-7', kind: MessageKind.Fifo });
+    await node.service.appendMessages({ topic: 't', queueId: 0, messages: [fifo('first'), fifo('second')] });
+    const [head] = (await node.pop({ fifo: true })).messages;
+    expect(head?.message.messageId).toBe('first');
+    const polling = node.pop({ fifo: true, pollTimeoutMs: POLL_MS });
+    await settleUntil(() => node.service.parkedPollCount() === 1);
+    expect((await node.service.ackMessages({ group: 'g', topic: 't', entries: [node.handOut(head!)] })).outcomes).toEqual([AckOutcome.Ok]);
+    const { messages } = await polling;
+    expect(messages.map((popped) => popped.message.messageId)).toEqual(['second']);
+  });
+
   it('long poll - an append to another topic does not satisfy it; the deadline ends it empty', async () => {
     const node = await createNode();
     const polling = node.pop({ pollTimeoutMs: POLL_MS });

@@ -94,6 +94,7 @@ export class LocalStoreService implements StoreService {
         filter: request.filter,
         maxDeliveryAttempts: request.maxDeliveryAttempts ?? DELIVERY_ATTEMPTS_DEFAULT,
         exhaustedHoldMs: DEAD_LETTER_FORWARD_HOLD_MS,
+        fifo: request.fifo === true,
       });
       deadLettered += await this.deadLetterExhausted(request.group, request.topic, popped.exhausted);
       return deadLettered > 0 ? { messages: popped.messages, deadLettered } : { messages: popped.messages };
@@ -137,7 +138,10 @@ export class LocalStoreService implements StoreService {
     if (!Array.isArray(request.entries) || request.entries.length < 1 || request.entries.length > ACK_ENTRIES_MAX) {
       throw new QuiverError(QuiverErrorCode.BadRequest, `an ack holds 1 to ${ACK_ENTRIES_MAX} entries`);
     }
-    return { outcomes: await this.popState.ack(request.group, request.topic, request.entries) };
+    const outcomes = await this.popState.ack(request.group, request.topic, request.entries);
+    // In a FIFO group an ack releases the next message of its message group: wake waiting polls at once.
+    if (this.popState.isFifo(request.group, request.topic)) this.polls.wakeTopic(request.topic);
+    return { outcomes };
   }
 
   async changeInvisibleDuration(request: ChangeInvisibleRequest): Promise<ChangeInvisibleResult> {
@@ -177,6 +181,7 @@ export class LocalStoreService implements StoreService {
     if (outcome !== AckOutcome.Ok) {
       throw new QuiverError(QuiverErrorCode.InvalidReceiptHandle, 'the message was copied to the dead-letter queue, but its hold lapsed before the ack');
     }
+    if (this.popState.isFifo(request.group, request.topic)) this.polls.wakeTopic(request.topic);
   }
 
   /**

@@ -278,7 +278,7 @@ describe('GrpcStoreClient - errors', () => {
   it('a request the store cannot read is BAD_REQUEST', async () => {
     const raw = new storeV1.StoreServiceClient(address, (await import('@grpc/grpc-js')).credentials.createInsecure());
     const trailers = await new Promise<string[]>((resolve) =>
-      raw.popMessages({ group: 'g', topic: 't', queueCount: 1, batchSize: 1, invisibleDurationMs: 1, pollTimeoutMs: 0, maxDeliveryAttempts: 0, epoch: 0 }, (error) =>
+      raw.popMessages({ group: 'g', topic: 't', queueCount: 1, batchSize: 1, invisibleDurationMs: 1, pollTimeoutMs: 0, maxDeliveryAttempts: 0, fifo: false, epoch: 0 }, (error) =>
         resolve((error?.metadata.get('quiver-error-code') ?? []).map(String)),
       ),
     );

@@ -109,6 +109,7 @@ describe('store converters - malformed input', () => {
       invisibleDurationMs: 1,
       pollTimeoutMs: 0,
       maxDeliveryAttempts: 0,
+      fifo: false,
       epoch: 0,
     };
     expect(() => popRequestFromWire(wire)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));

@@ -204,6 +204,7 @@ export function popRequestToWire(request: PopRequest): storeV1.PopMessagesReques
     filter: filterToWire(request.filter),
     pollTimeoutMs: request.pollTimeoutMs,
     maxDeliveryAttempts: request.maxDeliveryAttempts ?? 0,
+    fifo: request.fifo ?? false,
     epoch: epochUnfenced,
   };
 }
@@ -218,6 +219,7 @@ export function popRequestFromWire(wire: storeV1.PopMessagesRequest): PopRequest
     filter: filterFromWire(present(wire.filter, 'filter')),
     pollTimeoutMs: wire.pollTimeoutMs,
     ...(wire.maxDeliveryAttempts > 0 ? { maxDeliveryAttempts: wire.maxDeliveryAttempts } : {}),
+    ...(wire.fifo ? { fifo: true } : {}),
   };
 }
 

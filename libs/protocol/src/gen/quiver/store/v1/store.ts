@@ -243,6 +243,8 @@ export interface PopMessagesRequest {
   pollTimeoutMs: number;
   /** max_delivery_attempts: 0 means the store's default (17); a message delivered this often is dead-lettered instead. */
   maxDeliveryAttempts: number;
+  /** fifo: hand out each message group's messages one at a time, in order (FIFO group on a FIFO topic). */
+  fifo: boolean;
   /** epoch is reserved for staleness checks; see the header. */
   epoch: number;
 }
@@ -1436,6 +1438,7 @@ function createBasePopMessagesRequest(): PopMessagesRequest {
     filter: undefined,
     pollTimeoutMs: 0,
     maxDeliveryAttempts: 0,
+    fifo: false,
     epoch: 0,
   };
 }
@@ -1465,6 +1468,9 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
     }
     if (message.maxDeliveryAttempts !== 0) {
       writer.uint32(64).int32(message.maxDeliveryAttempts);
+    }
+    if (message.fifo !== false) {
+      writer.uint32(72).bool(message.fifo);
     }
     if (message.epoch !== 0) {
       writer.uint32(120).uint64(message.epoch);
@@ -1549,6 +1555,14 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
             message.maxDeliveryAttempts = reader.int32();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.fifo = reader.bool();
+            continue;
+          }
           case 15: {
             if (tag !== 120) {
               break;
@@ -1599,6 +1613,7 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
         : isSet(object.max_delivery_attempts)
         ? globalThis.Number(object.max_delivery_attempts)
         : 0,
+      fifo: isSet(object.fifo) ? globalThis.Boolean(object.fifo) : false,
       epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
     };
   },
@@ -1629,6 +1644,9 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
     if (message.maxDeliveryAttempts !== 0) {
       obj.maxDeliveryAttempts = Math.round(message.maxDeliveryAttempts);
     }
+    if (message.fifo !== false) {
+      obj.fifo = message.fifo;
+    }
     if (message.epoch !== 0) {
       obj.epoch = Math.round(message.epoch);
     }
@@ -1650,6 +1668,7 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
       : undefined;
     message.pollTimeoutMs = object.pollTimeoutMs ?? 0;
     message.maxDeliveryAttempts = object.maxDeliveryAttempts ?? 0;
+    message.fifo = object.fifo ?? false;
     message.epoch = object.epoch ?? 0;
     return message;
   },
