@@ -13,7 +13,7 @@ const mains: Record<string, (argv: string[]) => Promise<number>> = {
   standalone: (argv) =>
     runMain(commandSpec('standalone'), argv, standaloneConfigSchema, async (config, logger) => {
       const running = await runStandalone(config, logger);
-      return { details: { port: running.port, dataDir: config.dataDir }, close: running.close };
+      return { details: { port: running.port, adminPort: running.adminPort, dataDir: config.dataDir }, close: running.close };
     }),
   'name-server': nameServerMain,
   'store-node': storeNodeMain,

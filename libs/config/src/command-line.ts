@@ -30,6 +30,7 @@ export const commandSpecs: CommandSpec[] = [
     options: [
       { flag: 'data-dir', key: 'dataDir', type: 'string', help: 'directory for all data (default ./.quiver-data)' },
       { flag: 'port', key: 'port', type: 'number', help: 'client gRPC port, apache.rocketmq.v2 (default 8081)' },
+      { flag: 'admin-port', key: 'adminPort', type: 'number', help: 'admin HTTP API port, topics and groups (default 8080; 0 picks a free port)' },
       { flag: 'host', key: 'host', type: 'string', help: 'listen address (default 0.0.0.0)' },
       { flag: 'auto-create-topics', key: 'autoCreateTopics', type: 'boolean', help: 'create unknown topics on first use (default true; --no-auto-create-topics to disable)' },
       { flag: 'default-queue-count', key: 'defaultQueueCount', type: 'number', help: 'queues of auto-created topics (default 8)' },
@@ -70,6 +71,7 @@ export const commandSpecs: CommandSpec[] = [
     summary: 'a stateless proxy serving apache.rocketmq.v2 to the official clients',
     options: [
       { flag: 'port', key: 'port', type: 'number', help: 'client gRPC port (default 8081)' },
+      { flag: 'admin-port', key: 'adminPort', type: 'number', help: 'admin HTTP API port, topics and groups (default 8080; 0 picks a free port)' },
       { flag: 'host', key: 'host', type: 'string', help: 'listen address (default 0.0.0.0)' },
       { flag: 'name-server', key: 'nameServer', type: 'string', help: 'name server host:port (default 127.0.0.1:9876)' },
       { flag: 'advertised-endpoint', key: 'advertisedEndpoint', type: 'string', help: 'host:port clients are told to use (default: the address they connected to)' },

@@ -64,6 +64,8 @@ export const limits = {
   clientLivenessHorizonMs: 120 * SECOND_MS,
   /** Admin HTTP API request bodies: a group with the most retry steps is well under 2 KiB; anything near this is not a real request. */
   adminRequestBodyBytesMax: 64 * KiB,
+  /** Admin HTTP API: a request not answered within this is cut off, so a stalled client or name server cannot pin a connection. */
+  adminRequestTimeoutMs: 30 * SECOND_MS,
   /** Node misses a Settings reply that races its route queries; the identical reply is sent again after this. */
   settingsResendDelayMs: 1500,
 } as const;

@@ -18,4 +18,11 @@ describe('config - schemas apply defaults and reject bad values', () => {
       expect(String(error)).toContain('nameServer');
     }
   });
+
+  it('admin port: default 8080 for standalone and proxy, 0 allowed (pick a free port), out of range refused', () => {
+    expect(parseConfig(standaloneConfigSchema, {}, 'standalone').adminPort).toBe(8080);
+    expect(parseConfig(proxyConfigSchema, {}, 'proxy').adminPort).toBe(8080);
+    expect(parseConfig(proxyConfigSchema, { adminPort: 0 }, 'proxy').adminPort).toBe(0);
+    expect(() => parseConfig(standaloneConfigSchema, { adminPort: 65536 }, 'standalone')).toThrow(/adminPort/);
+  });
 });

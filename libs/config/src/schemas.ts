@@ -58,6 +58,8 @@ export const proxyConfigSchema = z.object({
   host: z.string().default('0.0.0.0'),
   /** port: client gRPC port (apache.rocketmq.v2). Default 8081. */
   port: port.default(8081),
+  /** adminPort: admin HTTP API port (JSON; docs/admin-api.md), on `host`. 0 picks a free port. Default 8080. */
+  adminPort: port.default(8080),
   /** nameServer: host:port of the name server. Default `127.0.0.1:9876`. */
   nameServer: address.default('127.0.0.1:9876'),
   /** advertisedEndpoint: host:port put in routes for clients; default: the address the client used. */
@@ -70,6 +72,8 @@ export const standaloneConfigSchema = z.object({
   host: z.string().default('0.0.0.0'),
   /** port: client gRPC port. Default 8081. */
   port: port.default(8081),
+  /** adminPort: admin HTTP API port (JSON; docs/admin-api.md), on `host`. 0 picks a free port. Default 8080. */
+  adminPort: port.default(8080),
   /** dataDir: root of all data (metadata and queues). Default `./.quiver-data`. */
   dataDir: z.string().min(1).default('./.quiver-data'),
   /** autoCreateTopics: default true in standalone. */

@@ -6,6 +6,6 @@ import { runProxy } from './run-proxy';
 export function proxyMain(argv: string[]): Promise<number> {
   return runMain(commandSpec('proxy'), argv, proxyConfigSchema, async (config, logger) => {
     const running = await runProxy(config, logger);
-    return { details: { port: running.port, nameServer: config.nameServer }, close: running.close };
+    return { details: { port: running.port, adminPort: running.adminPort, nameServer: config.nameServer }, close: running.close };
   });
 }

@@ -3,9 +3,11 @@ import type { Clock } from '@quiver/core';
 import type { NameServerService } from '@quiver/client';
 import { limits } from '@quiver/config';
 import type { Logger } from '@quiver/telemetry';
+import { startAdminServer } from './admin/admin-server';
 import { messagingService } from './grpc/messaging-service';
 import { ProxyServices } from './processor/proxy-services';
 import { ClientRegistry } from './services/client-registry';
+import { GroupService } from './services/group.service';
 import { RouteService } from './services/route.service';
 import type { StoreDirectory } from './services/store-directory';
 import { MessagingServiceService } from './wire';
@@ -14,6 +16,8 @@ export interface ProxyOptions {
   host: string;
   /** port: 0 picks a free port (tests). */
   port: number;
+  /** adminPort: port of the admin HTTP API, on the same host; 0 picks a free port (tests). */
+  adminPort: number;
   nameServer: NameServerService;
   stores: StoreDirectory;
   clock: Clock;
@@ -24,6 +28,8 @@ export interface ProxyOptions {
 
 export interface ProxyHandle {
   port: number;
+  /** adminPort is the bound port of the admin HTTP API. */
+  adminPort: number;
   close(): Promise<void>;
 }
 
@@ -39,37 +45,53 @@ export function grpcServerOptions(): Record<string, number> {
   };
 }
 
-/** startProxy serves apache.rocketmq.v2.MessagingService on host:port. */
+/** startProxy serves apache.rocketmq.v2.MessagingService on host:port and the admin HTTP API on host:adminPort. */
 export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const server = new Server(grpcServerOptions());
   let boundPort = options.port;
   const advertised = options.advertisedEndpoint
     ? { host: options.advertisedEndpoint.slice(0, options.advertisedEndpoint.lastIndexOf(':')), port: Number(options.advertisedEndpoint.slice(options.advertisedEndpoint.lastIndexOf(':') + 1)) }
     : undefined;
+  const routes = new RouteService(options.nameServer, options.clock);
+  const groups = new GroupService(options.nameServer, options.clock);
   const services = new ProxyServices(
-    new RouteService(options.nameServer, options.clock),
+    routes,
     options.stores,
     new ClientRegistry(options.clock),
     options.clock,
     options.logger,
     advertised,
     () => boundPort,
+    groups,
   );
   server.addService(MessagingServiceService, messagingService(services));
-  services.autoRenewer.start();
   boundPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
   });
+  const closeGrpc = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      services.autoRenewer.stop();
+      const force = setTimeout(() => server.forceShutdown(), 2000);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  let admin;
+  try {
+    admin = await startAdminServer({ host: options.host, port: options.adminPort, nameServer: options.nameServer, routes, groups, logger: options.logger });
+  } catch (error) {
+    // The admin port is taken (or not allowed): do not leave the gRPC server running.
+    await closeGrpc();
+    throw error;
+  }
+  services.autoRenewer.start();
   return {
     port: boundPort,
-    close: () =>
-      new Promise<void>((resolve) => {
-        services.autoRenewer.stop();
-        const force = setTimeout(() => server.forceShutdown(), 2000);
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      }),
+    adminPort: admin.port,
+    close: async () => {
+      await admin.close();
+      await closeGrpc();
+    },
   };
 }

@@ -13,7 +13,7 @@ const STANDALONE_STORE_NODE = 'standalone-store';
  * runStandalone wires name server, store node and proxy in one process: the same code as the
  * cluster, with in-process calls instead of the internal gRPC protocol.
  */
-export async function runStandalone(config: StandaloneConfig, logger: Logger): Promise<{ port: number; close(): Promise<void> }> {
+export async function runStandalone(config: StandaloneConfig, logger: Logger): Promise<{ port: number; adminPort: number; close(): Promise<void> }> {
   const nameServer = await openNameServer({
     dataDir: config.dataDir,
     clusterName: 'standalone',
@@ -34,15 +34,17 @@ export async function runStandalone(config: StandaloneConfig, logger: Logger): P
   const proxy = await startProxy({
     host: config.host,
     port: config.port,
+    adminPort: config.adminPort,
     nameServer,
     stores: new FixedStoreDirectory(new Map([[STANDALONE_STORE_NODE, store.service]])),
     clock: systemClock,
     logger,
     ...(config.advertisedEndpoint ? { advertisedEndpoint: config.advertisedEndpoint } : {}),
   });
-  logger.info({ port: proxy.port, dataDir: config.dataDir, flushMode: config.flushMode }, 'standalone listening');
+  logger.info({ port: proxy.port, adminPort: proxy.adminPort, dataDir: config.dataDir, flushMode: config.flushMode }, 'standalone listening');
   return {
     port: proxy.port,
+    adminPort: proxy.adminPort,
     close: async () => {
       clearInterval(heartbeatTimer);
       await proxy.close();

@@ -4,6 +4,7 @@ import { RoundRobinQueueSelector } from '@quiver/routing';
 import { AutoRenewer } from '../services/auto-renewer';
 import { ReceiptHandleCodec } from '../services/receipt-handle';
 import type { ClientRegistry } from '../services/client-registry';
+import type { GroupService } from '../services/group.service';
 import type { RouteService } from '../services/route.service';
 import type { StoreDirectory } from '../services/store-directory';
 import { AddressScheme, type Endpoints } from '../wire';
@@ -24,6 +25,8 @@ export class ProxyServices {
     /** advertisedEndpoint is what routes tell clients to connect to; undefined echoes the client's access point. */
     private readonly advertisedEndpoint: { host: string; port: number } | undefined,
     private readonly listenPort: () => number,
+    /** groups answers consumer-group configuration (cached), for Settings and consumption. */
+    readonly groups: GroupService,
   ) {
     this.autoRenewer = new AutoRenewer(clock, logger, (storeNode) => stores.storeFor(storeNode), (clientId) => clients.isLive(clientId));
   }

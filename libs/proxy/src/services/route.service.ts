@@ -63,6 +63,11 @@ export class RouteService {
     return created;
   }
 
+  /** forget drops the cached route, so this proxy sees a topic change it made (admin API) at once. */
+  forget(topic: string): void {
+    this.cache.delete(topic);
+  }
+
   private remember(topic: string, route: TopicRoute | undefined): void {
     if (this.cache.size >= ROUTE_CACHE_ENTRIES_MAX) {
       const oldest = this.cache.keys().next().value;

@@ -1,16 +1,16 @@
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import { limits } from '@quiver/config';
+import { isQuiverError } from '@quiver/core';
 import { durationFromMs, validateConsumerGroupName, validateTopicName } from '@quiver/protocol';
 import type { ProxyContext } from '../../context';
 import { storedName } from '../../converters/resources';
+import { consumerBackoffPolicy } from '../../converters/retry-policy.converter';
 import type { ProxyServices } from '../../processor/proxy-services';
 import { ok, status } from '../../status';
 import { ClientType, Code, WireFilterType, type Settings, type TelemetryCommand } from '../../wire';
 
 /** Producer retry policy sent to clients (Apache's default; Node and Java require exponential). */
 const PRODUCER_BACKOFF = { initialMs: 10, maxMs: 1000, multiplier: 2 };
-/** Consumer retry policy: exponential, since Node ignores customized backoff. */
-const CONSUMER_BACKOFF = { initialMs: 1000, maxMs: 60_000, multiplier: 2 };
 
 class SettingsRejected extends Error {}
 
@@ -41,16 +41,37 @@ export function telemetry(services: ProxyServices, call: ServerDuplexStream<Tele
     return;
   }
 
+  // Settings are answered in the order they arrive, although a consumer's answer waits for
+  // its group's configuration.
+  let answered: Promise<void> = Promise.resolve();
   call.on('data', (command: TelemetryCommand) => {
     if (command.command?.$case !== 'settings') return;
+    const settings = command.command.value;
+    answered = answered
+      .then(() => answer(settings))
+      .catch((error: unknown) => services.logger.error({ err: error, clientId: context.clientId }, 'telemetry: settings reply failed'));
+  });
+
+  const answer = async (settings: Settings): Promise<void> => {
     let reply: Settings;
     try {
-      reply = mergeSettings(services, command.command.value, context);
+      reply = await mergeSettings(services, settings, context);
     } catch (error) {
+      if (!open) return;
       close();
-      call.emit('error', { code: GrpcStatus.INVALID_ARGUMENT, details: (error as Error).message });
+      if (error instanceof SettingsRejected) {
+        call.emit('error', { code: GrpcStatus.INVALID_ARGUMENT, details: error.message });
+      } else {
+        // The group's configuration could not be read: fail the stream so the client reopens
+        // it and asks again, rather than answer with settings that may be wrong (a FIFO group
+        // must be told so in its first reply).
+        services.logger.warn({ err: error, clientId: context.clientId }, 'telemetry: consumer group configuration unavailable');
+        const retriable = isQuiverError(error) && error.retriable;
+        call.emit('error', { code: retriable ? GrpcStatus.UNAVAILABLE : GrpcStatus.INTERNAL, details: 'consumer group configuration unavailable' });
+      }
       return;
     }
+    if (!open || !call.writable) return;
     const frame: TelemetryCommand = { status: ok(), command: { $case: 'settings', value: reply } };
     call.write(frame);
     const timer = setTimeout(() => {
@@ -59,10 +80,10 @@ export function telemetry(services: ProxyServices, call: ServerDuplexStream<Tele
     }, limits.settingsResendDelayMs);
     timer.unref();
     timers.add(timer);
-  });
+  };
 }
 
-function mergeSettings(services: ProxyServices, settings: Settings, context: ProxyContext): Settings {
+async function mergeSettings(services: ProxyServices, settings: Settings, context: ProxyContext): Promise<Settings> {
   const clientType = settings.clientType ?? ClientType.CLIENT_TYPE_UNSPECIFIED;
   const pubSub = settings.pubSub;
   if (!pubSub) throw new SettingsRejected('settings carry neither publishing nor subscription');
@@ -93,21 +114,19 @@ function mergeSettings(services: ProxyServices, settings: Settings, context: Pro
     if (problem) throw new SettingsRejected(problem.message);
     if (entry.expression?.type === WireFilterType.SQL) throw new SettingsRejected('SQL92 filters are not supported yet');
   }
-  services.clients.saveSettings(context.clientId, clientType, storedName(subscription.group, context), settings);
+  const group = storedName(subscription.group, context);
+  services.clients.saveSettings(context.clientId, clientType, group, settings);
+  // The group's configuration (defaults for a group never created); see consumerBackoffPolicy
+  // for why the strategy is always exponential.
+  const config = await services.groups.config(group);
   return {
     ...base,
-    backoffPolicy: {
-      maxAttempts: limits.groupDeliveryAttemptsDefault,
-      strategy: {
-        $case: 'exponentialBackoff',
-        value: { initial: durationFromMs(CONSUMER_BACKOFF.initialMs), max: durationFromMs(CONSUMER_BACKOFF.maxMs), multiplier: CONSUMER_BACKOFF.multiplier },
-      },
-    },
+    backoffPolicy: consumerBackoffPolicy(config),
     pubSub: {
       $case: 'subscription',
       value: {
         ...subscription,
-        fifo: false,
+        fifo: config.fifo,
         receiveBatchSize: limits.receiveBatchSizeMax,
         longPollingTimeout: durationFromMs(limits.longPollingTimeoutMsMax),
       },
