@@ -8,6 +8,8 @@ export interface Deployment {
   kind: 'standalone' | 'cluster';
   /** endpoints lists the client access points (`host:port`), one per proxy. */
   endpoints: string[];
+  /** adminUrls lists the admin HTTP API base URLs (`http://host:port`), one per proxy, in the order of `endpoints`. */
+  adminUrls: string[];
   /** killStoreNodes kill -9s every store node, then restarts them on the same data. */
   crashAndRestartStoreNodes(): Promise<void>;
   close(): Promise<void>;
@@ -20,12 +22,14 @@ export interface DeploymentOptions {
 export async function startStandalone(options: DeploymentOptions = {}): Promise<Deployment> {
   const dataDir = tempDir('standalone');
   const port = await freePort();
-  const args = ['standalone', '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1'];
+  const adminPort = await freePort();
+  const args = ['standalone', '--data-dir', dataDir, '--port', String(port), '--admin-port', String(adminPort), '--host', '127.0.0.1'];
   if (options.autoCreateTopics === false) args.push('--no-auto-create-topics');
   let process = await QuiverProcess.start('standalone', args, dataDir);
   return {
     kind: 'standalone',
     endpoints: [`127.0.0.1:${port}`],
+    adminUrls: [`http://127.0.0.1:${adminPort}`],
     crashAndRestartStoreNodes: async () => {
       await process.kill9();
       process = await QuiverProcess.start('standalone', args, dataDir);
@@ -53,16 +57,19 @@ export async function startCluster(options: DeploymentOptions & { storeNodes?: n
   }
   const proxies: QuiverProcess[] = [];
   const endpoints: string[] = [];
+  const adminUrls: string[] = [];
   for (let i = 0; i < (options.proxies ?? 2); i++) {
     const port = await freePort();
-    proxies.push(
-      await QuiverProcess.start(`proxy-${i}`, ['proxy', '--port', String(port), '--host', '127.0.0.1', '--name-server', `127.0.0.1:${nameServerPort}`], root),
-    );
+    const adminPort = await freePort();
+    const args = ['proxy', '--port', String(port), '--admin-port', String(adminPort), '--host', '127.0.0.1', '--name-server', `127.0.0.1:${nameServerPort}`];
+    proxies.push(await QuiverProcess.start(`proxy-${i}`, args, root));
     endpoints.push(`127.0.0.1:${port}`);
+    adminUrls.push(`http://127.0.0.1:${adminPort}`);
   }
   return {
     kind: 'cluster',
     endpoints,
+    adminUrls,
     crashAndRestartStoreNodes: async () => {
       await Promise.all(stores.map((store) => store.kill9()));
       for (let i = 0; i < stores.length; i++) {
