@@ -3,11 +3,13 @@ import { nameServerMain } from '@quiver/name-server';
 import { proxyMain } from '@quiver/proxy';
 import { storeNodeMain } from '@quiver/store-node';
 import { runMain } from '@quiver/telemetry';
+import { runAdminCommand } from './admin/admin-command';
 import { runStandalone } from './commands/standalone';
 
 /**
  * The `quiver` command: `quiver standalone` runs everything in one process; `name-server`,
- * `store-node` and `proxy` run one process kind each (the same code the per-process apps run).
+ * `store-node` and `proxy` run one process kind each (the same code the per-process apps run);
+ * `topic` and `group` manage topics and consumer groups through a proxy's admin HTTP API.
  */
 const mains: Record<string, (argv: string[]) => Promise<number>> = {
   standalone: (argv) =>
@@ -18,6 +20,8 @@ const mains: Record<string, (argv: string[]) => Promise<number>> = {
   'name-server': nameServerMain,
   'store-node': storeNodeMain,
   proxy: proxyMain,
+  topic: (argv) => runAdminCommand('topic', argv),
+  group: (argv) => runAdminCommand('group', argv),
 };
 
 async function main(argv: string[]): Promise<number> {

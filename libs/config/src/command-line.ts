@@ -120,6 +120,12 @@ export function commandHelp(spec: CommandSpec): string {
   return [`quiver ${spec.name}: ${spec.summary}`, '', `usage: quiver ${spec.name} [options]`, '', ...lines, `  ${'--help'.padEnd(width + 4)}  show this help`].join('\n');
 }
 
+/** adminCommandSummaries are the commands that talk to a running proxy's admin API (apps/cli/src/admin/). */
+const adminCommandSummaries: Array<[string, string]> = [
+  ['topic', 'create, update, get, list or delete topics (through a proxy\'s admin API)'],
+  ['group', 'create, update, get, list or delete consumer groups (through a proxy\'s admin API)'],
+];
+
 export function mainHelp(): string {
   return [
     'quiver: a message queue speaking the Apache RocketMQ 5.x gRPC protocol',
@@ -127,6 +133,7 @@ export function mainHelp(): string {
     'usage: quiver <command> [options]',
     '',
     ...commandSpecs.map((command) => `  ${command.name.padEnd(12)} ${command.summary}`),
+    ...adminCommandSummaries.map(([name, summary]) => `  ${name.padEnd(12)} ${summary}`),
     '',
     'quiver <command> --help lists the options of a command.',
   ].join('\n');
