@@ -1,4 +1,4 @@
-import { FilterType, type PoppedMessage } from '@quiver/core';
+import { FilterType, TopicMessageType, type PoppedMessage } from '@quiver/core';
 import type { StoreService } from '@quiver/client';
 import { limits } from '@quiver/config';
 import { deadLetterTopicOf, durationToMs, timestampFromMs } from '@quiver/protocol';
@@ -36,7 +36,9 @@ export async function receiveMessage(
   const filter = filterOf(request);
   const batchSize = Math.min(Math.max(request.batchSize || 1, 1), limits.receiveBatchSizeMax);
 
-  const route = await services.routes.routeOrCreate(topic, true);
+  const [route, groupConfig] = await Promise.all([services.routes.routeOrCreate(topic, true), services.groups.config(group)]);
+  // Ordered delivery needs both a FIFO topic and a FIFO group; any other pairing is unordered (PROTOCOL.md 7.10).
+  const fifo = groupConfig.fifo && route.messageType === TopicMessageType.Fifo;
   const live = route.placements.filter((placement) => placement.live);
   const wanted = request.messageQueue?.broker?.name;
   const placement =
@@ -44,7 +46,17 @@ export async function receiveMessage(
   if (!placement) throw new ProxyFailure(Code.FORBIDDEN, 'no readable queue');
   const store = await storeOf(services, placement.storeNode);
   const { messages, deadLettered } = await store.popMessages(
-    { group, topic, queueCount: placement.queueCount, batchSize, invisibleDurationMs, filter, pollTimeoutMs },
+    {
+      group,
+      topic,
+      queueCount: placement.queueCount,
+      batchSize,
+      invisibleDurationMs,
+      filter,
+      pollTimeoutMs,
+      maxDeliveryAttempts: groupConfig.maxDeliveryAttempts,
+      fifo,
+    },
     context.signal,
   );
   if (deadLettered) {
