@@ -3,7 +3,7 @@ import type { Clock } from '@quiver/core';
 import type { NameServerService } from '@quiver/client';
 import { limits } from '@quiver/config';
 import type { Logger } from '@quiver/telemetry';
-import { startAdminServer } from './admin/admin-server';
+import { startAdminServer, type AdminServer } from './admin/admin-server';
 import { messagingService } from './grpc/messaging-service';
 import { ProxyServices } from './processor/proxy-services';
 import { ClientRegistry } from './services/client-registry';
@@ -77,7 +77,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
         resolve();
       });
     });
-  let admin;
+  let admin: AdminServer;
   try {
     admin = await startAdminServer({ host: options.host, port: options.adminPort, nameServer: options.nameServer, routes, groups, logger: options.logger });
   } catch (error) {
