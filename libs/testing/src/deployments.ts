@@ -10,8 +10,10 @@ export interface Deployment {
   endpoints: string[];
   /** adminUrls lists the admin HTTP API base URLs (`http://host:port`), one per proxy, in the order of `endpoints`. */
   adminUrls: string[];
-  /** killStoreNodes kill -9s every store node, then restarts them on the same data. */
+  /** crashAndRestartStoreNodes kill -9s every store node, then restarts them on the same data. */
   crashAndRestartStoreNodes(): Promise<void>;
+  /** processIds lists the operating-system process ids of the deployment's processes (for CPU and memory readings). */
+  processIds(): number[];
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function startStandalone(options: DeploymentOptions = {}): Promise<
   return {
     kind: 'standalone',
     endpoints: [`127.0.0.1:${port}`],
+    processIds: () => (process.pid === undefined ? [] : [process.pid]),
     adminUrls: [`http://127.0.0.1:${adminPort}`],
     crashAndRestartStoreNodes: async () => {
       await process.kill9();
@@ -68,6 +71,7 @@ export async function startCluster(options: DeploymentOptions & { storeNodes?: n
   }
   return {
     kind: 'cluster',
+    processIds: () => [nameServer, ...stores, ...proxies].flatMap((member) => (member.pid === undefined ? [] : [member.pid])),
     endpoints,
     adminUrls,
     crashAndRestartStoreNodes: async () => {
