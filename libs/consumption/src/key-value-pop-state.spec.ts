@@ -217,11 +217,22 @@ describe('KeyValuePopState - filters', () => {
     expect(offsetsOf(await fixture.pop())).toEqual([0, 1]);
   });
 
-  it('filter - SQL92 is BAD_REQUEST', async () => {
+  it('filter - SQL92 delivers the matching messages; the others count as consumed', async () => {
     const fixture = await createFixture();
-    const error = await rejection(fixture.pop({ filter: { type: FilterType.Sql, expression: 'a > 1' } }));
+    await fixture.append(0, 1, { userProperties: { a: '2', color: 'red' } });
+    await fixture.append(0, 1, { userProperties: { a: '0', color: 'red' } });
+    await fixture.append(0, 1, { userProperties: { color: 'red' } });
+    await fixture.append(0, 1, { userProperties: { a: '7', color: 'blue' }, tag: 'T' });
+    const filter = { type: FilterType.Sql, expression: "a > 1 AND color IN ('red', 'blue')" };
+    expect(offsetsOf(await fixture.pop({ filter }))).toEqual([0, 3]);
+    expect(fixture.state.cursor('g', 't', 0)).toBe(4);
+  });
+
+  it('filter - an invalid SQL92 expression is BAD_REQUEST with the parser message', async () => {
+    const fixture = await createFixture();
+    const error = await rejection(fixture.pop({ filter: { type: FilterType.Sql, expression: 'a >' } }));
     expect(isQuiverError(error, QuiverErrorCode.BadRequest)).toBe(true);
-    expect((error as Error).message).toBe('SQL92 filter not supported yet');
+    expect((error as Error).message).toContain('invalid SQL92 expression');
   });
 
   it('filter - a long run of non-matching messages costs bounded work per pop, and the cursor advances through it', async () => {

@@ -52,15 +52,24 @@ describe('tag filter', () => {
     expect(() => tagFilter('||')).toThrow(expect.objectContaining({ code: QuiverErrorCode.BadRequest }));
   });
 
-  it('filter - SQL92 is BAD_REQUEST "SQL92 filter not supported yet"', () => {
+  it('filter - SQL92 matches on user properties and TAGS', () => {
+    const filter = compileFilter({ type: FilterType.Sql, expression: "a > 1 AND (TAGS = 'A' OR TAGS IS NULL)" });
+    expect(filter({ ...tagged('A'), userProperties: { a: '2' } })).toBe(true);
+    expect(filter({ ...tagged(), userProperties: { a: '2' } })).toBe(true);
+    expect(filter({ ...tagged('B'), userProperties: { a: '2' } })).toBe(false);
+    expect(filter({ ...tagged('A'), userProperties: { a: '1' } })).toBe(false);
+    expect(filter(tagged('A'))).toBe(false);
+  });
+
+  it('filter - an invalid SQL92 expression is BAD_REQUEST with the parser message', () => {
     let error: unknown;
     try {
-      compileFilter({ type: FilterType.Sql, expression: 'a > 1' });
+      compileFilter({ type: FilterType.Sql, expression: 'a > 1 AND (' });
     } catch (caught) {
       error = caught;
     }
     expect(isQuiverError(error, QuiverErrorCode.BadRequest)).toBe(true);
-    expect((error as Error).message).toBe('SQL92 filter not supported yet');
+    expect((error as Error).message).toContain('invalid SQL92 expression');
   });
 
   it('filter - matches exactly the trimmed parts (property)', () => {

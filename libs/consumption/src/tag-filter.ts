@@ -2,10 +2,12 @@
  * tag-filter compiles a consumer's filter expression into a predicate over stored messages
  * (PROTOCOL.md 7.3). TAG expressions: empty or `*` matches every message, including untagged
  * ones; otherwise the expression is split on `||`, each part trimmed, and a message matches
- * when its tag equals one part (an untagged message matches none). SQL92 is not supported yet.
+ * when its tag equals one part (an untagged message matches none). SQL92 expressions are compiled
+ * by @quiver/filters (docs/filters.md): a message matches when the expression is TRUE for it.
  */
 import { FilterType, QuiverError, QuiverErrorCode } from '@quiver/core';
 import type { FilterExpression, StoredMessage } from '@quiver/core';
+import { compileSql92 } from '@quiver/filters';
 
 import { FILTER_EXPRESSION_BYTES_MAX } from './limits';
 
@@ -16,7 +18,9 @@ const matchAll: MessageFilter = () => true;
 /** compileFilter returns the filter's predicate; throws BAD_REQUEST for an expression it cannot apply. */
 export function compileFilter(filter: FilterExpression): MessageFilter {
   if (filter.type === FilterType.Sql) {
-    throw new QuiverError(QuiverErrorCode.BadRequest, 'SQL92 filter not supported yet');
+    const compiled = compileSql92(filter.expression);
+    if (!compiled.ok) throw new QuiverError(QuiverErrorCode.BadRequest, compiled.error);
+    return compiled.filter;
   }
   if (filter.type !== FilterType.Tag) {
     throw new QuiverError(QuiverErrorCode.BadRequest, `unknown filter type ${String(filter.type)}`);
