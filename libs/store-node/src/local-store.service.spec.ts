@@ -125,12 +125,19 @@ describe('LocalStoreService - send, receive, ack', () => {
     expect(isQuiverError(stale, QuiverErrorCode.InvalidReceiptHandle)).toBe(true);
   });
 
-  it('filter - tags are filtered on the store node; SQL92 is BAD_REQUEST', async () => {
+  it('filter - tags and SQL92 are filtered on the store node; invalid SQL92 is BAD_REQUEST', async () => {
     const node = await createNode();
     await node.service.appendMessages({ topic: 't', queueId: 0, messages: [message({ tag: 'A' }), message({ tag: 'B' })] });
     const { messages } = await node.pop({ filter: { type: FilterType.Tag, expression: 'B' } });
     expect(messages.map((popped) => popped.message.tag)).toEqual(['B']);
-    const error = await rejection(node.pop({ filter: { type: FilterType.Sql, expression: 'a = 1' } }));
+    await node.service.appendMessages({
+      topic: 't',
+      queueId: 0,
+      messages: [message({ userProperties: { a: '1' } }), message({ userProperties: { a: '2', color: 'red' } }), message({ userProperties: {} })],
+    });
+    const sql = await node.pop({ group: 'sql', filter: { type: FilterType.Sql, expression: "a >= 1 AND color = 'red'" } });
+    expect(sql.messages.map((popped) => popped.message.userProperties)).toEqual([{ a: '2', color: 'red' }]);
+    const error = await rejection(node.pop({ filter: { type: FilterType.Sql, expression: 'a = = 1' } }));
     expect(isQuiverError(error, QuiverErrorCode.BadRequest)).toBe(true);
   });
 
