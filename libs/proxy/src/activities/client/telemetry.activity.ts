@@ -1,6 +1,7 @@
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import { limits } from '@quiver/config';
 import { isQuiverError } from '@quiver/core';
+import { compileSql92 } from '@quiver/filters';
 import { durationFromMs, validateConsumerGroupName, validateTopicName } from '@quiver/protocol';
 import type { ProxyContext } from '../../context';
 import { storedName } from '../../converters/resources';
@@ -112,7 +113,10 @@ async function mergeSettings(services: ProxyServices, settings: Settings, contex
   for (const entry of subscription.subscriptions ?? []) {
     const problem = validateTopicName(entry.topic?.name ?? '');
     if (problem) throw new SettingsRejected(problem.message);
-    if (entry.expression?.type === WireFilterType.SQL) throw new SettingsRejected('SQL92 filters are not supported yet');
+    if (entry.expression?.type === WireFilterType.SQL) {
+      const compiled = compileSql92(entry.expression.expression ?? '');
+      if (!compiled.ok) throw new SettingsRejected(compiled.error);
+    }
   }
   const group = storedName(subscription.group, context);
   services.clients.saveSettings(context.clientId, clientType, group, settings);

@@ -1,6 +1,7 @@
 import { FilterType, TopicMessageType, type PoppedMessage } from '@quiver/core';
 import type { StoreService } from '@quiver/client';
 import { limits } from '@quiver/config';
+import { compileSql92 } from '@quiver/filters';
 import { deadLetterTopicOf, durationToMs, timestampFromMs } from '@quiver/protocol';
 import type { ProxyContext } from '../../context';
 import { toWireMessage } from '../../converters/message.converter';
@@ -138,7 +139,13 @@ function filterOf(request: ReceiveMessageRequest) {
     }
     return { type: FilterType.Tag, expression: text || '*' };
   }
-  throw new ProxyFailure(Code.ILLEGAL_FILTER_EXPRESSION, 'SQL92 filters are not supported yet');
+  if (expression.type === WireFilterType.SQL) {
+    // Compiled here only to answer an invalid expression at the edge; the store node compiles it again to filter.
+    const compiled = compileSql92(expression.expression ?? '');
+    if (!compiled.ok) throw new ProxyFailure(Code.ILLEGAL_FILTER_EXPRESSION, compiled.error);
+    return { type: FilterType.Sql, expression: expression.expression ?? '' };
+  }
+  throw new ProxyFailure(Code.ILLEGAL_FILTER_EXPRESSION, `unknown filter type ${String(expression.type)}`);
 }
 
 /** releaseUndelivered makes messages popped for a cancelled call visible again soon. */
