@@ -11,6 +11,10 @@ export type {
   ChangeInvisibleRequest,
   ChangeInvisibleResult,
   ForwardToDeadLetterRequest,
+  ScheduledTimer,
+  ScheduleResult,
+  RecallRequest,
+  RecallResult,
 } from './store-service';
 export type {
   NameServerService,

@@ -36,6 +36,38 @@ export interface StoreService {
    * acks the original. Throws INVALID_RECEIPT_HANDLE like changeInvisibleDuration.
    */
   forwardToDeadLetterQueue(request: ForwardToDeadLetterRequest): Promise<void>;
+
+  /**
+   * scheduleMessages stores delay messages durably (like appendMessages) and delivers each to
+   * the queue at its `deliveryTimestampMs` (at once when absent or past), never earlier. Resolves
+   * with one timer per message, in order.
+   */
+  scheduleMessages(request: AppendRequest, signal?: AbortSignal): Promise<ScheduleResult>;
+
+  /**
+   * recallMessage cancels a scheduled message before delivery and resolves with its ID. Throws
+   * MESSAGE_NOT_FOUND when it was delivered or recalled already, BAD_REQUEST when the timer
+   * belongs to another topic.
+   */
+  recallMessage(request: RecallRequest): Promise<RecallResult>;
+}
+
+/** ScheduledTimer names one scheduled message on its store node: its due time and its offset in the node's timer log. */
+export interface ScheduledTimer {
+  dueMs: number;
+  timerOffset: number;
+}
+
+export interface ScheduleResult {
+  timers: ScheduledTimer[];
+}
+
+export interface RecallRequest extends ScheduledTimer {
+  topic: string;
+}
+
+export interface RecallResult {
+  messageId: string;
 }
 
 export interface AppendRequest {

@@ -8,11 +8,22 @@ export type { KeyValueStore, KeyValueOperation, KeyValueEntry, KeyRange, Iterate
 export { LevelKeyValueStore } from './level/level-key-value-store';
 export type { LevelKeyValueStoreOptions } from './level/level-key-value-store';
 export { MemoryKeyValueStore } from './memory/memory-key-value-store';
-export type { QueueLog, AppendedMessages, KeyQuery, FlushMode, CorruptedQueue } from './queue-log/queue-log';
+export type { QueueLog, AppendOptions, AppendedMessages, KeyQuery, FlushMode, CorruptedQueue } from './queue-log/queue-log';
 export { KeyValueQueueLog } from './queue-log/key-value-queue-log';
 export type { KeyValueQueueLogOptions } from './queue-log/key-value-queue-log';
 export { ByteReader, ByteWriter, RecordDecodeError } from './bytes';
 export { KeyPrefix, LAYOUT_VERSION, RECORD_HEADER_BYTES, frameRecord, unframeRecord, prefixUpperBound } from './layout';
+export {
+  TIMER_LOG_TOPIC,
+  TIMER_LOG_QUEUE_ID,
+  timerIndexPrefix,
+  timerIndexKey,
+  timerIndexDueBound,
+  decodeTimerIndexKey,
+  encodeTimerIndexRecord,
+  decodeTimerIndexRecord,
+} from './layout';
+export type { TimerIndexKey, TimerTarget } from './layout';
 export { encodeMessageRecord, decodeMessageRecord } from './message-record';
 export {
   STRING_FIELD_BYTES_MAX,

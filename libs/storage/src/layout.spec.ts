@@ -7,7 +7,10 @@ import {
   decodeMessageKey,
   decodeQueueMeta,
   decodeQueueRegistryKey,
+  decodeTimerIndexKey,
+  decodeTimerIndexRecord,
   encodeQueueMeta,
+  encodeTimerIndexRecord,
   frameRecord,
   KeyPrefix,
   keyIndexKey,
@@ -18,6 +21,8 @@ import {
   prefixUpperBound,
   queueMetaKey,
   queueRegistryKey,
+  timerIndexDueBound,
+  timerIndexKey,
   unframeRecord,
 } from './layout';
 
@@ -62,6 +67,22 @@ describe('layout - keys', () => {
     expect(decodeMessageIdIndexKey(messageIdIndexKey('id-1', 4, 9))).toEqual({ messageId: 'id-1', queueInternalId: 4, offset: 9 });
     expect(decodeKeyIndexKey(keyIndexKey('t', 'k', 100, 4, 9))).toEqual({ topic: 't', key: 'k', storeTimestampMs: 100, queueInternalId: 4, offset: 9 });
     expect(decodeQueueRegistryKey(queueRegistryKey('orders', 3))).toEqual({ topic: 'orders', queueId: 3 });
+  });
+
+  it('timer index - keys encode to the recorded bytes, decode back, and sort by due time then timer offset', () => {
+    expect(timerIndexKey({ dueMs: 1, timerOffset: 2 }).toString('hex')).toBe('54' + '0000000000000001' + '0000000000000002');
+    expect(decodeTimerIndexKey(timerIndexKey({ dueMs: 1_700_000_000_000, timerOffset: 9 }))).toEqual({ dueMs: 1_700_000_000_000, timerOffset: 9 });
+    expect(decodeTimerIndexRecord(encodeTimerIndexRecord({ topic: 'orders', queueId: 3 }))).toEqual({ topic: 'orders', queueId: 3 });
+    fc.assert(
+      fc.property(fc.nat(), fc.nat(), fc.nat(), fc.nat(), (dueA, offsetA, dueB, offsetB) => {
+        const order = Buffer.compare(timerIndexKey({ dueMs: dueA, timerOffset: offsetA }), timerIndexKey({ dueMs: dueB, timerOffset: offsetB }));
+        const expected = Math.sign(dueA - dueB) || Math.sign(offsetA - offsetB);
+        expect(order).toBe(expected);
+      }),
+    );
+    const bound = timerIndexDueBound(100);
+    expect(Buffer.compare(timerIndexKey({ dueMs: 100, timerOffset: Number.MAX_SAFE_INTEGER }), bound)).toBe(-1);
+    expect(Buffer.compare(timerIndexKey({ dueMs: 101, timerOffset: 0 }), bound)).toBe(1);
   });
 
   it('index keys - a message-id prefix never matches a longer id', () => {

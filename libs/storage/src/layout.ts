@@ -18,6 +18,12 @@
  *   'C' group:str16 topic:str16 queueId:u32                -> pop cursor record        (libs/consumption)
  *   'F' group:str16 topic:str16 queueId:u32 offset:u64     -> pop in-flight record     (libs/consumption)
  *   'G'                                                    -> pop generation record    (libs/consumption)
+ *   'T' dueMs:u64 timerOffset:u64                          -> timer index record {topic str16, queueId u32}
+ *
+ * Delay messages wait in the timer log, queue TIMER_LOG_QUEUE_ID of the system topic
+ * TIMER_LOG_TOPIC (ordinary message records), each with one 'T' key naming its due time, its
+ * offset in the timer log and its target queue. The 'T' keys sort by due time, so the node's
+ * timer reads the next due entries in pages; a fired or recalled timer's key is deleted.
  *
  * Record (every value except the empty index values):
  *   formatVersion:u8 crc32c:u32 payload
@@ -49,6 +55,7 @@ export const KeyPrefix = {
   PopCursor: 0x43, // 'C'
   PopInFlight: 0x46, // 'F'
   PopGeneration: 0x47, // 'G'
+  TimerIndex: 0x54, // 'T'
 } as const;
 export type KeyPrefix = (typeof KeyPrefix)[keyof typeof KeyPrefix];
 
@@ -59,6 +66,7 @@ export const RecordFormat = {
   QueueRegistry: 1,
   QueueMeta: 1,
   Message: 1,
+  TimerIndex: 1,
 } as const;
 
 /** RECORD_HEADER_BYTES is the format version byte plus the crc32c. */
@@ -293,4 +301,54 @@ export function decodeKeyIndexKey(indexKey: Uint8Array): {
   };
   reader.expectEnd();
   return result;
+}
+
+// Timer index: delay messages waiting in the timer log, by due time.
+
+/** TIMER_LOG_TOPIC is the system topic whose queue TIMER_LOG_QUEUE_ID holds every waiting delay message of a node (RocketMQ's name). */
+export const TIMER_LOG_TOPIC = 'rmq_sys_wheel_timer';
+export const TIMER_LOG_QUEUE_ID = 0;
+
+export interface TimerIndexKey {
+  dueMs: number;
+  /** timerOffset is the message's offset in the timer log. */
+  timerOffset: number;
+}
+
+/** TimerTarget is the queue a delay message is appended to when it falls due. */
+export interface TimerTarget {
+  topic: string;
+  queueId: number;
+}
+
+export function timerIndexPrefix(): Buffer {
+  return Buffer.from([KeyPrefix.TimerIndex]);
+}
+
+export function timerIndexKey(timer: TimerIndexKey): Buffer {
+  return new ByteWriter(17).u8(KeyPrefix.TimerIndex).u64(timer.dueMs).u64(timer.timerOffset).finish();
+}
+
+/** timerIndexDueBound is the position after every timer due at or before `dueMs`, for `lt` range bounds. */
+export function timerIndexDueBound(dueMs: number): Buffer {
+  return new ByteWriter(9).u8(KeyPrefix.TimerIndex).u64(dueMs + 1).finish();
+}
+
+export function decodeTimerIndexKey(key: Uint8Array): TimerIndexKey {
+  const reader = new ByteReader(key);
+  if (reader.u8() !== KeyPrefix.TimerIndex) throw new RecordDecodeError('not a timer index key');
+  const result = { dueMs: reader.u64(), timerOffset: reader.u64() };
+  reader.expectEnd();
+  return result;
+}
+
+export function encodeTimerIndexRecord(target: TimerTarget): Buffer {
+  return frameRecord(RecordFormat.TimerIndex, new ByteWriter(32).string16(target.topic).u32(target.queueId).finish());
+}
+
+export function decodeTimerIndexRecord(record: Uint8Array): TimerTarget {
+  const reader = new ByteReader(unframeRecord(record, RecordFormat.TimerIndex));
+  const target = { topic: reader.string16(), queueId: reader.u32() };
+  reader.expectEnd();
+  return target;
 }

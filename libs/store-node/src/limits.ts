@@ -43,3 +43,19 @@ export const DEAD_LETTER_FORWARD_HOLD_MS = 60_000;
 
 /** DELIVERY_ATTEMPTS_DEFAULT applies when a pop names no maximum: Apache's 16 retries + 1. */
 export const DELIVERY_ATTEMPTS_DEFAULT = 17;
+
+/**
+ * TIMER_FIRE_PAGE_ENTRIES is how many due timers one step of a fire pass reads and delivers
+ * together: enough to fill a group commit, small enough that a burst of millions of due timers
+ * is never held in memory at once.
+ */
+export const TIMER_FIRE_PAGE_ENTRIES = 256;
+
+/** TIMER_RETRY_DELAY_MS is the pause before a fire pass that failed (store unavailable) runs again. */
+export const TIMER_RETRY_DELAY_MS = 1_000;
+
+/**
+ * TIMER_WAKE_DELAY_MS_MAX caps one wait of the node's timer: Node's setTimeout holds at most
+ * 2^31-1 ms (about 24.8 days) and delays reach 40 days; a wake that finds nothing due re-arms.
+ */
+export const TIMER_WAKE_DELAY_MS_MAX = 60 * 60 * 1000;

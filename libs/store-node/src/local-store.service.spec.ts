@@ -58,7 +58,7 @@ async function createNode(options: { parkedPollsMax?: number } = {}): Promise<No
   const store = new MemoryKeyValueStore();
   const queueLog = await KeyValueQueueLog.open({ store, clock, storeHost: '127.0.0.1:10911' });
   const popState = await KeyValuePopState.open({ store, queueLog, clock });
-  const service = new LocalStoreService({ queueLog, popState, clock, storeNodeName: 'store-a', ...options });
+  const service = new LocalStoreService({ queueLog, popState, store, clock, storeNodeName: 'store-a', ...options });
   return {
     clock,
     service,

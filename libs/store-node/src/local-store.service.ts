@@ -17,21 +17,27 @@ import type {
   ForwardToDeadLetterRequest,
   PopRequest,
   PopResult,
+  RecallRequest,
+  RecallResult,
+  ScheduleResult,
   StoreService,
 } from '@quiver/client';
 import { AckOutcome } from '@quiver/client';
 import { ACK_ENTRIES_MAX } from '@quiver/consumption';
 import type { KeyValuePopState } from '@quiver/consumption';
-import type { CorruptedQueue, QueueLog } from '@quiver/storage';
+import type { CorruptedQueue, KeyValueStore, QueueLog } from '@quiver/storage';
 
 import { DEAD_LETTER_QUEUE_ID, deadLetterCopy } from './dead-letter';
 import { DEAD_LETTER_FORWARD_HOLD_MS, DELIVERY_ATTEMPTS_DEFAULT, PARKED_POLLS_MAX } from './limits';
 import { LongPolls } from './long-polls';
+import { TimerWheel } from './timer-wheel';
 import { checkAppendRequest, checkGroup, checkHandOut, checkInvisibleDuration, checkPopRequest, checkTopic } from './validation';
 
 export interface LocalStoreServiceOptions {
   queueLog: QueueLog;
   popState: KeyValuePopState;
+  /** store is the key-value store under queueLog and popState; the timer index of delay messages lives in it. */
+  store: KeyValueStore;
   clock: Clock;
   /** storeNodeName is this node's name in routes (the broker name), used in status and errors. */
   storeNodeName: string;
@@ -45,6 +51,7 @@ export class LocalStoreService implements StoreService {
   private readonly popState: KeyValuePopState;
   private readonly clock: Clock;
   private readonly polls: LongPolls;
+  private readonly timers: TimerWheel;
   private closed = false;
 
   constructor(options: LocalStoreServiceOptions) {
@@ -55,6 +62,13 @@ export class LocalStoreService implements StoreService {
     const parkedPollsMax = options.parkedPollsMax ?? PARKED_POLLS_MAX;
     assert(Number.isInteger(parkedPollsMax) && parkedPollsMax >= 1 && parkedPollsMax <= PARKED_POLLS_MAX, `parkedPollsMax ${parkedPollsMax} outside 1..${PARKED_POLLS_MAX}`);
     this.polls = new LongPolls(this.clock, parkedPollsMax);
+    this.timers = new TimerWheel({
+      store: options.store,
+      queueLog: this.queueLog,
+      clock: this.clock,
+      onDelivered: (topic) => this.polls.wakeTopic(topic),
+    });
+    this.timers.start();
   }
 
   /**
@@ -69,6 +83,34 @@ export class LocalStoreService implements StoreService {
     const appended = await this.queueLog.append(request.topic, request.queueId, request.messages);
     this.polls.wakeTopic(request.topic);
     return { offsets: appended.offsets, storeTimestampMs: appended.storeTimestampMs };
+  }
+
+  /**
+   * scheduleMessages stores delay messages in the node's timer log (durable when it resolves,
+   * like an append) and delivers each to the request's queue when it falls due; see timer-wheel.ts.
+   */
+  async scheduleMessages(request: AppendRequest, signal?: AbortSignal): Promise<ScheduleResult> {
+    this.checkOpen();
+    checkAppendRequest(request);
+    for (const [index, message] of request.messages.entries()) {
+      const dueMs = message.deliveryTimestampMs;
+      if (dueMs !== undefined && (!Number.isSafeInteger(dueMs) || dueMs < 0)) {
+        throw new QuiverError(QuiverErrorCode.BadRequest, `messages[${index}].deliveryTimestampMs must be a non-negative integer`);
+      }
+    }
+    if (signal?.aborted === true) throw new QuiverError(QuiverErrorCode.StoreTimeout, 'schedule abandoned by its caller before it started');
+    const timers = await this.timers.schedule({ topic: request.topic, queueId: request.queueId }, request.messages);
+    return { timers };
+  }
+
+  /** recallMessage cancels a scheduled message that is not delivered yet; see StoreService. */
+  async recallMessage(request: RecallRequest): Promise<RecallResult> {
+    this.checkOpen();
+    checkTopic(request.topic);
+    if (!Number.isSafeInteger(request.dueMs) || request.dueMs < 0 || !Number.isSafeInteger(request.timerOffset) || request.timerOffset < 0) {
+      throw new QuiverError(QuiverErrorCode.BadRequest, 'a recall names a timer by non-negative dueMs and timerOffset');
+    }
+    return this.timers.recall(request.topic, { dueMs: request.dueMs, timerOffset: request.timerOffset });
   }
 
   /**
@@ -220,6 +262,7 @@ export class LocalStoreService implements StoreService {
     if (this.closed) return;
     this.closed = true;
     this.polls.closeAll();
+    await this.timers.close();
     await this.popState.close();
     await this.queueLog.close();
   }

@@ -50,7 +50,7 @@ export async function openLocalStore(options: OpenLocalStoreOptions): Promise<Lo
       clock: options.clock,
       ...(options.startPosition !== undefined ? { startPosition: options.startPosition } : {}),
     });
-    const service = new LocalStoreService({ queueLog, popState, clock: options.clock, storeNodeName: options.storeNodeName });
+    const service = new LocalStoreService({ queueLog, popState, store, clock: options.clock, storeNodeName: options.storeNodeName });
     return {
       service,
       corruptedQueues: () => service.corruptedQueues(),

@@ -1,6 +1,7 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import {
   FilterType,
+  isQuiverError,
   MessageKind,
   QuiverError,
   QuiverErrorCode,
@@ -19,6 +20,9 @@ import {
   type ForwardToDeadLetterRequest,
   type PopRequest,
   type PopResult,
+  type RecallRequest,
+  type RecallResult,
+  type ScheduleResult,
   type StoreService,
 } from '../store-service';
 import { internalServerOptions } from './channel-options';
@@ -37,6 +41,8 @@ class ScriptedStore implements StoreService {
   ack: (request: AckRequest) => Promise<AckResult> = async () => unscripted();
   changeInvisible: (request: ChangeInvisibleRequest) => Promise<ChangeInvisibleResult> = async () => unscripted();
   forward: (request: ForwardToDeadLetterRequest) => Promise<void> = async () => unscripted();
+  schedule: (request: AppendRequest, signal?: AbortSignal) => Promise<ScheduleResult> = async () => unscripted();
+  recall: (request: RecallRequest) => Promise<RecallResult> = async () => unscripted();
 
   appendMessages(request: AppendRequest, signal?: AbortSignal): Promise<AppendResult> {
     this.received.push({ method: 'appendMessages', request, signal });
@@ -57,6 +63,14 @@ class ScriptedStore implements StoreService {
   forwardToDeadLetterQueue(request: ForwardToDeadLetterRequest): Promise<void> {
     this.received.push({ method: 'forwardToDeadLetterQueue', request });
     return this.forward(request);
+  }
+  scheduleMessages(request: AppendRequest, signal?: AbortSignal): Promise<ScheduleResult> {
+    this.received.push({ method: 'scheduleMessages', request, signal });
+    return this.schedule(request, signal);
+  }
+  recallMessage(request: RecallRequest): Promise<RecallResult> {
+    this.received.push({ method: 'recallMessage', request });
+    return this.recall(request);
   }
 
   requestsOf(method: string): unknown[] {
@@ -235,6 +249,30 @@ describe('GrpcStoreClient - round trips', () => {
     const request: ForwardToDeadLetterRequest = { group: 'g', topic: 't', queueId: 1, offset: 4, popGeneration: 3, deadLetterTopic: '%DLQ%g' };
     await expect(client.forwardToDeadLetterQueue(request)).resolves.toBeUndefined();
     expect(store.requestsOf('forwardToDeadLetterQueue')).toStrictEqual([request]);
+  });
+
+  it('scheduleMessages - messages with their delivery timestamps reach the store and one timer per message comes back', async () => {
+    store.schedule = async (request) => ({ timers: request.messages.map((message, index) => ({ dueMs: message.deliveryTimestampMs ?? 0, timerOffset: 2 ** 50 + index })) });
+    const request: AppendRequest = { topic: 'orders', queueId: 3, messages: [{ ...fullMessage(), deliveryTimestampMs: 1_700_000_060_000 }, minimalMessage()] };
+
+    const result = await client.scheduleMessages(request);
+
+    expect(result).toStrictEqual({ timers: [{ dueMs: 1_700_000_060_000, timerOffset: 2 ** 50 }, { dueMs: 0, timerOffset: 2 ** 50 + 1 }] });
+    const [received] = store.requestsOf('scheduleMessages') as AppendRequest[];
+    expect(received?.messages.map(comparable)).toStrictEqual(request.messages.map(comparable));
+  });
+
+  it('recallMessage - the timer reaches the store and the message ID comes back; MESSAGE_NOT_FOUND keeps its code', async () => {
+    store.recall = async () => ({ messageId: 'msg-1' });
+    const request: RecallRequest = { topic: 'orders', dueMs: 1_700_000_060_000, timerOffset: 42 };
+    await expect(client.recallMessage(request)).resolves.toStrictEqual({ messageId: 'msg-1' });
+    expect(store.requestsOf('recallMessage')).toStrictEqual([request]);
+
+    store.recall = async () => {
+      throw new QuiverError(QuiverErrorCode.MessageNotFound, 'delivered already');
+    };
+    const error = await client.recallMessage(request).catch((failure: unknown) => failure);
+    expect(isQuiverError(error, QuiverErrorCode.MessageNotFound)).toBe(true);
   });
 });
 

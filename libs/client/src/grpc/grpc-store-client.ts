@@ -9,6 +9,9 @@ import type {
   ForwardToDeadLetterRequest,
   PopRequest,
   PopResult,
+  RecallRequest,
+  RecallResult,
+  ScheduleResult,
   StoreService,
 } from '../store-service';
 import { checkedDurationMs, InternalCaller, type GrpcClientOptions } from './internal-caller';
@@ -23,6 +26,10 @@ import {
   forwardRequestToWire,
   popRequestToWire,
   popResultFromWire,
+  recallRequestToWire,
+  recallResultFromWire,
+  scheduleRequestToWire,
+  scheduleResultFromWire,
 } from './store-service.converter';
 
 /** GrpcStoreClientOptions configure a GrpcStoreClient. */
@@ -90,6 +97,14 @@ export class GrpcStoreClient implements StoreService {
 
   async forwardToDeadLetterQueue(request: ForwardToDeadLetterRequest): Promise<void> {
     await this.caller.call(service.forwardToDeadLetterQueue, forwardRequestToWire(request), () => undefined, this.callTimeoutMs);
+  }
+
+  scheduleMessages(request: AppendRequest, signal?: AbortSignal): Promise<ScheduleResult> {
+    return this.caller.call(service.scheduleMessages, scheduleRequestToWire(request), scheduleResultFromWire, this.callTimeoutMs, signal);
+  }
+
+  recallMessage(request: RecallRequest): Promise<RecallResult> {
+    return this.caller.call(service.recallMessage, recallRequestToWire(request), recallResultFromWire, this.callTimeoutMs);
   }
 
   /** close closes the channel; later calls reject with CLOSED. Idempotent. */

@@ -60,6 +60,8 @@ async function startStore(store: NamedStore): Promise<{ server: Server; address:
     popMessages: unused,
     changeInvisibleDuration: unused,
     forwardToDeadLetterQueue: unused,
+    scheduleMessages: unused,
+    recallMessage: unused,
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),

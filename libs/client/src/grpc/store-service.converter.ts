@@ -19,6 +19,10 @@ import {
   type HandOut,
   type PopRequest,
   type PopResult,
+  type RecallRequest,
+  type RecallResult,
+  type ScheduledTimer,
+  type ScheduleResult,
 } from '../store-service';
 import { decodedEnum, present as presentField, reverseTable } from './wire-decoding';
 
@@ -295,4 +299,49 @@ export function forwardRequestToWire(request: ForwardToDeadLetterRequest): store
 
 export function forwardRequestFromWire(wire: storeV1.ForwardToDeadLetterQueueRequest): ForwardToDeadLetterRequest {
   return { group: wire.group, topic: wire.topic, ...handOutFromWire(wire.handOut), deadLetterTopic: wire.deadLetterTopic };
+}
+
+// scheduleMessages (the request has the append's shape)
+
+export function scheduleRequestToWire(request: AppendRequest): storeV1.ScheduleMessagesRequest {
+  return { topic: request.topic, queueId: request.queueId, messages: request.messages.map(messageToStoreToWire), epoch: epochUnfenced };
+}
+
+export function scheduleRequestFromWire(wire: storeV1.ScheduleMessagesRequest): AppendRequest {
+  return { topic: wire.topic, queueId: wire.queueId, messages: wire.messages.map(messageToStoreFromWire) };
+}
+
+function timerToWire(timer: ScheduledTimer): storeV1.ScheduledTimer {
+  return { dueMs: timer.dueMs, timerOffset: timer.timerOffset };
+}
+
+function timerFromWire(wire: storeV1.ScheduledTimer | undefined): ScheduledTimer {
+  const timer = present(wire, 'timer');
+  return { dueMs: timer.dueMs, timerOffset: timer.timerOffset };
+}
+
+export function scheduleResultToWire(result: ScheduleResult): storeV1.ScheduleMessagesResponse {
+  return { timers: result.timers.map(timerToWire) };
+}
+
+export function scheduleResultFromWire(wire: storeV1.ScheduleMessagesResponse): ScheduleResult {
+  return { timers: wire.timers.map(timerFromWire) };
+}
+
+// recallMessage
+
+export function recallRequestToWire(request: RecallRequest): storeV1.RecallMessageRequest {
+  return { topic: request.topic, timer: timerToWire(request), epoch: epochUnfenced };
+}
+
+export function recallRequestFromWire(wire: storeV1.RecallMessageRequest): RecallRequest {
+  return { topic: wire.topic, ...timerFromWire(wire.timer) };
+}
+
+export function recallResultToWire(result: RecallResult): storeV1.RecallMessageResponse {
+  return { messageId: result.messageId };
+}
+
+export function recallResultFromWire(wire: storeV1.RecallMessageResponse): RecallResult {
+  return { messageId: wire.messageId };
 }

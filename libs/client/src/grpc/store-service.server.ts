@@ -15,6 +15,10 @@ import {
   forwardRequestFromWire,
   popRequestFromWire,
   popResultToWire,
+  recallRequestFromWire,
+  recallResultToWire,
+  scheduleRequestFromWire,
+  scheduleResultToWire,
 } from './store-service.converter';
 
 /**
@@ -57,6 +61,12 @@ export function serveStoreService(server: Server, store: StoreService, options: 
         await store.forwardToDeadLetterQueue(forwardRequestFromWire(request));
         return {};
       },
+    ),
+    scheduleMessages: internalUnary(service.scheduleMessages.path, deps, async (request: storeV1.ScheduleMessagesRequest, signal) =>
+      scheduleResultToWire(await store.scheduleMessages(scheduleRequestFromWire(request), signal)),
+    ),
+    recallMessage: internalUnary(service.recallMessage.path, deps, async (request: storeV1.RecallMessageRequest) =>
+      recallResultToWire(await store.recallMessage(recallRequestFromWire(request))),
     ),
   };
   server.addService(service, implementation);

@@ -65,7 +65,7 @@ import {
   READ_MESSAGES_MAX,
 } from '../limits';
 import { checkStoredMessage, decodeMessageRecord, encodeMessageRecord } from '../message-record';
-import type { AppendedMessages, CorruptedQueue, FlushMode, KeyQuery, QueueLog } from './queue-log';
+import type { AppendedMessages, AppendOptions, CorruptedQueue, FlushMode, KeyQuery, QueueLog } from './queue-log';
 
 export interface KeyValueQueueLogOptions {
   store: KeyValueStore;
@@ -91,6 +91,7 @@ interface PendingAppend {
   topic: string;
   queueId: number;
   messages: readonly MessageToStore[];
+  alongside: AppendOptions['alongside'];
   estimatedBytes: number;
   resolve: (result: AppendedMessages) => void;
   reject: (error: unknown) => void;
@@ -142,7 +143,7 @@ export class KeyValueQueueLog implements QueueLog {
     return log;
   }
 
-  append(topic: string, queueId: number, messages: readonly MessageToStore[]): Promise<AppendedMessages> {
+  append(topic: string, queueId: number, messages: readonly MessageToStore[], options: AppendOptions = {}): Promise<AppendedMessages> {
     if (this.closed) return Promise.reject(new QuiverError(QuiverErrorCode.Closed, 'queue log is closed'));
     if (messages.length === 0 || messages.length > APPEND_MESSAGES_MAX) {
       return Promise.reject(new QuiverError(QuiverErrorCode.BadRequest, `an append holds 1 to ${APPEND_MESSAGES_MAX} messages, got ${messages.length}`));
@@ -161,7 +162,7 @@ export class KeyValueQueueLog implements QueueLog {
       return Promise.reject(new QuiverError(QuiverErrorCode.BadRequest, `an append holds at most ${APPEND_BYTES_MAX} bytes, got about ${estimatedBytes}`));
     }
     return new Promise<AppendedMessages>((resolve, reject) => {
-      this.pending.push({ topic, queueId, messages, estimatedBytes, resolve, reject });
+      this.pending.push({ topic, queueId, messages, alongside: options.alongside, estimatedBytes, resolve, reject });
       if (this.flushing === undefined) this.flushing = this.flushPending();
     });
   }
@@ -317,6 +318,7 @@ export class KeyValueQueueLog implements QueueLog {
           offset += 1;
         }
         assert(Number.isSafeInteger(offset), 'queue offsets exhausted');
+        if (append.alongside !== undefined) operations.push(...append.alongside(offsets));
         nextOffsets.set(queue, offset);
         accepted.push({ append, offsets });
       }

@@ -1,5 +1,7 @@
 import type { MessageToStore, StoredMessage } from '@quiver/core';
 
+import type { KeyValueOperation } from '../kv/key-value-store';
+
 /**
  * QueueLog is the store node's message log: per (topic, queueId) a dense sequence of offsets
  * from the queue's minimum to its next offset. Appends are durable when they resolve (fsynced
@@ -15,7 +17,7 @@ export interface QueueLog {
    * TOO_MANY_REQUESTS when too many appends wait, QUEUE_CORRUPTED for a corrupted queue,
    * STORE_UNAVAILABLE when the write fails (the messages may or may not be stored).
    */
-  append(topic: string, queueId: number, messages: readonly MessageToStore[]): Promise<AppendedMessages>;
+  append(topic: string, queueId: number, messages: readonly MessageToStore[], options?: AppendOptions): Promise<AppendedMessages>;
 
   /**
    * read returns up to `maxCount` messages from `fromOffset` (raised to the queue's minimum
@@ -47,6 +49,16 @@ export interface QueueLog {
 
   /** close waits for appends already accepted, then rejects new calls with CLOSED. It does not close the key-value store. */
   close(): Promise<void>;
+}
+
+export interface AppendOptions {
+  /**
+   * alongside returns key-value operations written in the same atomic batch as the messages,
+   * given their offsets: the timer index of delay messages is written with them, and a fired
+   * timer's index key is deleted with its delivery. It runs synchronously inside the commit and
+   * must not throw. Keys must use a prefix of layout.ts that the queue log does not own.
+   */
+  alongside?: (offsets: readonly number[]) => KeyValueOperation[];
 }
 
 export interface AppendedMessages {

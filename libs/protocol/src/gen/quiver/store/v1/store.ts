@@ -296,6 +296,43 @@ export interface ForwardToDeadLetterQueueRequest {
 export interface ForwardToDeadLetterQueueResponse {
 }
 
+/** ScheduledTimer names one scheduled (delay) message on its store node. */
+export interface ScheduledTimer {
+  dueMs: number;
+  /** timer_offset is the message's offset in the node's timer log. */
+  timerOffset: number;
+}
+
+/**
+ * ScheduleMessagesRequest has the shape of an append: messages are delivered to topic/queue_id
+ * at their delivery_timestamp_ms (at once when absent or past).
+ */
+export interface ScheduleMessagesRequest {
+  topic: string;
+  queueId: number;
+  messages: MessageToStore[];
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface ScheduleMessagesResponse {
+  /** timers holds one timer per scheduled message, in request order. */
+  timers: ScheduledTimer[];
+}
+
+export interface RecallMessageRequest {
+  topic: string;
+  timer?:
+    | ScheduledTimer
+    | undefined;
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface RecallMessageResponse {
+  messageId: string;
+}
+
 function createBaseMessageToStore(): MessageToStore {
   return {
     messageId: "",
@@ -2418,6 +2455,467 @@ export const ForwardToDeadLetterQueueResponse: MessageFns<ForwardToDeadLetterQue
   },
 };
 
+function createBaseScheduledTimer(): ScheduledTimer {
+  return { dueMs: 0, timerOffset: 0 };
+}
+
+export const ScheduledTimer: MessageFns<ScheduledTimer> = {
+  encode(message: ScheduledTimer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.dueMs !== 0) {
+      writer.uint32(8).int64(message.dueMs);
+    }
+    if (message.timerOffset !== 0) {
+      writer.uint32(16).int64(message.timerOffset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduledTimer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduledTimer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.dueMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.timerOffset = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScheduledTimer {
+    return {
+      dueMs: isSet(object.dueMs)
+        ? globalThis.Number(object.dueMs)
+        : isSet(object.due_ms)
+        ? globalThis.Number(object.due_ms)
+        : 0,
+      timerOffset: isSet(object.timerOffset)
+        ? globalThis.Number(object.timerOffset)
+        : isSet(object.timer_offset)
+        ? globalThis.Number(object.timer_offset)
+        : 0,
+    };
+  },
+
+  toJSON(message: ScheduledTimer): unknown {
+    const obj: any = {};
+    if (message.dueMs !== 0) {
+      obj.dueMs = Math.round(message.dueMs);
+    }
+    if (message.timerOffset !== 0) {
+      obj.timerOffset = Math.round(message.timerOffset);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ScheduledTimer>): ScheduledTimer {
+    return ScheduledTimer.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScheduledTimer>): ScheduledTimer {
+    const message = createBaseScheduledTimer();
+    message.dueMs = object.dueMs ?? 0;
+    message.timerOffset = object.timerOffset ?? 0;
+    return message;
+  },
+};
+
+function createBaseScheduleMessagesRequest(): ScheduleMessagesRequest {
+  return { topic: "", queueId: 0, messages: [], epoch: 0 };
+}
+
+export const ScheduleMessagesRequest: MessageFns<ScheduleMessagesRequest> = {
+  encode(message: ScheduleMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== "") {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.queueId !== 0) {
+      writer.uint32(16).int32(message.queueId);
+    }
+    for (const v of message.messages) {
+      MessageToStore.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleMessagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduleMessagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.queueId = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.messages.push(MessageToStore.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScheduleMessagesRequest {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      queueId: isSet(object.queueId)
+        ? globalThis.Number(object.queueId)
+        : isSet(object.queue_id)
+        ? globalThis.Number(object.queue_id)
+        : 0,
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => MessageToStore.fromJSON(e))
+        : [],
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: ScheduleMessagesRequest): unknown {
+    const obj: any = {};
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.queueId !== 0) {
+      obj.queueId = Math.round(message.queueId);
+    }
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => MessageToStore.toJSON(e));
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ScheduleMessagesRequest>): ScheduleMessagesRequest {
+    return ScheduleMessagesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScheduleMessagesRequest>): ScheduleMessagesRequest {
+    const message = createBaseScheduleMessagesRequest();
+    message.topic = object.topic ?? "";
+    message.queueId = object.queueId ?? 0;
+    message.messages = object.messages?.map((e) => MessageToStore.fromPartial(e)) || [];
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseScheduleMessagesResponse(): ScheduleMessagesResponse {
+  return { timers: [] };
+}
+
+export const ScheduleMessagesResponse: MessageFns<ScheduleMessagesResponse> = {
+  encode(message: ScheduleMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.timers) {
+      ScheduledTimer.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleMessagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduleMessagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.timers.push(ScheduledTimer.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScheduleMessagesResponse {
+    return {
+      timers: globalThis.Array.isArray(object?.timers) ? object.timers.map((e: any) => ScheduledTimer.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ScheduleMessagesResponse): unknown {
+    const obj: any = {};
+    if (message.timers?.length) {
+      obj.timers = message.timers.map((e) => ScheduledTimer.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ScheduleMessagesResponse>): ScheduleMessagesResponse {
+    return ScheduleMessagesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScheduleMessagesResponse>): ScheduleMessagesResponse {
+    const message = createBaseScheduleMessagesResponse();
+    message.timers = object.timers?.map((e) => ScheduledTimer.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRecallMessageRequest(): RecallMessageRequest {
+  return { topic: "", timer: undefined, epoch: 0 };
+}
+
+export const RecallMessageRequest: MessageFns<RecallMessageRequest> = {
+  encode(message: RecallMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== "") {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.timer !== undefined) {
+      ScheduledTimer.encode(message.timer, writer.uint32(18).fork()).join();
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecallMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecallMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.timer = ScheduledTimer.decode(reader, reader.uint32());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RecallMessageRequest {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      timer: isSet(object.timer) ? ScheduledTimer.fromJSON(object.timer) : undefined,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: RecallMessageRequest): unknown {
+    const obj: any = {};
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.timer !== undefined) {
+      obj.timer = ScheduledTimer.toJSON(message.timer);
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RecallMessageRequest>): RecallMessageRequest {
+    return RecallMessageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RecallMessageRequest>): RecallMessageRequest {
+    const message = createBaseRecallMessageRequest();
+    message.topic = object.topic ?? "";
+    message.timer = (object.timer !== undefined && object.timer !== null)
+      ? ScheduledTimer.fromPartial(object.timer)
+      : undefined;
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseRecallMessageResponse(): RecallMessageResponse {
+  return { messageId: "" };
+}
+
+export const RecallMessageResponse: MessageFns<RecallMessageResponse> = {
+  encode(message: RecallMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.messageId !== "") {
+      writer.uint32(10).string(message.messageId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecallMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecallMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RecallMessageResponse {
+    return {
+      messageId: isSet(object.messageId)
+        ? globalThis.String(object.messageId)
+        : isSet(object.message_id)
+        ? globalThis.String(object.message_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RecallMessageResponse): unknown {
+    const obj: any = {};
+    if (message.messageId !== "") {
+      obj.messageId = message.messageId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RecallMessageResponse>): RecallMessageResponse {
+    return RecallMessageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RecallMessageResponse>): RecallMessageResponse {
+    const message = createBaseRecallMessageResponse();
+    message.messageId = object.messageId ?? "";
+    return message;
+  },
+};
+
 export type StoreServiceService = typeof StoreServiceService;
 export const StoreServiceService = {
   /** AppendMessages appends all messages to one queue atomically; it answers once they are durable. */
@@ -2478,6 +2976,29 @@ export const StoreServiceService = {
     responseDeserialize: (value: Buffer): ForwardToDeadLetterQueueResponse =>
       ForwardToDeadLetterQueueResponse.decode(value),
   },
+  /** ScheduleMessages stores delay messages durably and delivers them when due; it answers once they are durable. */
+  scheduleMessages: {
+    path: "/quiver.store.v1.StoreService/ScheduleMessages" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ScheduleMessagesRequest): Buffer =>
+      Buffer.from(ScheduleMessagesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ScheduleMessagesRequest => ScheduleMessagesRequest.decode(value),
+    responseSerialize: (value: ScheduleMessagesResponse): Buffer =>
+      Buffer.from(ScheduleMessagesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ScheduleMessagesResponse => ScheduleMessagesResponse.decode(value),
+  },
+  /** RecallMessage cancels a scheduled message: MESSAGE_NOT_FOUND once delivered or recalled, BAD_REQUEST for another topic. */
+  recallMessage: {
+    path: "/quiver.store.v1.StoreService/RecallMessage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RecallMessageRequest): Buffer => Buffer.from(RecallMessageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RecallMessageRequest => RecallMessageRequest.decode(value),
+    responseSerialize: (value: RecallMessageResponse): Buffer =>
+      Buffer.from(RecallMessageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RecallMessageResponse => RecallMessageResponse.decode(value),
+  },
 } as const;
 
 export interface StoreServiceServer extends UntypedServiceImplementation {
@@ -2490,6 +3011,10 @@ export interface StoreServiceServer extends UntypedServiceImplementation {
   changeInvisibleDuration: handleUnaryCall<ChangeInvisibleDurationRequest, ChangeInvisibleDurationResponse>;
   /** ForwardToDeadLetterQueue copies the message to dead_letter_topic on this node and acks it. */
   forwardToDeadLetterQueue: handleUnaryCall<ForwardToDeadLetterQueueRequest, ForwardToDeadLetterQueueResponse>;
+  /** ScheduleMessages stores delay messages durably and delivers them when due; it answers once they are durable. */
+  scheduleMessages: handleUnaryCall<ScheduleMessagesRequest, ScheduleMessagesResponse>;
+  /** RecallMessage cancels a scheduled message: MESSAGE_NOT_FOUND once delivered or recalled, BAD_REQUEST for another topic. */
+  recallMessage: handleUnaryCall<RecallMessageRequest, RecallMessageResponse>;
 }
 
 export interface StoreServiceClient extends Client {
@@ -2571,6 +3096,38 @@ export interface StoreServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ForwardToDeadLetterQueueResponse) => void,
+  ): ClientUnaryCall;
+  /** ScheduleMessages stores delay messages durably and delivers them when due; it answers once they are durable. */
+  scheduleMessages(
+    request: ScheduleMessagesRequest,
+    callback: (error: ServiceError | null, response: ScheduleMessagesResponse) => void,
+  ): ClientUnaryCall;
+  scheduleMessages(
+    request: ScheduleMessagesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ScheduleMessagesResponse) => void,
+  ): ClientUnaryCall;
+  scheduleMessages(
+    request: ScheduleMessagesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ScheduleMessagesResponse) => void,
+  ): ClientUnaryCall;
+  /** RecallMessage cancels a scheduled message: MESSAGE_NOT_FOUND once delivered or recalled, BAD_REQUEST for another topic. */
+  recallMessage(
+    request: RecallMessageRequest,
+    callback: (error: ServiceError | null, response: RecallMessageResponse) => void,
+  ): ClientUnaryCall;
+  recallMessage(
+    request: RecallMessageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RecallMessageResponse) => void,
+  ): ClientUnaryCall;
+  recallMessage(
+    request: RecallMessageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RecallMessageResponse) => void,
   ): ClientUnaryCall;
 }
 
