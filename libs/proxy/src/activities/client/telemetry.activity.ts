@@ -13,7 +13,15 @@ import { ClientType, Code, WireFilterType, type Settings, type TelemetryCommand 
 /** Producer retry policy sent to clients (Apache's default; Node and Java require exponential). */
 const PRODUCER_BACKOFF = { initialMs: 10, maxMs: 1000, multiplier: 2 };
 
-class SettingsRejected extends Error {}
+/** SettingsRejected ends the stream with INVALID_ARGUMENT; with a `code`, that status is first written in-band, as Apache's ClientActivity does, so the client's startup fails with it. */
+class SettingsRejected extends Error {
+  constructor(
+    message: string,
+    readonly code?: Code,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Telemetry: the client's long-lived stream. Each Settings command is answered with the
@@ -61,6 +69,7 @@ export function telemetry(services: ProxyServices, call: ServerDuplexStream<Tele
       if (!open) return;
       close();
       if (error instanceof SettingsRejected) {
+        if (error.code !== undefined && call.writable) call.write({ status: status(error.code, error.message) });
         call.emit('error', { code: GrpcStatus.INVALID_ARGUMENT, details: error.message });
       } else {
         // The group's configuration could not be read: fail the stream so the client reopens
@@ -115,7 +124,7 @@ async function mergeSettings(services: ProxyServices, settings: Settings, contex
     if (problem) throw new SettingsRejected(problem.message);
     if (entry.expression?.type === WireFilterType.SQL) {
       const compiled = compileSql92(entry.expression.expression ?? '');
-      if (!compiled.ok) throw new SettingsRejected(compiled.error);
+      if (!compiled.ok) throw new SettingsRejected(compiled.error, Code.ILLEGAL_FILTER_EXPRESSION);
     }
   }
   const group = storedName(subscription.group, context);
