@@ -34,7 +34,7 @@ describe('internal protos - conventions', () => {
 
   it('services - one RPC per interface method, as generated for grpc-js', () => {
     expect(Object.keys(StoreServiceService).sort()).toEqual(
-      ['ackMessages', 'appendMessages', 'changeInvisibleDuration', 'forwardToDeadLetterQueue', 'popMessages'],
+      ['ackMessages', 'appendMessages', 'changeInvisibleDuration', 'forwardToDeadLetterQueue', 'popMessages', 'recallMessage', 'scheduleMessages'],
     );
     expect(Object.keys(NameServerServiceService).sort()).toEqual(
       [
