@@ -27,6 +27,10 @@ export const limits = {
   /** Invisible duration bounds for ReceiveMessage without auto-renew (Apache: 10 s to 12 h). */
   receiveInvisibleDurationMsMin: 10 * SECOND_MS,
   invisibleDurationMsMax: 12 * HOUR_MS,
+  /** Default of `maxDelayMs`, how far ahead a delay message's delivery time may be: Apache's proxy default. */
+  deliveryDelayMsDefault: 24 * HOUR_MS,
+  /** Largest `maxDelayMs` accepted: RocketMQ 5's timer wheel caps delays at 40 days (timerMaxDelaySec). */
+  deliveryDelayMsMax: 40 * 24 * HOUR_MS,
   /** Push consumers (auto_renew) get this invisible time, renewed while they live. */
   autoRenewInvisibleDurationMs: 60 * SECOND_MS,
   /** Long polling clamp (Apache: 5 s to 20 s); Settings advertise the maximum. */

@@ -25,4 +25,11 @@ describe('config - schemas apply defaults and reject bad values', () => {
     expect(parseConfig(proxyConfigSchema, { adminPort: 0 }, 'proxy').adminPort).toBe(0);
     expect(() => parseConfig(standaloneConfigSchema, { adminPort: 65536 }, 'standalone')).toThrow(/adminPort/);
   });
+
+  it('max delay: default 24 h for standalone and proxy, up to 40 days, beyond refused', () => {
+    expect(parseConfig(standaloneConfigSchema, {}, 'standalone').maxDelayMs).toBe(24 * 60 * 60 * 1000);
+    expect(parseConfig(proxyConfigSchema, {}, 'proxy').maxDelayMs).toBe(24 * 60 * 60 * 1000);
+    expect(parseConfig(proxyConfigSchema, { maxDelayMs: 40 * 24 * 60 * 60 * 1000 }, 'proxy').maxDelayMs).toBe(40 * 24 * 60 * 60 * 1000);
+    expect(() => parseConfig(standaloneConfigSchema, { maxDelayMs: 40 * 24 * 60 * 60 * 1000 + 1 }, 'standalone')).toThrow(/maxDelayMs/);
+  });
 });

@@ -7,6 +7,8 @@ import { limits } from './limits';
  */
 
 const port = z.number().int().min(0).max(65535);
+/** maxDelayMs: how far ahead of now a delay message's delivery timestamp may be, in ms; beyond it ILLEGAL_DELIVERY_TIME. Default 24 h, at most 40 days. */
+const maxDelayMs = z.number().int().min(1).max(limits.deliveryDelayMsMax).default(limits.deliveryDelayMsDefault);
 const address = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 
 export const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -64,6 +66,7 @@ export const proxyConfigSchema = z.object({
   nameServer: address.default('127.0.0.1:9876'),
   /** advertisedEndpoint: host:port put in routes for clients; default: the address the client used. */
   advertisedEndpoint: address.optional(),
+  maxDelayMs,
 });
 export type ProxyConfig = z.infer<typeof proxyConfigSchema>;
 
@@ -81,6 +84,7 @@ export const standaloneConfigSchema = z.object({
   defaultQueueCount: z.number().int().min(1).max(limits.topicQueueCountMax).default(limits.topicQueueCountDefault),
   flushMode: z.enum(['sync', 'async']).default('sync'),
   advertisedEndpoint: address.optional(),
+  maxDelayMs,
 });
 export type StandaloneConfig = z.infer<typeof standaloneConfigSchema>;
 

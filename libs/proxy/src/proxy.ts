@@ -24,6 +24,8 @@ export interface ProxyOptions {
   logger: Logger;
   /** advertisedEndpoint `host:port` put in routes; default echoes the client's access point. */
   advertisedEndpoint?: string;
+  /** maxDelayMs: how far ahead a delay message may be due, in ms. @default limits.deliveryDelayMsDefault (24 h) */
+  maxDelayMs?: number;
 }
 
 export interface ProxyHandle {
@@ -63,6 +65,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     advertised,
     () => boundPort,
     groups,
+    options.maxDelayMs ?? limits.deliveryDelayMsDefault,
   );
   server.addService(MessagingServiceService, messagingService(services));
   boundPort = await new Promise<number>((resolve, reject) => {

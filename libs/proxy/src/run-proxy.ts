@@ -17,6 +17,7 @@ export async function runProxy(config: ProxyConfig, logger: Logger): Promise<{ p
     clock: systemClock,
     logger,
     ...(config.advertisedEndpoint ? { advertisedEndpoint: config.advertisedEndpoint } : {}),
+    maxDelayMs: config.maxDelayMs,
   });
   return {
     port: proxy.port,

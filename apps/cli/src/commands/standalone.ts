@@ -40,6 +40,7 @@ export async function runStandalone(config: StandaloneConfig, logger: Logger): P
     clock: systemClock,
     logger,
     ...(config.advertisedEndpoint ? { advertisedEndpoint: config.advertisedEndpoint } : {}),
+    maxDelayMs: config.maxDelayMs,
   });
   logger.info({ port: proxy.port, adminPort: proxy.adminPort, dataDir: config.dataDir, flushMode: config.flushMode }, 'standalone listening');
   return {

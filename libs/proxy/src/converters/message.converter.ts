@@ -18,8 +18,8 @@ import { Code, DigestType, Encoding, MessageType, type Message, type Resource } 
  * checks of SendMessage (PROTOCOL.md section 6.3) in Apache's order.
  */
 
-/** Max accepted delay: Apache's proxy default; a later issue makes it configurable. */
-export const DELIVERY_DELAY_MS_MAX = 24 * 60 * 60 * 1000;
+/** DELIVERY_DELAY_MS_MAX is the default max accepted delay (Apache's proxy default); `maxDelayMs` configures it. */
+export const DELIVERY_DELAY_MS_MAX = limits.deliveryDelayMsDefault;
 
 /** kindOf derives the kind from content, as Apache does: transaction > delay > group > normal. */
 export function kindOf(message: Message): MessageKind {
@@ -31,7 +31,7 @@ export function kindOf(message: Message): MessageKind {
 }
 
 /** toMessageToStore validates one message of a send and converts it; throws ProxyFailure. */
-export function toMessageToStore(message: Message, peer: string, nowMs: number): MessageToStore {
+export function toMessageToStore(message: Message, peer: string, nowMs: number, maxDelayMs: number = DELIVERY_DELAY_MS_MAX): MessageToStore {
   const system = message.systemProperties;
   const body = message.body ?? Buffer.alloc(0);
   if (body.length === 0) {
@@ -54,8 +54,8 @@ export function toMessageToStore(message: Message, peer: string, nowMs: number):
   let deliveryTimestampMs: number | undefined;
   if (system?.deliveryTimestamp) {
     deliveryTimestampMs = timestampToMs(system.deliveryTimestamp);
-    if (!Number.isFinite(deliveryTimestampMs) || deliveryTimestampMs - nowMs > DELIVERY_DELAY_MS_MAX) {
-      throw new ProxyFailure(Code.ILLEGAL_DELIVERY_TIME, `delivery timestamp is more than ${DELIVERY_DELAY_MS_MAX} ms ahead`);
+    if (!Number.isFinite(deliveryTimestampMs) || deliveryTimestampMs - nowMs > maxDelayMs) {
+      throw new ProxyFailure(Code.ILLEGAL_DELIVERY_TIME, `delivery timestamp is more than ${maxDelayMs} ms ahead`);
     }
   }
   const messageGroup = system?.messageGroup;

@@ -6,6 +6,7 @@ import { forwardMessageToDeadLetterQueue } from '../activities/consumer/forward-
 import { receiveFailureFrames, receiveMessage } from '../activities/consumer/receive-message.activity';
 import { heartbeat, notifyClientTermination } from '../activities/client/heartbeat.activity';
 import { telemetry } from '../activities/client/telemetry.activity';
+import { recallMessage } from '../activities/producer/recall-message.activity';
 import { sendMessage } from '../activities/producer/send-message.activity';
 import { queryAssignment } from '../activities/route/query-assignment.activity';
 import { queryRoute } from '../activities/route/query-route.activity';
@@ -82,7 +83,7 @@ export function messagingService(services: ProxyServices): MessagingServiceServe
     ),
     telemetry: bidiStream(telemetryDeps, (call, context) => telemetry(services, call, context)),
     endTransaction: unary('EndTransaction', unaryDeps, async () => ({ status: notImplemented('EndTransaction') }), onlyStatus),
-    recallMessage: unary('RecallMessage', unaryDeps, async () => ({ status: notImplemented('RecallMessage'), messageId: '' }), (failed) => ({
+    recallMessage: unary('RecallMessage', unaryDeps, (request, context) => recallMessage(services, request, context), (failed) => ({
       status: failed,
       messageId: '',
     })),

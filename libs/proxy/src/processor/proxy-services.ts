@@ -2,6 +2,8 @@ import type { Clock } from '@quiver/core';
 import type { Logger } from '@quiver/telemetry';
 import { RoundRobinQueueSelector } from '@quiver/routing';
 import { AutoRenewer } from '../services/auto-renewer';
+import { limits } from '@quiver/config';
+import { RecallHandleCodec } from '../services/recall-handle';
 import { ReceiptHandleCodec } from '../services/receipt-handle';
 import type { ClientRegistry } from '../services/client-registry';
 import type { GroupService } from '../services/group.service';
@@ -15,6 +17,7 @@ export class ProxyServices {
   /** autoRenewer keeps push consumers' messages invisible while their clients live. */
   readonly autoRenewer: AutoRenewer;
   private handleCodec: ReceiptHandleCodec | undefined;
+  private recallCodec: RecallHandleCodec | undefined;
 
   constructor(
     readonly routes: RouteService,
@@ -27,6 +30,8 @@ export class ProxyServices {
     private readonly listenPort: () => number,
     /** groups answers consumer-group configuration (cached), for Settings and consumption. */
     readonly groups: GroupService,
+    /** maxDelayMs is how far ahead a delay message may be due (ILLEGAL_DELIVERY_TIME beyond). @default limits.deliveryDelayMsDefault (24 h) */
+    readonly maxDelayMs: number = limits.deliveryDelayMsDefault,
   ) {
     this.autoRenewer = new AutoRenewer(clock, logger, (storeNode) => stores.storeFor(storeNode), (clientId) => clients.isLive(clientId));
   }
@@ -34,6 +39,12 @@ export class ProxyServices {
   async handles(): Promise<ReceiptHandleCodec> {
     this.handleCodec ??= new ReceiptHandleCodec(Buffer.from((await this.routes.clusterIdentity()).receiptHandleKey, 'base64'));
     return this.handleCodec;
+  }
+
+  /** recallHandles is the codec of recall handles, keyed with the cluster key receipt handles use. */
+  async recallHandles(): Promise<RecallHandleCodec> {
+    this.recallCodec ??= new RecallHandleCodec(Buffer.from((await this.routes.clusterIdentity()).receiptHandleKey, 'base64'));
+    return this.recallCodec;
   }
 
   /** endpointsFor returns the proxy tier's address as clients should use it. */

@@ -25,7 +25,7 @@ export async function sendMessage(services: ProxyServices, request: SendMessageR
       throw new ProxyFailure(Code.MESSAGE_CORRUPTED, 'all messages of a send must have the same topic');
     }
     const nowMs = services.clock.nowMs();
-    const converted = messages.map((message) => toMessageToStore(message, context.peer, nowMs));
+    const converted = messages.map((message) => toMessageToStore(message, context.peer, nowMs, services.maxDelayMs));
     const totalBodyBytes = converted.reduce((sum, message) => sum + message.body.length, 0);
     if (totalBodyBytes > limits.sendRequestBodyBytesMax) {
       throw new ProxyFailure(Code.PAYLOAD_TOO_LARGE, `bodies of ${totalBodyBytes} bytes exceed ${limits.sendRequestBodyBytesMax} per send`);
@@ -35,6 +35,21 @@ export async function sendMessage(services: ProxyServices, request: SendMessageR
     const queue = chooseQueue(services, route, converted);
     const store = await services.stores.storeFor(queue.storeNode);
     if (!store) throw new QuiverError(QuiverErrorCode.StoreUnavailable, `store node ${queue.storeNode} is not reachable`, { retriable: true });
+    if (converted[0]!.kind === MessageKind.Delay) {
+      // Delay messages wait in the store node's timer log; the queue chosen here is where they land when due.
+      const scheduled = await store.scheduleMessages({ topic, queueId: queue.queueId, messages: converted }, context.signal);
+      const recallHandles = await services.recallHandles();
+      return {
+        status: ok(),
+        entries: converted.map((message, index) => ({
+          status: ok(),
+          messageId: message.messageId,
+          transactionId: message.messageId,
+          offset: scheduled.timers[index]!.timerOffset,
+          recallHandle: recallHandles.encode({ storeNode: queue.storeNode, ...scheduled.timers[index]! }, topic),
+        })),
+      };
+    }
     const result = await store.appendMessages({ topic, queueId: queue.queueId, messages: converted }, context.signal);
     return {
       status: ok(),
@@ -57,9 +72,14 @@ function failedEntry(status: Status, messageId: string) {
 }
 
 function checkTypes(messages: MessageToStore[], topicType: TopicMessageType): void {
+  const delay = messages[0]!.kind === MessageKind.Delay;
   for (const message of messages) {
-    if (message.kind === MessageKind.Delay || message.kind === MessageKind.Transaction) {
+    if (message.kind === MessageKind.Transaction) {
       throw new ProxyFailure(Code.NOT_IMPLEMENTED, `${message.kind} messages are not supported yet`);
+    }
+    if ((message.kind === MessageKind.Delay) !== delay) {
+      // A batch is stored as one unit: either all of it waits for delivery times, or none of it.
+      throw new ProxyFailure(Code.MESSAGE_CORRUPTED, 'a batch must not mix delay messages with others');
     }
     if (topicType !== TopicMessageType.Mixed && topicType !== message.kind) {
       throw new ProxyFailure(
@@ -71,7 +91,8 @@ function checkTypes(messages: MessageToStore[], topicType: TopicMessageType): vo
 }
 
 function chooseQueue(services: ProxyServices, route: Parameters<typeof queueForMessageGroup>[0], messages: MessageToStore[]) {
-  const group = messages[0]!.messageGroup;
+  // Delay messages go round robin: FIFO hashing does not apply to them (PROTOCOL.md 3.4 derives DELAY before FIFO).
+  const group = messages[0]!.kind === MessageKind.Delay ? undefined : messages[0]!.messageGroup;
   if (group !== undefined) {
     if (messages.some((message) => message.messageGroup !== group)) {
       throw new ProxyFailure(Code.MESSAGE_CORRUPTED, 'all messages of a batch must have the same message group');
