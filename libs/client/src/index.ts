@@ -1,4 +1,4 @@
-export { AckOutcome } from './store-service';
+export { AckOutcome, TransactionResolution } from './store-service';
 export type {
   StoreService,
   AppendRequest,
@@ -15,6 +15,14 @@ export type {
   ScheduleResult,
   RecallRequest,
   RecallResult,
+  PrepareTransactionRequest,
+  PrepareTransactionResult,
+  EndTransactionRequest,
+  EndTransactionResult,
+  OrphanedTransactionsRequest,
+  OrphanedTransaction,
+  OrphanedTransactionsResult,
+  RecordTransactionCheckRequest,
 } from './store-service';
 export type {
   NameServerService,

@@ -1,4 +1,4 @@
-import type { FilterExpression, MessageToStore, PoppedMessage } from '@quiver/core';
+import type { FilterExpression, MessageToStore, PoppedMessage, StoredMessage } from '@quiver/core';
 
 /**
  * StoreService is what a proxy asks of one store node. The store node implements it locally
@@ -50,6 +50,76 @@ export interface StoreService {
    * belongs to another topic.
    */
   recallMessage(request: RecallRequest): Promise<RecallResult>;
+
+  /**
+   * prepareTransaction stores one half message durably (like appendMessages), invisible to
+   * consumers until endTransaction commits it to topic/queueId. Its transaction ID is its message ID.
+   */
+  prepareTransaction(request: PrepareTransactionRequest, signal?: AbortSignal): Promise<PrepareTransactionResult>;
+
+  /**
+   * endTransaction commits (appends the message to its queue) or rolls back (discards) a half
+   * message. Repeating the same resolution is OK without side effects. Throws MESSAGE_NOT_FOUND
+   * for a transaction this node does not hold (or of another topic), BAD_REQUEST for the
+   * opposite resolution of a resolved one.
+   */
+  endTransaction(request: EndTransactionRequest): Promise<EndTransactionResult>;
+
+  /**
+   * orphanedTransactions lists up to `limit` unresolved transactions of `topic` whose next check
+   * is due, oldest due first. Those that used up their checks are resolved by the node instead.
+   */
+  orphanedTransactions(request: OrphanedTransactionsRequest): Promise<OrphanedTransactionsResult>;
+
+  /** recordTransactionCheck counts a check sent to a producer and schedules the next one; unknown or resolved transactions are ignored. */
+  recordTransactionCheck(request: RecordTransactionCheckRequest): Promise<void>;
+}
+
+export interface PrepareTransactionRequest {
+  topic: string;
+  queueId: number;
+  message: MessageToStore;
+  /** checkImmunityMs is how long after its born time the producer is first asked to check it. @default 6000 */
+  checkImmunityMs?: number;
+}
+
+export interface PrepareTransactionResult {
+  transactionId: string;
+  storeTimestampMs: number;
+}
+
+export const TransactionResolution = { Commit: 'COMMIT', Rollback: 'ROLLBACK' } as const;
+export type TransactionResolution = (typeof TransactionResolution)[keyof typeof TransactionResolution];
+
+export interface EndTransactionRequest {
+  topic: string;
+  transactionId: string;
+  resolution: TransactionResolution;
+}
+
+export interface EndTransactionResult {
+  messageId: string;
+}
+
+export interface OrphanedTransactionsRequest {
+  topic: string;
+  limit: number;
+}
+
+/** OrphanedTransaction is an unresolved half message whose producer is due to be asked; `message` names its target queue. */
+export interface OrphanedTransaction {
+  transactionId: string;
+  checkCount: number;
+  message: StoredMessage;
+}
+
+export interface OrphanedTransactionsResult {
+  transactions: OrphanedTransaction[];
+}
+
+export interface RecordTransactionCheckRequest {
+  topic: string;
+  transactionId: string;
 }
 
 /** ScheduledTimer names one scheduled message on its store node: its due time and its offset in the node's timer log. */

@@ -34,7 +34,19 @@ describe('internal protos - conventions', () => {
 
   it('services - one RPC per interface method, as generated for grpc-js', () => {
     expect(Object.keys(StoreServiceService).sort()).toEqual(
-      ['ackMessages', 'appendMessages', 'changeInvisibleDuration', 'forwardToDeadLetterQueue', 'popMessages', 'recallMessage', 'scheduleMessages'],
+      [
+        'ackMessages',
+        'appendMessages',
+        'changeInvisibleDuration',
+        'endTransaction',
+        'forwardToDeadLetterQueue',
+        'orphanedTransactions',
+        'popMessages',
+        'prepareTransaction',
+        'recallMessage',
+        'recordTransactionCheck',
+        'scheduleMessages',
+      ],
     );
     expect(Object.keys(NameServerServiceService).sort()).toEqual(
       [

@@ -24,6 +24,19 @@ export {
   decodeTimerIndexRecord,
 } from './layout';
 export type { TimerIndexKey, TimerTarget } from './layout';
+export {
+  HALF_LOG_TOPIC,
+  HALF_LOG_QUEUE_ID,
+  TransactionState,
+  transactionKey,
+  encodeTransactionRecord,
+  decodeTransactionRecord,
+  transactionCheckPrefix,
+  transactionCheckKey,
+  transactionCheckDueBound,
+  decodeTransactionCheckKey,
+} from './layout';
+export type { TransactionRecord } from './layout';
 export { encodeMessageRecord, decodeMessageRecord } from './message-record';
 export {
   STRING_FIELD_BYTES_MAX,

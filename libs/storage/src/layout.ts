@@ -19,11 +19,21 @@
  *   'F' group:str16 topic:str16 queueId:u32 offset:u64     -> pop in-flight record     (libs/consumption)
  *   'G'                                                    -> pop generation record    (libs/consumption)
  *   'T' dueMs:u64 timerOffset:u64                          -> timer index record {topic str16, queueId u32}
+ *   'X' transactionId:str16                                -> transaction record {topic str16, queueId u32, halfOffset u64,
+ *                                                             bornMs u64, checkCount u32, nextCheckMs u64, state u8}
+ *   'Y' topic:str16 nextCheckMs:u64 transactionId:str16    -> empty (check schedule of unresolved transactions)
  *
  * Delay messages wait in the timer log, queue TIMER_LOG_QUEUE_ID of the system topic
  * TIMER_LOG_TOPIC (ordinary message records), each with one 'T' key naming its due time, its
  * offset in the timer log and its target queue. The 'T' keys sort by due time, so the node's
  * timer reads the next due entries in pages; a fired or recalled timer's key is deleted.
+ *
+ * Half (transaction) messages wait in the half log, queue HALF_LOG_QUEUE_ID of the system topic
+ * HALF_LOG_TOPIC, each with one 'X' record by transaction ID (= message ID) and, while it is
+ * unresolved, one 'Y' key naming when its producer is asked to check it next (by topic, since a
+ * proxy checks only the topics its own producers publish). A resolved
+ * transaction keeps its 'X' record (state committed or rolled back, no 'Y' key) so a repeated
+ * EndTransaction is answered without side effects.
  *
  * Record (every value except the empty index values):
  *   formatVersion:u8 crc32c:u32 payload
@@ -56,6 +66,8 @@ export const KeyPrefix = {
   PopInFlight: 0x46, // 'F'
   PopGeneration: 0x47, // 'G'
   TimerIndex: 0x54, // 'T'
+  Transaction: 0x58, // 'X'
+  TransactionCheck: 0x59, // 'Y'
 } as const;
 export type KeyPrefix = (typeof KeyPrefix)[keyof typeof KeyPrefix];
 
@@ -67,6 +79,7 @@ export const RecordFormat = {
   QueueMeta: 1,
   Message: 1,
   TimerIndex: 1,
+  Transaction: 1,
 } as const;
 
 /** RECORD_HEADER_BYTES is the format version byte plus the crc32c. */
@@ -351,4 +364,86 @@ export function decodeTimerIndexRecord(record: Uint8Array): TimerTarget {
   const target = { topic: reader.string16(), queueId: reader.u32() };
   reader.expectEnd();
   return target;
+}
+
+// Transactions: half messages waiting in the half log for EndTransaction or an orphan check.
+
+/** HALF_LOG_TOPIC is the system topic whose queue HALF_LOG_QUEUE_ID holds every half message of a node (RocketMQ's name). */
+export const HALF_LOG_TOPIC = 'RMQ_SYS_TRANS_HALF_TOPIC';
+export const HALF_LOG_QUEUE_ID = 0;
+
+/** TransactionState is where a transaction is: waiting for its resolution, or resolved one way. */
+export const TransactionState = { Pending: 0, Committed: 1, RolledBack: 2 } as const;
+export type TransactionState = (typeof TransactionState)[keyof typeof TransactionState];
+
+/** TransactionRecord is what a store node keeps of one transaction, under its 'X' key. */
+export interface TransactionRecord {
+  /** topic and queueId are the target queue a commit appends the message to. */
+  topic: string;
+  queueId: number;
+  /** halfOffset is the message's offset in the half log. */
+  halfOffset: number;
+  bornMs: number;
+  /** checkCount counts the orphan checks sent to producers so far. */
+  checkCount: number;
+  /** nextCheckMs is when the producer is asked next (meaningful while pending). */
+  nextCheckMs: number;
+  state: TransactionState;
+}
+
+export function transactionKey(transactionId: string): Buffer {
+  return new ByteWriter(3 + Buffer.byteLength(transactionId)).u8(KeyPrefix.Transaction).string16(transactionId).finish();
+}
+
+export function encodeTransactionRecord(record: TransactionRecord): Buffer {
+  const payload = new ByteWriter(64)
+    .string16(record.topic)
+    .u32(record.queueId)
+    .u64(record.halfOffset)
+    .u64(record.bornMs)
+    .u32(record.checkCount)
+    .u64(record.nextCheckMs)
+    .u8(record.state)
+    .finish();
+  return frameRecord(RecordFormat.Transaction, payload);
+}
+
+export function decodeTransactionRecord(bytes: Uint8Array): TransactionRecord {
+  const reader = new ByteReader(unframeRecord(bytes, RecordFormat.Transaction));
+  const record = {
+    topic: reader.string16(),
+    queueId: reader.u32(),
+    halfOffset: reader.u64(),
+    bornMs: reader.u64(),
+    checkCount: reader.u32(),
+    nextCheckMs: reader.u64(),
+    state: reader.u8(),
+  };
+  reader.expectEnd();
+  if (record.state !== TransactionState.Pending && record.state !== TransactionState.Committed && record.state !== TransactionState.RolledBack) {
+    throw new RecordDecodeError(`unknown transaction state ${record.state}`);
+  }
+  return { ...record, state: record.state as TransactionState };
+}
+
+/** transactionCheckPrefix is the start of `topic`'s check schedule. */
+export function transactionCheckPrefix(topic: string): Buffer {
+  return new ByteWriter(3 + Buffer.byteLength(topic)).u8(KeyPrefix.TransactionCheck).string16(topic).finish();
+}
+
+export function transactionCheckKey(topic: string, nextCheckMs: number, transactionId: string): Buffer {
+  return new ByteWriter(64).u8(KeyPrefix.TransactionCheck).string16(topic).u64(nextCheckMs).string16(transactionId).finish();
+}
+
+/** transactionCheckDueBound is the position after every check of `topic` due at or before `nowMs`, for `lt` range bounds. */
+export function transactionCheckDueBound(topic: string, nowMs: number): Buffer {
+  return new ByteWriter(64).u8(KeyPrefix.TransactionCheck).string16(topic).u64(nowMs + 1).finish();
+}
+
+export function decodeTransactionCheckKey(key: Uint8Array): { topic: string; nextCheckMs: number; transactionId: string } {
+  const reader = new ByteReader(key);
+  if (reader.u8() !== KeyPrefix.TransactionCheck) throw new RecordDecodeError('not a transaction check key');
+  const result = { topic: reader.string16(), nextCheckMs: reader.u64(), transactionId: reader.string16() };
+  reader.expectEnd();
+  return result;
 }

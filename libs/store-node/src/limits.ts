@@ -59,3 +59,21 @@ export const TIMER_RETRY_DELAY_MS = 1_000;
  * 2^31-1 ms (about 24.8 days) and delays reach 40 days; a wake that finds nothing due re-arms.
  */
 export const TIMER_WAKE_DELAY_MS_MAX = 60 * 60 * 1000;
+
+/**
+ * TRANSACTION_CHECK_IMMUNITY_MS_DEFAULT is how long after its born time a half message waits
+ * before its producer is first asked to check it, unless the message says otherwise: Apache's 6 s.
+ */
+export const TRANSACTION_CHECK_IMMUNITY_MS_DEFAULT = 6_000;
+
+/** TRANSACTION_CHECK_IMMUNITY_MS_MAX caps a message's own `orphaned_transaction_recovery_duration`: one hour, as Apache's proxy. */
+export const TRANSACTION_CHECK_IMMUNITY_MS_MAX = 60 * 60 * 1000;
+
+/** TRANSACTION_CHECK_INTERVAL_MS is the pause between two orphan checks of one transaction: Apache's 30 s. */
+export const TRANSACTION_CHECK_INTERVAL_MS = 30_000;
+
+/** TRANSACTION_CHECKS_MAX is how many orphan checks a transaction gets before it is rolled back: Apache's 15. */
+export const TRANSACTION_CHECKS_MAX = 15;
+
+/** ORPHANED_TRANSACTIONS_PAGE_MAX bounds one orphan listing, so a scan never holds a topic's backlog of half messages in memory. */
+export const ORPHANED_TRANSACTIONS_PAGE_MAX = 64;

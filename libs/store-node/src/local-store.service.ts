@@ -14,7 +14,14 @@ import type {
   AppendResult,
   ChangeInvisibleRequest,
   ChangeInvisibleResult,
+  EndTransactionRequest,
+  EndTransactionResult,
   ForwardToDeadLetterRequest,
+  OrphanedTransactionsRequest,
+  OrphanedTransactionsResult,
+  PrepareTransactionRequest,
+  PrepareTransactionResult,
+  RecordTransactionCheckRequest,
   PopRequest,
   PopResult,
   RecallRequest,
@@ -31,6 +38,7 @@ import { DEAD_LETTER_QUEUE_ID, deadLetterCopy } from './dead-letter';
 import { DEAD_LETTER_FORWARD_HOLD_MS, DELIVERY_ATTEMPTS_DEFAULT, PARKED_POLLS_MAX } from './limits';
 import { LongPolls } from './long-polls';
 import { TimerWheel } from './timer-wheel';
+import { Transactions } from './transactions';
 import { checkAppendRequest, checkGroup, checkHandOut, checkInvisibleDuration, checkPopRequest, checkTopic } from './validation';
 
 export interface LocalStoreServiceOptions {
@@ -43,6 +51,8 @@ export interface LocalStoreServiceOptions {
   storeNodeName: string;
   /** parkedPollsMax overrides PARKED_POLLS_MAX, so specs can reach the bound. @default PARKED_POLLS_MAX */
   parkedPollsMax?: number;
+  /** transactionChecksMax overrides TRANSACTION_CHECKS_MAX, so specs can reach it. @default TRANSACTION_CHECKS_MAX */
+  transactionChecksMax?: number;
 }
 
 export class LocalStoreService implements StoreService {
@@ -52,6 +62,7 @@ export class LocalStoreService implements StoreService {
   private readonly clock: Clock;
   private readonly polls: LongPolls;
   private readonly timers: TimerWheel;
+  private readonly transactions: Transactions;
   private closed = false;
 
   constructor(options: LocalStoreServiceOptions) {
@@ -69,6 +80,13 @@ export class LocalStoreService implements StoreService {
       onDelivered: (topic) => this.polls.wakeTopic(topic),
     });
     this.timers.start();
+    this.transactions = new Transactions({
+      store: options.store,
+      queueLog: this.queueLog,
+      clock: this.clock,
+      onCommitted: (topic) => this.polls.wakeTopic(topic),
+      ...(options.transactionChecksMax !== undefined ? { checksMax: options.transactionChecksMax } : {}),
+    });
   }
 
   /**
@@ -111,6 +129,45 @@ export class LocalStoreService implements StoreService {
       throw new QuiverError(QuiverErrorCode.BadRequest, 'a recall names a timer by non-negative dueMs and timerOffset');
     }
     return this.timers.recall(request.topic, { dueMs: request.dueMs, timerOffset: request.timerOffset });
+  }
+
+  /** prepareTransaction stores one half message durably, invisible until committed; see transactions.ts. */
+  async prepareTransaction(request: PrepareTransactionRequest, signal?: AbortSignal): Promise<PrepareTransactionResult> {
+    this.checkOpen();
+    checkAppendRequest({ topic: request.topic, queueId: request.queueId, messages: [request.message] });
+    const immunityMs = request.checkImmunityMs;
+    if (immunityMs !== undefined && (!Number.isSafeInteger(immunityMs) || immunityMs < 0)) {
+      throw new QuiverError(QuiverErrorCode.BadRequest, 'checkImmunityMs must be a non-negative integer');
+    }
+    if (signal?.aborted === true) throw new QuiverError(QuiverErrorCode.StoreTimeout, 'prepare abandoned by its caller before it started');
+    return this.transactions.prepare(request);
+  }
+
+  /** endTransaction commits or rolls back a half message; see StoreService. */
+  async endTransaction(request: EndTransactionRequest): Promise<EndTransactionResult> {
+    this.checkOpen();
+    checkTopic(request.topic);
+    checkTransactionId(request.transactionId);
+    if (request.resolution !== 'COMMIT' && request.resolution !== 'ROLLBACK') {
+      throw new QuiverError(QuiverErrorCode.BadRequest, 'a resolution is COMMIT or ROLLBACK');
+    }
+    return this.transactions.end(request);
+  }
+
+  /** orphanedTransactions lists due, unresolved transactions of a topic; see StoreService. */
+  async orphanedTransactions(request: OrphanedTransactionsRequest): Promise<OrphanedTransactionsResult> {
+    this.checkOpen();
+    checkTopic(request.topic);
+    if (!Number.isInteger(request.limit) || request.limit < 1) throw new QuiverError(QuiverErrorCode.BadRequest, 'limit must be a positive integer');
+    return { transactions: await this.transactions.orphaned(request.topic, request.limit) };
+  }
+
+  /** recordTransactionCheck counts a check sent to a producer; see StoreService. */
+  async recordTransactionCheck(request: RecordTransactionCheckRequest): Promise<void> {
+    this.checkOpen();
+    checkTopic(request.topic);
+    checkTransactionId(request.transactionId);
+    await this.transactions.recordCheck(request.topic, request.transactionId);
   }
 
   /**
@@ -263,11 +320,21 @@ export class LocalStoreService implements StoreService {
     this.closed = true;
     this.polls.closeAll();
     await this.timers.close();
+    await this.transactions.close();
     await this.popState.close();
     await this.queueLog.close();
   }
 
   private checkOpen(): void {
     if (this.closed) throw new QuiverError(QuiverErrorCode.Closed, `store node ${this.storeNodeName} is closed`);
+  }
+}
+
+/** TRANSACTION_ID_BYTES_MAX bounds a transaction ID: message IDs are 34 characters, so 128 leaves room for other clients' formats. */
+const TRANSACTION_ID_BYTES_MAX = 128;
+
+function checkTransactionId(transactionId: string): void {
+  if (typeof transactionId !== 'string' || transactionId === '' || Buffer.byteLength(transactionId) > TRANSACTION_ID_BYTES_MAX) {
+    throw new QuiverError(QuiverErrorCode.BadRequest, `transactionId must be 1 to ${TRANSACTION_ID_BYTES_MAX} bytes`);
   }
 }

@@ -24,6 +24,13 @@ import {
   type RecallResult,
   type ScheduleResult,
   type StoreService,
+  type EndTransactionRequest,
+  type EndTransactionResult,
+  type OrphanedTransactionsRequest,
+  type OrphanedTransactionsResult,
+  type PrepareTransactionRequest,
+  type PrepareTransactionResult,
+  type RecordTransactionCheckRequest,
 } from '../store-service';
 import { internalServerOptions } from './channel-options';
 import { GrpcStoreClient } from './grpc-store-client';
@@ -43,6 +50,9 @@ class ScriptedStore implements StoreService {
   forward: (request: ForwardToDeadLetterRequest) => Promise<void> = async () => unscripted();
   schedule: (request: AppendRequest, signal?: AbortSignal) => Promise<ScheduleResult> = async () => unscripted();
   recall: (request: RecallRequest) => Promise<RecallResult> = async () => unscripted();
+  prepare: (request: PrepareTransactionRequest) => Promise<PrepareTransactionResult> = async () => unscripted();
+  end: (request: EndTransactionRequest) => Promise<EndTransactionResult> = async () => unscripted();
+  orphans: (request: OrphanedTransactionsRequest) => Promise<OrphanedTransactionsResult> = async () => unscripted();
 
   appendMessages(request: AppendRequest, signal?: AbortSignal): Promise<AppendResult> {
     this.received.push({ method: 'appendMessages', request, signal });
@@ -71,6 +81,21 @@ class ScriptedStore implements StoreService {
   recallMessage(request: RecallRequest): Promise<RecallResult> {
     this.received.push({ method: 'recallMessage', request });
     return this.recall(request);
+  }
+  prepareTransaction(request: PrepareTransactionRequest): Promise<PrepareTransactionResult> {
+    this.received.push({ method: 'prepareTransaction', request });
+    return this.prepare(request);
+  }
+  endTransaction(request: EndTransactionRequest): Promise<EndTransactionResult> {
+    this.received.push({ method: 'endTransaction', request });
+    return this.end(request);
+  }
+  orphanedTransactions(request: OrphanedTransactionsRequest): Promise<OrphanedTransactionsResult> {
+    this.received.push({ method: 'orphanedTransactions', request });
+    return this.orphans(request);
+  }
+  async recordTransactionCheck(request: RecordTransactionCheckRequest): Promise<void> {
+    this.received.push({ method: 'recordTransactionCheck', request });
   }
 
   requestsOf(method: string): unknown[] {
@@ -273,6 +298,32 @@ describe('GrpcStoreClient - round trips', () => {
     };
     const error = await client.recallMessage(request).catch((failure: unknown) => failure);
     expect(isQuiverError(error, QuiverErrorCode.MessageNotFound)).toBe(true);
+  });
+
+  it('transactions - prepare, end, orphan listing and check recording round-trip every field', async () => {
+    store.prepare = async (request) => ({ transactionId: request.message.messageId, storeTimestampMs: 1_700_000_000_001 });
+    const prepare: PrepareTransactionRequest = { topic: 'orders', queueId: 2, message: fullMessage(), checkImmunityMs: 9_000 };
+    const prepared = await client.prepareTransaction(prepare);
+    expect(prepared.storeTimestampMs).toBe(1_700_000_000_001);
+    const [receivedPrepare] = store.requestsOf('prepareTransaction') as PrepareTransactionRequest[];
+    expect(receivedPrepare?.checkImmunityMs).toBe(9_000);
+    expect(comparable(receivedPrepare!.message)).toStrictEqual(comparable(prepare.message));
+
+    store.end = async (request) => ({ messageId: request.transactionId });
+    const end: EndTransactionRequest = { topic: 'orders', transactionId: 'tx-1', resolution: 'ROLLBACK' };
+    await expect(client.endTransaction(end)).resolves.toStrictEqual({ messageId: 'tx-1' });
+    expect(store.requestsOf('endTransaction')).toStrictEqual([end]);
+
+    const stored = { ...minimalMessage(), topic: 'orders', queueId: 2, queueOffset: 7, storeTimestampMs: 5, storeHost: 'n1' };
+    store.orphans = async () => ({ transactions: [{ transactionId: 'tx-1', checkCount: 3, message: stored }] });
+    const listed = await client.orphanedTransactions({ topic: 'orders', limit: 10 });
+    expect(listed.transactions.map((orphan) => ({ ...orphan, message: comparable(orphan.message) }))).toStrictEqual([
+      { transactionId: 'tx-1', checkCount: 3, message: comparable(stored) },
+    ]);
+
+    const check: RecordTransactionCheckRequest = { topic: 'orders', transactionId: 'tx-1' };
+    await expect(client.recordTransactionCheck(check)).resolves.toBeUndefined();
+    expect(store.requestsOf('recordTransactionCheck')).toStrictEqual([check]);
   });
 });
 

@@ -11,6 +11,13 @@ import type {
   PopResult,
   RecallRequest,
   RecallResult,
+  EndTransactionRequest,
+  EndTransactionResult,
+  OrphanedTransactionsRequest,
+  OrphanedTransactionsResult,
+  PrepareTransactionRequest,
+  PrepareTransactionResult,
+  RecordTransactionCheckRequest,
   ScheduleResult,
   StoreService,
 } from '../store-service';
@@ -26,6 +33,13 @@ import {
   forwardRequestToWire,
   popRequestToWire,
   popResultFromWire,
+  endTransactionRequestToWire,
+  endTransactionResultFromWire,
+  orphanedTransactionsRequestToWire,
+  orphanedTransactionsResultFromWire,
+  prepareTransactionRequestToWire,
+  prepareTransactionResultFromWire,
+  recordTransactionCheckRequestToWire,
   recallRequestToWire,
   recallResultFromWire,
   scheduleRequestToWire,
@@ -105,6 +119,22 @@ export class GrpcStoreClient implements StoreService {
 
   recallMessage(request: RecallRequest): Promise<RecallResult> {
     return this.caller.call(service.recallMessage, recallRequestToWire(request), recallResultFromWire, this.callTimeoutMs);
+  }
+
+  prepareTransaction(request: PrepareTransactionRequest, signal?: AbortSignal): Promise<PrepareTransactionResult> {
+    return this.caller.call(service.prepareTransaction, prepareTransactionRequestToWire(request), prepareTransactionResultFromWire, this.callTimeoutMs, signal);
+  }
+
+  endTransaction(request: EndTransactionRequest): Promise<EndTransactionResult> {
+    return this.caller.call(service.endTransaction, endTransactionRequestToWire(request), endTransactionResultFromWire, this.callTimeoutMs);
+  }
+
+  orphanedTransactions(request: OrphanedTransactionsRequest): Promise<OrphanedTransactionsResult> {
+    return this.caller.call(service.orphanedTransactions, orphanedTransactionsRequestToWire(request), orphanedTransactionsResultFromWire, this.callTimeoutMs);
+  }
+
+  async recordTransactionCheck(request: RecordTransactionCheckRequest): Promise<void> {
+    await this.caller.call(service.recordTransactionCheck, recordTransactionCheckRequestToWire(request), () => undefined, this.callTimeoutMs);
   }
 
   /** close closes the channel; later calls reject with CLOSED. Idempotent. */

@@ -62,6 +62,10 @@ async function startStore(store: NamedStore): Promise<{ server: Server; address:
     forwardToDeadLetterQueue: unused,
     scheduleMessages: unused,
     recallMessage: unused,
+    prepareTransaction: unused,
+    endTransaction: unused,
+    orphanedTransactions: unused,
+    recordTransactionCheck: unused,
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),

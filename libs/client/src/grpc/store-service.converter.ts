@@ -15,7 +15,16 @@ import {
   type AppendResult,
   type ChangeInvisibleRequest,
   type ChangeInvisibleResult,
+  type EndTransactionRequest,
+  type EndTransactionResult,
   type ForwardToDeadLetterRequest,
+  type OrphanedTransaction,
+  type OrphanedTransactionsRequest,
+  type OrphanedTransactionsResult,
+  type PrepareTransactionRequest,
+  type PrepareTransactionResult,
+  type RecordTransactionCheckRequest,
+  TransactionResolution,
   type HandOut,
   type PopRequest,
   type PopResult,
@@ -344,4 +353,88 @@ export function recallResultToWire(result: RecallResult): storeV1.RecallMessageR
 
 export function recallResultFromWire(wire: storeV1.RecallMessageResponse): RecallResult {
   return { messageId: wire.messageId };
+}
+
+// transactions
+
+const wireResolutionOf: Readonly<Record<TransactionResolution, storeV1.TransactionResolution>> = {
+  [TransactionResolution.Commit]: storeV1.TransactionResolution.TRANSACTION_RESOLUTION_COMMIT,
+  [TransactionResolution.Rollback]: storeV1.TransactionResolution.TRANSACTION_RESOLUTION_ROLLBACK,
+};
+const resolutionOfWire = reverseTable(wireResolutionOf);
+
+export function prepareTransactionRequestToWire(request: PrepareTransactionRequest): storeV1.PrepareTransactionRequest {
+  return {
+    topic: request.topic,
+    queueId: request.queueId,
+    message: messageToStoreToWire(request.message),
+    checkImmunityMs: request.checkImmunityMs,
+    epoch: epochUnfenced,
+  };
+}
+
+export function prepareTransactionRequestFromWire(wire: storeV1.PrepareTransactionRequest): PrepareTransactionRequest {
+  const request: PrepareTransactionRequest = {
+    topic: wire.topic,
+    queueId: wire.queueId,
+    message: messageToStoreFromWire(present(wire.message, 'PrepareTransactionRequest.message')),
+  };
+  if (wire.checkImmunityMs !== undefined) request.checkImmunityMs = wire.checkImmunityMs;
+  return request;
+}
+
+export function prepareTransactionResultToWire(result: PrepareTransactionResult): storeV1.PrepareTransactionResponse {
+  return { transactionId: result.transactionId, storeTimestampMs: result.storeTimestampMs };
+}
+
+export function prepareTransactionResultFromWire(wire: storeV1.PrepareTransactionResponse): PrepareTransactionResult {
+  return { transactionId: wire.transactionId, storeTimestampMs: wire.storeTimestampMs };
+}
+
+export function endTransactionRequestToWire(request: EndTransactionRequest): storeV1.EndTransactionRequest {
+  return { topic: request.topic, transactionId: request.transactionId, resolution: wireResolutionOf[request.resolution], epoch: epochUnfenced };
+}
+
+export function endTransactionRequestFromWire(wire: storeV1.EndTransactionRequest): EndTransactionRequest {
+  return { topic: wire.topic, transactionId: wire.transactionId, resolution: decoded(resolutionOfWire, wire.resolution, 'resolution') };
+}
+
+export function endTransactionResultToWire(result: EndTransactionResult): storeV1.EndTransactionResponse {
+  return { messageId: result.messageId };
+}
+
+export function endTransactionResultFromWire(wire: storeV1.EndTransactionResponse): EndTransactionResult {
+  return { messageId: wire.messageId };
+}
+
+export function orphanedTransactionsRequestToWire(request: OrphanedTransactionsRequest): storeV1.OrphanedTransactionsRequest {
+  return { topic: request.topic, limit: request.limit, epoch: epochUnfenced };
+}
+
+export function orphanedTransactionsRequestFromWire(wire: storeV1.OrphanedTransactionsRequest): OrphanedTransactionsRequest {
+  return { topic: wire.topic, limit: wire.limit };
+}
+
+function orphanToWire(orphan: OrphanedTransaction): storeV1.OrphanedTransaction {
+  return { transactionId: orphan.transactionId, checkCount: orphan.checkCount, message: storedMessageToWire(orphan.message) };
+}
+
+function orphanFromWire(wire: storeV1.OrphanedTransaction): OrphanedTransaction {
+  return { transactionId: wire.transactionId, checkCount: wire.checkCount, message: storedMessageFromWire(present(wire.message, 'OrphanedTransaction.message')) };
+}
+
+export function orphanedTransactionsResultToWire(result: OrphanedTransactionsResult): storeV1.OrphanedTransactionsResponse {
+  return { transactions: result.transactions.map(orphanToWire) };
+}
+
+export function orphanedTransactionsResultFromWire(wire: storeV1.OrphanedTransactionsResponse): OrphanedTransactionsResult {
+  return { transactions: wire.transactions.map(orphanFromWire) };
+}
+
+export function recordTransactionCheckRequestToWire(request: RecordTransactionCheckRequest): storeV1.RecordTransactionCheckRequest {
+  return { topic: request.topic, transactionId: request.transactionId, epoch: epochUnfenced };
+}
+
+export function recordTransactionCheckRequestFromWire(wire: storeV1.RecordTransactionCheckRequest): RecordTransactionCheckRequest {
+  return { topic: wire.topic, transactionId: wire.transactionId };
 }

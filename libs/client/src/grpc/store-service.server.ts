@@ -15,6 +15,13 @@ import {
   forwardRequestFromWire,
   popRequestFromWire,
   popResultToWire,
+  endTransactionRequestFromWire,
+  endTransactionResultToWire,
+  orphanedTransactionsRequestFromWire,
+  orphanedTransactionsResultToWire,
+  prepareTransactionRequestFromWire,
+  prepareTransactionResultToWire,
+  recordTransactionCheckRequestFromWire,
   recallRequestFromWire,
   recallResultToWire,
   scheduleRequestFromWire,
@@ -67,6 +74,23 @@ export function serveStoreService(server: Server, store: StoreService, options: 
     ),
     recallMessage: internalUnary(service.recallMessage.path, deps, async (request: storeV1.RecallMessageRequest) =>
       recallResultToWire(await store.recallMessage(recallRequestFromWire(request))),
+    ),
+    prepareTransaction: internalUnary(service.prepareTransaction.path, deps, async (request: storeV1.PrepareTransactionRequest, signal) =>
+      prepareTransactionResultToWire(await store.prepareTransaction(prepareTransactionRequestFromWire(request), signal)),
+    ),
+    endTransaction: internalUnary(service.endTransaction.path, deps, async (request: storeV1.EndTransactionRequest) =>
+      endTransactionResultToWire(await store.endTransaction(endTransactionRequestFromWire(request))),
+    ),
+    orphanedTransactions: internalUnary(service.orphanedTransactions.path, deps, async (request: storeV1.OrphanedTransactionsRequest) =>
+      orphanedTransactionsResultToWire(await store.orphanedTransactions(orphanedTransactionsRequestFromWire(request))),
+    ),
+    recordTransactionCheck: internalUnary(
+      service.recordTransactionCheck.path,
+      deps,
+      async (request: storeV1.RecordTransactionCheckRequest): Promise<storeV1.RecordTransactionCheckResponse> => {
+        await store.recordTransactionCheck(recordTransactionCheckRequestFromWire(request));
+        return {};
+      },
     ),
   };
   server.addService(service, implementation);

@@ -153,6 +153,45 @@ export function ackOutcomeToJSON(object: AckOutcome): string {
   }
 }
 
+export enum TransactionResolution {
+  TRANSACTION_RESOLUTION_UNSPECIFIED = 0,
+  TRANSACTION_RESOLUTION_COMMIT = 1,
+  TRANSACTION_RESOLUTION_ROLLBACK = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function transactionResolutionFromJSON(object: any): TransactionResolution {
+  switch (object) {
+    case 0:
+    case "TRANSACTION_RESOLUTION_UNSPECIFIED":
+      return TransactionResolution.TRANSACTION_RESOLUTION_UNSPECIFIED;
+    case 1:
+    case "TRANSACTION_RESOLUTION_COMMIT":
+      return TransactionResolution.TRANSACTION_RESOLUTION_COMMIT;
+    case 2:
+    case "TRANSACTION_RESOLUTION_ROLLBACK":
+      return TransactionResolution.TRANSACTION_RESOLUTION_ROLLBACK;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TransactionResolution.UNRECOGNIZED;
+  }
+}
+
+export function transactionResolutionToJSON(object: TransactionResolution): string {
+  switch (object) {
+    case TransactionResolution.TRANSACTION_RESOLUTION_UNSPECIFIED:
+      return "TRANSACTION_RESOLUTION_UNSPECIFIED";
+    case TransactionResolution.TRANSACTION_RESOLUTION_COMMIT:
+      return "TRANSACTION_RESOLUTION_COMMIT";
+    case TransactionResolution.TRANSACTION_RESOLUTION_ROLLBACK:
+      return "TRANSACTION_RESOLUTION_ROLLBACK";
+    case TransactionResolution.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** MessageToStore is a producer's message after the proxy validated it. */
 export interface MessageToStore {
   messageId: string;
@@ -331,6 +370,66 @@ export interface RecallMessageRequest {
 
 export interface RecallMessageResponse {
   messageId: string;
+}
+
+/** PrepareTransactionRequest stores one half message; its transaction ID is its message ID. */
+export interface PrepareTransactionRequest {
+  topic: string;
+  queueId: number;
+  message?:
+    | MessageToStore
+    | undefined;
+  /** check_immunity_ms is how long after its born time the producer is first asked; absent: 6000. */
+  checkImmunityMs?:
+    | number
+    | undefined;
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface PrepareTransactionResponse {
+  transactionId: string;
+  storeTimestampMs: number;
+}
+
+export interface EndTransactionRequest {
+  topic: string;
+  transactionId: string;
+  resolution: TransactionResolution;
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface EndTransactionResponse {
+  messageId: string;
+}
+
+export interface OrphanedTransactionsRequest {
+  topic: string;
+  limit: number;
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+/** OrphanedTransaction is an unresolved half message due for a check; message names its target queue. */
+export interface OrphanedTransaction {
+  transactionId: string;
+  checkCount: number;
+  message?: StoredMessage | undefined;
+}
+
+export interface OrphanedTransactionsResponse {
+  transactions: OrphanedTransaction[];
+}
+
+export interface RecordTransactionCheckRequest {
+  topic: string;
+  transactionId: string;
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface RecordTransactionCheckResponse {
 }
 
 function createBaseMessageToStore(): MessageToStore {
@@ -2916,6 +3015,876 @@ export const RecallMessageResponse: MessageFns<RecallMessageResponse> = {
   },
 };
 
+function createBasePrepareTransactionRequest(): PrepareTransactionRequest {
+  return { topic: "", queueId: 0, message: undefined, checkImmunityMs: undefined, epoch: 0 };
+}
+
+export const PrepareTransactionRequest: MessageFns<PrepareTransactionRequest> = {
+  encode(message: PrepareTransactionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== "") {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.queueId !== 0) {
+      writer.uint32(16).int32(message.queueId);
+    }
+    if (message.message !== undefined) {
+      MessageToStore.encode(message.message, writer.uint32(26).fork()).join();
+    }
+    if (message.checkImmunityMs !== undefined) {
+      writer.uint32(32).int64(message.checkImmunityMs);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PrepareTransactionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePrepareTransactionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.queueId = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = MessageToStore.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.checkImmunityMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PrepareTransactionRequest {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      queueId: isSet(object.queueId)
+        ? globalThis.Number(object.queueId)
+        : isSet(object.queue_id)
+        ? globalThis.Number(object.queue_id)
+        : 0,
+      message: isSet(object.message) ? MessageToStore.fromJSON(object.message) : undefined,
+      checkImmunityMs: isSet(object.checkImmunityMs)
+        ? globalThis.Number(object.checkImmunityMs)
+        : isSet(object.check_immunity_ms)
+        ? globalThis.Number(object.check_immunity_ms)
+        : undefined,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: PrepareTransactionRequest): unknown {
+    const obj: any = {};
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.queueId !== 0) {
+      obj.queueId = Math.round(message.queueId);
+    }
+    if (message.message !== undefined) {
+      obj.message = MessageToStore.toJSON(message.message);
+    }
+    if (message.checkImmunityMs !== undefined) {
+      obj.checkImmunityMs = Math.round(message.checkImmunityMs);
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PrepareTransactionRequest>): PrepareTransactionRequest {
+    return PrepareTransactionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PrepareTransactionRequest>): PrepareTransactionRequest {
+    const message = createBasePrepareTransactionRequest();
+    message.topic = object.topic ?? "";
+    message.queueId = object.queueId ?? 0;
+    message.message = (object.message !== undefined && object.message !== null)
+      ? MessageToStore.fromPartial(object.message)
+      : undefined;
+    message.checkImmunityMs = object.checkImmunityMs ?? undefined;
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBasePrepareTransactionResponse(): PrepareTransactionResponse {
+  return { transactionId: "", storeTimestampMs: 0 };
+}
+
+export const PrepareTransactionResponse: MessageFns<PrepareTransactionResponse> = {
+  encode(message: PrepareTransactionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.transactionId !== "") {
+      writer.uint32(10).string(message.transactionId);
+    }
+    if (message.storeTimestampMs !== 0) {
+      writer.uint32(16).int64(message.storeTimestampMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PrepareTransactionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePrepareTransactionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.transactionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.storeTimestampMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PrepareTransactionResponse {
+    return {
+      transactionId: isSet(object.transactionId)
+        ? globalThis.String(object.transactionId)
+        : isSet(object.transaction_id)
+        ? globalThis.String(object.transaction_id)
+        : "",
+      storeTimestampMs: isSet(object.storeTimestampMs)
+        ? globalThis.Number(object.storeTimestampMs)
+        : isSet(object.store_timestamp_ms)
+        ? globalThis.Number(object.store_timestamp_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: PrepareTransactionResponse): unknown {
+    const obj: any = {};
+    if (message.transactionId !== "") {
+      obj.transactionId = message.transactionId;
+    }
+    if (message.storeTimestampMs !== 0) {
+      obj.storeTimestampMs = Math.round(message.storeTimestampMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PrepareTransactionResponse>): PrepareTransactionResponse {
+    return PrepareTransactionResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PrepareTransactionResponse>): PrepareTransactionResponse {
+    const message = createBasePrepareTransactionResponse();
+    message.transactionId = object.transactionId ?? "";
+    message.storeTimestampMs = object.storeTimestampMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseEndTransactionRequest(): EndTransactionRequest {
+  return { topic: "", transactionId: "", resolution: 0, epoch: 0 };
+}
+
+export const EndTransactionRequest: MessageFns<EndTransactionRequest> = {
+  encode(message: EndTransactionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== "") {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.transactionId !== "") {
+      writer.uint32(18).string(message.transactionId);
+    }
+    if (message.resolution !== 0) {
+      writer.uint32(24).int32(message.resolution);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EndTransactionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEndTransactionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.transactionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.resolution = reader.int32() as any;
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EndTransactionRequest {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      transactionId: isSet(object.transactionId)
+        ? globalThis.String(object.transactionId)
+        : isSet(object.transaction_id)
+        ? globalThis.String(object.transaction_id)
+        : "",
+      resolution: isSet(object.resolution) ? transactionResolutionFromJSON(object.resolution) : 0,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: EndTransactionRequest): unknown {
+    const obj: any = {};
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.transactionId !== "") {
+      obj.transactionId = message.transactionId;
+    }
+    if (message.resolution !== 0) {
+      obj.resolution = transactionResolutionToJSON(message.resolution);
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EndTransactionRequest>): EndTransactionRequest {
+    return EndTransactionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EndTransactionRequest>): EndTransactionRequest {
+    const message = createBaseEndTransactionRequest();
+    message.topic = object.topic ?? "";
+    message.transactionId = object.transactionId ?? "";
+    message.resolution = object.resolution ?? 0;
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseEndTransactionResponse(): EndTransactionResponse {
+  return { messageId: "" };
+}
+
+export const EndTransactionResponse: MessageFns<EndTransactionResponse> = {
+  encode(message: EndTransactionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.messageId !== "") {
+      writer.uint32(10).string(message.messageId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EndTransactionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEndTransactionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messageId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EndTransactionResponse {
+    return {
+      messageId: isSet(object.messageId)
+        ? globalThis.String(object.messageId)
+        : isSet(object.message_id)
+        ? globalThis.String(object.message_id)
+        : "",
+    };
+  },
+
+  toJSON(message: EndTransactionResponse): unknown {
+    const obj: any = {};
+    if (message.messageId !== "") {
+      obj.messageId = message.messageId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EndTransactionResponse>): EndTransactionResponse {
+    return EndTransactionResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EndTransactionResponse>): EndTransactionResponse {
+    const message = createBaseEndTransactionResponse();
+    message.messageId = object.messageId ?? "";
+    return message;
+  },
+};
+
+function createBaseOrphanedTransactionsRequest(): OrphanedTransactionsRequest {
+  return { topic: "", limit: 0, epoch: 0 };
+}
+
+export const OrphanedTransactionsRequest: MessageFns<OrphanedTransactionsRequest> = {
+  encode(message: OrphanedTransactionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== "") {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrphanedTransactionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrphanedTransactionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrphanedTransactionsRequest {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: OrphanedTransactionsRequest): unknown {
+    const obj: any = {};
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OrphanedTransactionsRequest>): OrphanedTransactionsRequest {
+    return OrphanedTransactionsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OrphanedTransactionsRequest>): OrphanedTransactionsRequest {
+    const message = createBaseOrphanedTransactionsRequest();
+    message.topic = object.topic ?? "";
+    message.limit = object.limit ?? 0;
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseOrphanedTransaction(): OrphanedTransaction {
+  return { transactionId: "", checkCount: 0, message: undefined };
+}
+
+export const OrphanedTransaction: MessageFns<OrphanedTransaction> = {
+  encode(message: OrphanedTransaction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.transactionId !== "") {
+      writer.uint32(10).string(message.transactionId);
+    }
+    if (message.checkCount !== 0) {
+      writer.uint32(16).int32(message.checkCount);
+    }
+    if (message.message !== undefined) {
+      StoredMessage.encode(message.message, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrphanedTransaction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrphanedTransaction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.transactionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.checkCount = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = StoredMessage.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrphanedTransaction {
+    return {
+      transactionId: isSet(object.transactionId)
+        ? globalThis.String(object.transactionId)
+        : isSet(object.transaction_id)
+        ? globalThis.String(object.transaction_id)
+        : "",
+      checkCount: isSet(object.checkCount)
+        ? globalThis.Number(object.checkCount)
+        : isSet(object.check_count)
+        ? globalThis.Number(object.check_count)
+        : 0,
+      message: isSet(object.message) ? StoredMessage.fromJSON(object.message) : undefined,
+    };
+  },
+
+  toJSON(message: OrphanedTransaction): unknown {
+    const obj: any = {};
+    if (message.transactionId !== "") {
+      obj.transactionId = message.transactionId;
+    }
+    if (message.checkCount !== 0) {
+      obj.checkCount = Math.round(message.checkCount);
+    }
+    if (message.message !== undefined) {
+      obj.message = StoredMessage.toJSON(message.message);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OrphanedTransaction>): OrphanedTransaction {
+    return OrphanedTransaction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OrphanedTransaction>): OrphanedTransaction {
+    const message = createBaseOrphanedTransaction();
+    message.transactionId = object.transactionId ?? "";
+    message.checkCount = object.checkCount ?? 0;
+    message.message = (object.message !== undefined && object.message !== null)
+      ? StoredMessage.fromPartial(object.message)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseOrphanedTransactionsResponse(): OrphanedTransactionsResponse {
+  return { transactions: [] };
+}
+
+export const OrphanedTransactionsResponse: MessageFns<OrphanedTransactionsResponse> = {
+  encode(message: OrphanedTransactionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.transactions) {
+      OrphanedTransaction.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrphanedTransactionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrphanedTransactionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.transactions.push(OrphanedTransaction.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrphanedTransactionsResponse {
+    return {
+      transactions: globalThis.Array.isArray(object?.transactions)
+        ? object.transactions.map((e: any) => OrphanedTransaction.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: OrphanedTransactionsResponse): unknown {
+    const obj: any = {};
+    if (message.transactions?.length) {
+      obj.transactions = message.transactions.map((e) => OrphanedTransaction.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OrphanedTransactionsResponse>): OrphanedTransactionsResponse {
+    return OrphanedTransactionsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OrphanedTransactionsResponse>): OrphanedTransactionsResponse {
+    const message = createBaseOrphanedTransactionsResponse();
+    message.transactions = object.transactions?.map((e) => OrphanedTransaction.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRecordTransactionCheckRequest(): RecordTransactionCheckRequest {
+  return { topic: "", transactionId: "", epoch: 0 };
+}
+
+export const RecordTransactionCheckRequest: MessageFns<RecordTransactionCheckRequest> = {
+  encode(message: RecordTransactionCheckRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== "") {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.transactionId !== "") {
+      writer.uint32(18).string(message.transactionId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecordTransactionCheckRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecordTransactionCheckRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.transactionId = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RecordTransactionCheckRequest {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      transactionId: isSet(object.transactionId)
+        ? globalThis.String(object.transactionId)
+        : isSet(object.transaction_id)
+        ? globalThis.String(object.transaction_id)
+        : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: RecordTransactionCheckRequest): unknown {
+    const obj: any = {};
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.transactionId !== "") {
+      obj.transactionId = message.transactionId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RecordTransactionCheckRequest>): RecordTransactionCheckRequest {
+    return RecordTransactionCheckRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RecordTransactionCheckRequest>): RecordTransactionCheckRequest {
+    const message = createBaseRecordTransactionCheckRequest();
+    message.topic = object.topic ?? "";
+    message.transactionId = object.transactionId ?? "";
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseRecordTransactionCheckResponse(): RecordTransactionCheckResponse {
+  return {};
+}
+
+export const RecordTransactionCheckResponse: MessageFns<RecordTransactionCheckResponse> = {
+  encode(_: RecordTransactionCheckResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecordTransactionCheckResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecordTransactionCheckResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RecordTransactionCheckResponse {
+    return {};
+  },
+
+  toJSON(_: RecordTransactionCheckResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<RecordTransactionCheckResponse>): RecordTransactionCheckResponse {
+    return RecordTransactionCheckResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<RecordTransactionCheckResponse>): RecordTransactionCheckResponse {
+    const message = createBaseRecordTransactionCheckResponse();
+    return message;
+  },
+};
+
 export type StoreServiceService = typeof StoreServiceService;
 export const StoreServiceService = {
   /** AppendMessages appends all messages to one queue atomically; it answers once they are durable. */
@@ -2999,6 +3968,55 @@ export const StoreServiceService = {
       Buffer.from(RecallMessageResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RecallMessageResponse => RecallMessageResponse.decode(value),
   },
+  /** PrepareTransaction stores a half message durably, invisible to consumers until committed. */
+  prepareTransaction: {
+    path: "/quiver.store.v1.StoreService/PrepareTransaction" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PrepareTransactionRequest): Buffer =>
+      Buffer.from(PrepareTransactionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PrepareTransactionRequest => PrepareTransactionRequest.decode(value),
+    responseSerialize: (value: PrepareTransactionResponse): Buffer =>
+      Buffer.from(PrepareTransactionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PrepareTransactionResponse => PrepareTransactionResponse.decode(value),
+  },
+  /** EndTransaction commits or rolls back: MESSAGE_NOT_FOUND when unknown, BAD_REQUEST when resolved the other way. */
+  endTransaction: {
+    path: "/quiver.store.v1.StoreService/EndTransaction" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EndTransactionRequest): Buffer =>
+      Buffer.from(EndTransactionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EndTransactionRequest => EndTransactionRequest.decode(value),
+    responseSerialize: (value: EndTransactionResponse): Buffer =>
+      Buffer.from(EndTransactionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EndTransactionResponse => EndTransactionResponse.decode(value),
+  },
+  /** OrphanedTransactions lists unresolved half messages of a topic whose check is due. */
+  orphanedTransactions: {
+    path: "/quiver.store.v1.StoreService/OrphanedTransactions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: OrphanedTransactionsRequest): Buffer =>
+      Buffer.from(OrphanedTransactionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): OrphanedTransactionsRequest => OrphanedTransactionsRequest.decode(value),
+    responseSerialize: (value: OrphanedTransactionsResponse): Buffer =>
+      Buffer.from(OrphanedTransactionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): OrphanedTransactionsResponse => OrphanedTransactionsResponse.decode(value),
+  },
+  /** RecordTransactionCheck counts one check sent to a producer and schedules the next. */
+  recordTransactionCheck: {
+    path: "/quiver.store.v1.StoreService/RecordTransactionCheck" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RecordTransactionCheckRequest): Buffer =>
+      Buffer.from(RecordTransactionCheckRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RecordTransactionCheckRequest => RecordTransactionCheckRequest.decode(value),
+    responseSerialize: (value: RecordTransactionCheckResponse): Buffer =>
+      Buffer.from(RecordTransactionCheckResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RecordTransactionCheckResponse =>
+      RecordTransactionCheckResponse.decode(value),
+  },
 } as const;
 
 export interface StoreServiceServer extends UntypedServiceImplementation {
@@ -3015,6 +4033,14 @@ export interface StoreServiceServer extends UntypedServiceImplementation {
   scheduleMessages: handleUnaryCall<ScheduleMessagesRequest, ScheduleMessagesResponse>;
   /** RecallMessage cancels a scheduled message: MESSAGE_NOT_FOUND once delivered or recalled, BAD_REQUEST for another topic. */
   recallMessage: handleUnaryCall<RecallMessageRequest, RecallMessageResponse>;
+  /** PrepareTransaction stores a half message durably, invisible to consumers until committed. */
+  prepareTransaction: handleUnaryCall<PrepareTransactionRequest, PrepareTransactionResponse>;
+  /** EndTransaction commits or rolls back: MESSAGE_NOT_FOUND when unknown, BAD_REQUEST when resolved the other way. */
+  endTransaction: handleUnaryCall<EndTransactionRequest, EndTransactionResponse>;
+  /** OrphanedTransactions lists unresolved half messages of a topic whose check is due. */
+  orphanedTransactions: handleUnaryCall<OrphanedTransactionsRequest, OrphanedTransactionsResponse>;
+  /** RecordTransactionCheck counts one check sent to a producer and schedules the next. */
+  recordTransactionCheck: handleUnaryCall<RecordTransactionCheckRequest, RecordTransactionCheckResponse>;
 }
 
 export interface StoreServiceClient extends Client {
@@ -3128,6 +4154,70 @@ export interface StoreServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RecallMessageResponse) => void,
+  ): ClientUnaryCall;
+  /** PrepareTransaction stores a half message durably, invisible to consumers until committed. */
+  prepareTransaction(
+    request: PrepareTransactionRequest,
+    callback: (error: ServiceError | null, response: PrepareTransactionResponse) => void,
+  ): ClientUnaryCall;
+  prepareTransaction(
+    request: PrepareTransactionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PrepareTransactionResponse) => void,
+  ): ClientUnaryCall;
+  prepareTransaction(
+    request: PrepareTransactionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PrepareTransactionResponse) => void,
+  ): ClientUnaryCall;
+  /** EndTransaction commits or rolls back: MESSAGE_NOT_FOUND when unknown, BAD_REQUEST when resolved the other way. */
+  endTransaction(
+    request: EndTransactionRequest,
+    callback: (error: ServiceError | null, response: EndTransactionResponse) => void,
+  ): ClientUnaryCall;
+  endTransaction(
+    request: EndTransactionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EndTransactionResponse) => void,
+  ): ClientUnaryCall;
+  endTransaction(
+    request: EndTransactionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EndTransactionResponse) => void,
+  ): ClientUnaryCall;
+  /** OrphanedTransactions lists unresolved half messages of a topic whose check is due. */
+  orphanedTransactions(
+    request: OrphanedTransactionsRequest,
+    callback: (error: ServiceError | null, response: OrphanedTransactionsResponse) => void,
+  ): ClientUnaryCall;
+  orphanedTransactions(
+    request: OrphanedTransactionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: OrphanedTransactionsResponse) => void,
+  ): ClientUnaryCall;
+  orphanedTransactions(
+    request: OrphanedTransactionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: OrphanedTransactionsResponse) => void,
+  ): ClientUnaryCall;
+  /** RecordTransactionCheck counts one check sent to a producer and schedules the next. */
+  recordTransactionCheck(
+    request: RecordTransactionCheckRequest,
+    callback: (error: ServiceError | null, response: RecordTransactionCheckResponse) => void,
+  ): ClientUnaryCall;
+  recordTransactionCheck(
+    request: RecordTransactionCheckRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RecordTransactionCheckResponse) => void,
+  ): ClientUnaryCall;
+  recordTransactionCheck(
+    request: RecordTransactionCheckRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RecordTransactionCheckResponse) => void,
   ): ClientUnaryCall;
 }
 
