@@ -74,6 +74,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const closeGrpc = (): Promise<void> =>
     new Promise<void>((resolve) => {
       services.autoRenewer.stop();
+      services.orphanChecker.stop();
       const force = setTimeout(() => server.forceShutdown(), 2000);
       server.tryShutdown(() => {
         clearTimeout(force);
@@ -89,6 +90,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     throw error;
   }
   services.autoRenewer.start();
+  services.orphanChecker.start();
   return {
     port: boundPort,
     adminPort: admin.port,

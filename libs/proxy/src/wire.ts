@@ -17,6 +17,8 @@ export const Permission = v2.Permission;
 export const AddressScheme = v2.AddressScheme;
 export type AddressScheme = v2.AddressScheme;
 export const MessagingServiceService = v2.MessagingServiceService;
+export const TransactionResolution = v2.TransactionResolution;
+export type TransactionResolution = v2.TransactionResolution;
 
 export type Status = v2.Status;
 export type Resource = v2.Resource;
@@ -42,6 +44,8 @@ export type ForwardMessageToDeadLetterQueueRequest = v2.ForwardMessageToDeadLett
 export type ForwardMessageToDeadLetterQueueResponse = v2.ForwardMessageToDeadLetterQueueResponse;
 export type RecallMessageRequest = v2.RecallMessageRequest;
 export type RecallMessageResponse = v2.RecallMessageResponse;
+export type EndTransactionRequest = v2.EndTransactionRequest;
+export type EndTransactionResponse = v2.EndTransactionResponse;
 export type HeartbeatRequest = v2.HeartbeatRequest;
 export type HeartbeatResponse = v2.HeartbeatResponse;
 export type NotifyClientTerminationRequest = v2.NotifyClientTerminationRequest;

@@ -6,6 +6,7 @@ import { forwardMessageToDeadLetterQueue } from '../activities/consumer/forward-
 import { receiveFailureFrames, receiveMessage } from '../activities/consumer/receive-message.activity';
 import { heartbeat, notifyClientTermination } from '../activities/client/heartbeat.activity';
 import { telemetry } from '../activities/client/telemetry.activity';
+import { endTransaction } from '../activities/producer/end-transaction.activity';
 import { recallMessage } from '../activities/producer/recall-message.activity';
 import { sendMessage } from '../activities/producer/send-message.activity';
 import { queryAssignment } from '../activities/route/query-assignment.activity';
@@ -82,7 +83,7 @@ export function messagingService(services: ProxyServices): MessagingServiceServe
       onlyStatus,
     ),
     telemetry: bidiStream(telemetryDeps, (call, context) => telemetry(services, call, context)),
-    endTransaction: unary('EndTransaction', unaryDeps, async () => ({ status: notImplemented('EndTransaction') }), onlyStatus),
+    endTransaction: unary('EndTransaction', unaryDeps, (request, context) => endTransaction(services, request, context), onlyStatus),
     recallMessage: unary('RecallMessage', unaryDeps, (request, context) => recallMessage(services, request, context), (failed) => ({
       status: failed,
       messageId: '',

@@ -3,6 +3,8 @@ import type { Logger } from '@quiver/telemetry';
 import { RoundRobinQueueSelector } from '@quiver/routing';
 import { AutoRenewer } from '../services/auto-renewer';
 import { limits } from '@quiver/config';
+import { OrphanChecker } from '../services/orphan-checker';
+import { ProducerStreams } from '../services/producer-streams';
 import { RecallHandleCodec } from '../services/recall-handle';
 import { ReceiptHandleCodec } from '../services/receipt-handle';
 import type { ClientRegistry } from '../services/client-registry';
@@ -16,6 +18,10 @@ export class ProxyServices {
   readonly selector = new RoundRobinQueueSelector();
   /** autoRenewer keeps push consumers' messages invisible while their clients live. */
   readonly autoRenewer: AutoRenewer;
+  /** producerStreams indexes this proxy's live producer telemetry streams by published topic. */
+  readonly producerStreams = new ProducerStreams();
+  /** orphanChecker asks those producers to check their unresolved transactions. */
+  readonly orphanChecker: OrphanChecker;
   private handleCodec: ReceiptHandleCodec | undefined;
   private recallCodec: RecallHandleCodec | undefined;
 
@@ -34,6 +40,7 @@ export class ProxyServices {
     readonly maxDelayMs: number = limits.deliveryDelayMsDefault,
   ) {
     this.autoRenewer = new AutoRenewer(clock, logger, (storeNode) => stores.storeFor(storeNode), (clientId) => clients.isLive(clientId));
+    this.orphanChecker = new OrphanChecker(clock, logger, routes, (storeNode) => stores.storeFor(storeNode), this.producerStreams);
   }
 
   async handles(): Promise<ReceiptHandleCodec> {

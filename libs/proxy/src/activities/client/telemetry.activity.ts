@@ -7,6 +7,7 @@ import type { ProxyContext } from '../../context';
 import { storedName } from '../../converters/resources';
 import { consumerBackoffPolicy } from '../../converters/retry-policy.converter';
 import type { ProxyServices } from '../../processor/proxy-services';
+import type { ProducerStream } from '../../services/producer-streams';
 import { ok, status } from '../../status';
 import { ClientType, Code, WireFilterType, type Settings, type TelemetryCommand } from '../../wire';
 
@@ -31,8 +32,19 @@ class SettingsRejected extends Error {
 export function telemetry(services: ProxyServices, call: ServerDuplexStream<TelemetryCommand, TelemetryCommand>, context: ProxyContext): void {
   const timers = new Set<NodeJS.Timeout>();
   let open = true;
+  // The stream as a producer's: orphaned-transaction checks of its published topics are written here.
+  const producerStream: ProducerStream = {
+    clientId: context.clientId,
+    namespace: context.namespace,
+    write: (command) => {
+      if (!open || !call.writable) return false;
+      call.write(command);
+      return true;
+    },
+  };
   const close = (): void => {
     open = false;
+    services.producerStreams.unregister(producerStream);
     timers.forEach((timer) => clearTimeout(timer));
     timers.clear();
   };
@@ -65,6 +77,9 @@ export function telemetry(services: ProxyServices, call: ServerDuplexStream<Tele
     let reply: Settings;
     try {
       reply = await mergeSettings(services, settings, context);
+      if (open && settings.pubSub?.$case === 'publishing') {
+        services.producerStreams.register(producerStream, (settings.pubSub.value.topics ?? []).map((topic) => storedName(topic, context)));
+      }
     } catch (error) {
       if (!open) return;
       close();

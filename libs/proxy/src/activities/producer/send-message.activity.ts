@@ -1,5 +1,6 @@
 import { MessageKind, QuiverError, QuiverErrorCode, TopicMessageType, type MessageToStore } from '@quiver/core';
 import { limits } from '@quiver/config';
+import { durationToMs } from '@quiver/protocol';
 import { queueForMessageGroup } from '@quiver/routing';
 import type { ProxyContext } from '../../context';
 import { toMessageToStore } from '../../converters/message.converter';
@@ -50,6 +51,17 @@ export async function sendMessage(services: ProxyServices, request: SendMessageR
         })),
       };
     }
+    if (converted[0]!.kind === MessageKind.Transaction) {
+      // A half message waits in the store node's half log until EndTransaction or an orphan check resolves it.
+      const recovery = messages[0]!.systemProperties?.orphanedTransactionRecoveryDuration;
+      const checkImmunityMs = recovery !== undefined ? Math.max(0, Math.floor(durationToMs(recovery))) : undefined;
+      await store.prepareTransaction(
+        { topic, queueId: queue.queueId, message: converted[0]!, ...(checkImmunityMs !== undefined && Number.isSafeInteger(checkImmunityMs) ? { checkImmunityMs } : {}) },
+        context.signal,
+      );
+      const messageId = converted[0]!.messageId;
+      return { status: ok(), entries: [{ status: ok(), messageId, transactionId: messageId, offset: 0, recallHandle: '' }] };
+    }
     const result = await store.appendMessages({ topic, queueId: queue.queueId, messages: converted }, context.signal);
     return {
       status: ok(),
@@ -74,8 +86,9 @@ function failedEntry(status: Status, messageId: string) {
 function checkTypes(messages: MessageToStore[], topicType: TopicMessageType): void {
   const delay = messages[0]!.kind === MessageKind.Delay;
   for (const message of messages) {
-    if (message.kind === MessageKind.Transaction) {
-      throw new ProxyFailure(Code.NOT_IMPLEMENTED, `${message.kind} messages are not supported yet`);
+    if (message.kind === MessageKind.Transaction && messages.length > 1) {
+      // One half message per transaction, as the official clients send: a transaction ID names one message.
+      throw new ProxyFailure(Code.MESSAGE_CORRUPTED, 'a transactional message is sent alone, never in a batch');
     }
     if ((message.kind === MessageKind.Delay) !== delay) {
       // A batch is stored as one unit: either all of it waits for delivery times, or none of it.
