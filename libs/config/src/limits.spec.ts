@@ -6,6 +6,10 @@ describe('limits - relationships the system depends on', () => {
     expect(limits.grpcReceiveMessageBytesMax).toBeGreaterThan(limits.sendRequestBodyBytesMax);
   });
 
+  it('one HTTP/2 session can buffer several max-size requests', () => {
+    expect(limits.grpcSessionMemoryMiBMax * 1024 * 1024).toBeGreaterThanOrEqual(4 * limits.grpcReceiveMessageBytesMax);
+  });
+
   it('long polling bounds are ordered and leave room for the deadline margin', () => {
     expect(limits.longPollingTimeoutMsMin).toBeLessThan(limits.longPollingTimeoutMsMax);
     expect(limits.longPollingDeadlineMarginMs).toBeLessThan(limits.longPollingTimeoutMsMin);

@@ -21,6 +21,10 @@ export const limits = {
   grpcSendMessageBytesMax: 4 * MiB,
   /** HTTP/2 streams per connection (CVE-2023-44487 class floods). */
   grpcConcurrentStreamsMax: 256,
+  /** Memory one HTTP/2 session may buffer, in MiB: a few max-size requests, not an unbounded pile. */
+  grpcSessionMemoryMiBMax: 128,
+  /** A client connection idle this long is closed; clients reconnect on demand (Node closes idle channels after 30 min). */
+  grpcConnectionIdleMsMax: 60 * MINUTE_MS,
 
   /** Apache's receive batch cap; also what Settings tells consumers. */
   receiveBatchSizeMax: 32,

@@ -40,6 +40,8 @@ export function grpcServerOptions(): Record<string, number> {
   return {
     'grpc.max_receive_message_length': limits.grpcReceiveMessageBytesMax,
     'grpc.max_concurrent_streams': limits.grpcConcurrentStreamsMax,
+    'grpc-node.max_session_memory': limits.grpcSessionMemoryMiBMax,
+    'grpc.max_connection_idle_ms': limits.grpcConnectionIdleMsMax,
     // Java pings every 300 s even when idle; never GOAWAY it for that.
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.keepalive_time_ms': 60_000,
