@@ -9,7 +9,10 @@ import {
   decodeQueueRegistryKey,
   decodeTimerIndexKey,
   decodeTimerIndexRecord,
+  decodeTransactionCheckKey,
+  decodeTransactionRecord,
   encodeQueueMeta,
+  encodeTransactionRecord,
   encodeTimerIndexRecord,
   frameRecord,
   KeyPrefix,
@@ -23,6 +26,11 @@ import {
   queueRegistryKey,
   timerIndexDueBound,
   timerIndexKey,
+  transactionCheckDueBound,
+  transactionCheckKey,
+  transactionCheckPrefix,
+  transactionKey,
+  TransactionState,
   unframeRecord,
 } from './layout';
 
@@ -83,6 +91,23 @@ describe('layout - keys', () => {
     const bound = timerIndexDueBound(100);
     expect(Buffer.compare(timerIndexKey({ dueMs: 100, timerOffset: Number.MAX_SAFE_INTEGER }), bound)).toBe(-1);
     expect(Buffer.compare(timerIndexKey({ dueMs: 101, timerOffset: 0 }), bound)).toBe(1);
+  });
+
+  it('transactions - keys and records encode to the recorded bytes and decode back; check keys of one topic sort by due time', () => {
+    expect(transactionKey('ab').toString('hex')).toBe('58' + '0002' + '6162');
+    expect(transactionCheckKey('t', 1, 'ab').toString('hex')).toBe('59' + '0001' + '74' + '0000000000000001' + '0002' + '6162');
+    expect(decodeTransactionCheckKey(transactionCheckKey('orders', 1_700_000_000_000, 'tx'))).toEqual({ topic: 'orders', nextCheckMs: 1_700_000_000_000, transactionId: 'tx' });
+    const record = { topic: 'orders', queueId: 3, halfOffset: 7, bornMs: 1_700_000_000_000, checkCount: 2, nextCheckMs: 1_700_000_030_000, state: TransactionState.Pending };
+    const encoded = encodeTransactionRecord(record);
+    expect(encoded.subarray(5).toString('hex')).toBe(
+      '0006' + Buffer.from('orders').toString('hex') + '00000003' + '0000000000000007' + '0000018bcfe56800' + '00000002' + '0000018bcfe5dd30' + '00',
+    );
+    expect(decodeTransactionRecord(encoded)).toEqual(record);
+    const bound = transactionCheckDueBound('t', 100);
+    expect(Buffer.compare(transactionCheckKey('t', 100, 'zzz'), bound)).toBe(-1);
+    expect(Buffer.compare(transactionCheckKey('t', 101, ''), bound)).toBe(1);
+    const longerTopic = transactionCheckKey('tt', 0, 'a');
+    expect(Buffer.compare(longerTopic, transactionCheckPrefix('t')) >= 0 && Buffer.compare(longerTopic, bound) < 0).toBe(false);
   });
 
   it('index keys - a message-id prefix never matches a longer id', () => {
