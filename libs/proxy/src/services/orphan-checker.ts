@@ -12,7 +12,7 @@ export const ORPHAN_SCAN_INTERVAL_MS = 2_000;
 /** ORPHAN_SCAN_TOPICS_MAX bounds the topics one scan visits; the rest wait for later scans (topics rotate). */
 const ORPHAN_SCAN_TOPICS_MAX = 256;
 
-/** ORPHANS_PER_QUEUE_SCAN bounds the orphans read per topic and store node per scan, so a backlog is worked off in slices. */
+/** ORPHANS_PER_SCAN bounds the orphans read per topic and store node per scan, so a backlog is worked off in slices. */
 const ORPHANS_PER_SCAN = 64;
 
 /**
@@ -26,13 +26,13 @@ const ORPHANS_PER_SCAN = 64;
  */
 export class OrphanChecker {
   private timer: TimerHandle | undefined;
-  private stopped = true;
+  private stopped = false;
   private rotation = 0;
 
   constructor(
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly routes: RouteService,
+    private readonly routes: Pick<RouteService, 'route'>,
     private readonly storeFor: (storeNode: string) => Promise<StoreService | undefined>,
     private readonly producers: ProducerStreams,
   ) {}
