@@ -1,5 +1,5 @@
 import { FilterType, TopicMessageType, type PoppedMessage } from '@quiver/core';
-import type { StoreService } from '@quiver/client';
+import type { StoreService, TopicPlacement } from '@quiver/client';
 import { limits } from '@quiver/config';
 import { compileSql92 } from '@quiver/filters';
 import { deadLetterTopicOf, durationToMs, timestampFromMs } from '@quiver/protocol';
@@ -42,34 +42,42 @@ export async function receiveMessage(
   const fifo = groupConfig.fifo && route.messageType === TopicMessageType.Fifo;
   const live = route.placements.filter((placement) => placement.live);
   const wanted = request.messageQueue?.broker?.name;
-  const placement =
+  const preferred =
     live.find((candidate) => candidate.storeNode === wanted) ?? live[Math.floor(Math.random() * live.length)] ?? route.placements[0];
-  if (!placement) throw new ProxyFailure(Code.FORBIDDEN, 'no readable queue');
-  const store = await storeOf(services, placement.storeNode);
-  const { messages, deadLettered } = await store.popMessages(
-    {
-      group,
-      topic,
-      queueCount: placement.queueCount,
-      batchSize,
-      invisibleDurationMs,
-      filter,
-      pollTimeoutMs,
-      maxDeliveryAttempts: groupConfig.maxDeliveryAttempts,
-      fifo,
-    },
-    context.signal,
-  );
-  if (deadLettered) {
+  if (!preferred) throw new ProxyFailure(Code.FORBIDDEN, 'no readable queue');
+  const placements = [preferred, ...live.filter((candidate) => candidate !== preferred)];
+  const popOn = async (placement: TopicPlacement, pollMs: number, signal: AbortSignal): Promise<NodePop> => {
+    const store = await storeOf(services, placement.storeNode);
+    const result = await store.popMessages(
+      {
+        group,
+        topic,
+        queueCount: placement.queueCount,
+        batchSize,
+        invisibleDurationMs,
+        filter,
+        pollTimeoutMs: pollMs,
+        maxDeliveryAttempts: groupConfig.maxDeliveryAttempts,
+        fifo,
+      },
+      signal,
+    );
+    return { storeNode: placement.storeNode, store, messages: result.messages, deadLettered: result.deadLettered ?? 0 };
+  };
+  const pops = await popAcross(placements, pollTimeoutMs, context.signal, popOn);
+  if (pops.some((pop) => pop.deadLettered > 0)) {
     // The store moved messages that ran out of attempts to the group's dead-letter topic; make it routable.
     await services.routes.ensureTopic(deadLetterTopicOf(group), DEAD_LETTER_QUEUE_COUNT);
   }
-
-  if (context.signal.aborted) {
-    await releaseUndelivered(services, store, group, topic, messages);
-    return;
+  // Nodes polled in parallel may together return more than the batch: the surplus becomes visible again at once.
+  const delivered: Array<{ storeNode: string; popped: PoppedMessage }> = [];
+  for (const pop of pops) {
+    const fits = context.signal.aborted ? 0 : Math.max(0, batchSize - delivered.length);
+    pop.messages.slice(0, fits).forEach((popped) => delivered.push({ storeNode: pop.storeNode, popped }));
+    await releaseUndelivered(services, pop.store, group, topic, pop.messages.slice(fits), context.signal.aborted ? UNDELIVERED_INVISIBLE_MS : 0);
   }
-  if (messages.length === 0) {
+  if (context.signal.aborted) return;
+  if (delivered.length === 0) {
     receiveFailureFrames(status(Code.MESSAGE_NOT_FOUND, 'no new message'), services.clock.nowMs()).forEach(write);
     return;
   }
@@ -77,20 +85,20 @@ export async function receiveMessage(
   const wireTopic = wireResource(topic, namespaceOf(request.messageQueue?.topic, context));
   const nowMs = services.clock.nowMs();
   write({ content: { $case: 'status', value: ok() } });
-  for (const popped of messages) {
+  for (const { storeNode, popped } of delivered) {
     if (request.autoRenew) {
       services.autoRenewer.track({
         clientId: context.clientId,
         group,
         topic,
-        storeNode: placement.storeNode,
+        storeNode,
         handOut: { queueId: popped.message.queueId, offset: popped.message.queueOffset, popGeneration: popped.popGeneration },
         invisibleUntilMs: popped.invisibleUntilMs,
       });
     }
     const handle = codec.encode(
       {
-        storeNode: placement.storeNode,
+        storeNode,
         queueId: popped.message.queueId,
         offset: popped.message.queueOffset,
         popGeneration: popped.popGeneration,
@@ -148,8 +156,15 @@ function filterOf(request: ReceiveMessageRequest) {
   throw new ProxyFailure(Code.ILLEGAL_FILTER_EXPRESSION, `unknown filter type ${String(expression.type)}`);
 }
 
-/** releaseUndelivered makes messages popped for a cancelled call visible again soon. */
-async function releaseUndelivered(services: ProxyServices, store: StoreService, group: string, topic: string, messages: PoppedMessage[]): Promise<void> {
+/** releaseUndelivered makes popped messages that will not be delivered visible again after `invisibleDurationMs`. */
+async function releaseUndelivered(
+  services: ProxyServices,
+  store: StoreService,
+  group: string,
+  topic: string,
+  messages: PoppedMessage[],
+  invisibleDurationMs: number,
+): Promise<void> {
   await Promise.all(
     messages.map(async (popped) => {
       try {
@@ -159,7 +174,7 @@ async function releaseUndelivered(services: ProxyServices, store: StoreService, 
           queueId: popped.message.queueId,
           offset: popped.message.queueOffset,
           popGeneration: popped.popGeneration,
-          invisibleDurationMs: UNDELIVERED_INVISIBLE_MS,
+          invisibleDurationMs,
         });
       } catch (error) {
         services.logger.warn(
@@ -169,4 +184,49 @@ async function releaseUndelivered(services: ProxyServices, store: StoreService, 
       }
     }),
   );
+}
+
+interface NodePop {
+  storeNode: string;
+  store: StoreService;
+  messages: PoppedMessage[];
+  deadLettered: number;
+}
+
+/**
+ * popAcross pops from the preferred store node first, then the others, without waiting; when all
+ * are empty it long-polls every node at once and stops the others as soon as one has messages,
+ * so a consumer never waits on one node while another holds its messages.
+ */
+async function popAcross(
+  placements: TopicPlacement[],
+  pollTimeoutMs: number,
+  signal: AbortSignal,
+  popOn: (placement: TopicPlacement, pollMs: number, signal: AbortSignal) => Promise<NodePop>,
+): Promise<NodePop[]> {
+  if (placements.length === 1) return [await popOn(placements[0]!, pollTimeoutMs, signal)];
+  const immediate: NodePop[] = [];
+  for (const placement of placements) {
+    const pop = await popOn(placement, 0, signal);
+    immediate.push(pop);
+    if (pop.messages.length > 0 || signal.aborted) return immediate;
+  }
+  const first = new AbortController();
+  const stop = (): void => first.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    const settled = await Promise.allSettled(
+      placements.map(async (placement) => {
+        const pop = await popOn(placement, pollTimeoutMs, first.signal);
+        if (pop.messages.length > 0) first.abort();
+        return pop;
+      }),
+    );
+    const pops = [...immediate, ...settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []))];
+    const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failure && pops.every((pop) => pop.messages.length === 0)) throw failure.reason;
+    return pops;
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
 }
