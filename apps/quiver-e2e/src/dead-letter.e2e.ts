@@ -1,18 +1,8 @@
 import { ConsumeResult, PushConsumer, type MessageView } from 'rocketmq-client-nodejs';
-import { startCluster, startStandalone, type Deployment } from '@quiver/testing';
-import { quietLogger, startProducer, startSimpleConsumer, uniqueName, waitFor } from './support';
+import type { Deployment } from '@quiver/testing';
+import { adminPost, deployments, quietLogger, startProducer, startSimpleConsumer, uniqueName, waitFor } from './support';
 
 /** Dead letters through the official client: server-side after max attempts, and forwarded by a FIFO push consumer. */
-const deployments: Array<[string, () => Promise<Deployment>]> = [
-  ['standalone', () => startStandalone()],
-  ['cluster (1 name server, 2 store nodes, 2 proxies)', () => startCluster({ storeNodes: 2, proxies: 2 })],
-];
-
-async function admin(deployment: Deployment, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${deployment.adminUrls[0]}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (response.status >= 300) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
-}
-
 describe.each(deployments)('%s - dead-letter queues through the official client', (_name, start) => {
   let deployment: Deployment;
 
@@ -27,7 +17,7 @@ describe.each(deployments)('%s - dead-letter queues through the official client'
   it('a message never acked is delivered max-attempts times, then moves to %DLQ%<group> with its content', async () => {
     const topic = uniqueName('dlq');
     const group = uniqueName('dlq_group');
-    await admin(deployment, '/v1/groups', { name: group, maxDeliveryAttempts: 2 });
+    await adminPost(deployment, '/v1/groups', { name: group, maxDeliveryAttempts: 2 });
     const consumer = await startSimpleConsumer(deployment.endpoints[0]!, group, topic);
     const producer = await startProducer(deployment.endpoints[0]!, topic);
     let deadLetters: Awaited<ReturnType<typeof startSimpleConsumer>> | undefined;
@@ -72,8 +62,8 @@ describe.each(deployments)('%s - dead-letter queues through the official client'
   it('a FIFO push consumer forwards a poison message to %DLQ%<group> and its message group moves on', async () => {
     const topic = uniqueName('fifo_dlq');
     const group = uniqueName('fifo_dlq_group');
-    await admin(deployment, '/v1/topics', { name: topic, messageType: 'FIFO', queueCount: 2 });
-    await admin(deployment, '/v1/groups', { name: group, fifo: true, maxDeliveryAttempts: 3 });
+    await adminPost(deployment, '/v1/topics', { name: topic, messageType: 'FIFO', queueCount: 2 });
+    await adminPost(deployment, '/v1/groups', { name: group, fifo: true, maxDeliveryAttempts: 3 });
     const consumed: string[] = [];
     const consumer = new PushConsumer({
       endpoints: deployment.endpoints[0]!,

@@ -1,26 +1,12 @@
 import type { MessageView, SimpleConsumer } from 'rocketmq-client-nodejs';
-import { startCluster, startStandalone, type Deployment } from '@quiver/testing';
-import { startProducer, startSimpleConsumer, uniqueName } from './support';
+import type { Deployment } from '@quiver/testing';
+import { adminPost, deployments, startProducer, startSimpleConsumer, uniqueName } from './support';
 
 /**
  * Delay messages through the official client (PROTOCOL.md 7.11): never delivered before their
  * delivery time, recallable before it, and still delivered after the store node is killed and
  * restarted while they wait. Lateness is printed, never asserted (timings belong in tools/bench).
  */
-const deployments: Array<[string, () => Promise<Deployment>]> = [
-  ['standalone', () => startStandalone()],
-  ['cluster (1 name server, 2 store nodes, 2 proxies)', () => startCluster({ storeNodes: 2, proxies: 2 })],
-];
-
-async function createDelayTopic(deployment: Deployment, name: string): Promise<void> {
-  const response = await fetch(`${deployment.adminUrls[0]}/v1/topics`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, messageType: 'DELAY' }),
-  });
-  if (response.status >= 300) throw new Error(`POST /v1/topics: ${response.status} ${await response.text()}`);
-}
-
 interface Received {
   message: MessageView;
   receivedAtMs: number;
@@ -60,7 +46,7 @@ describe.each(deployments)('%s - delay messages through the official client', (n
 
   it('delay and deliveryTimestamp - each message arrives not before its due time, with its delivery timestamp; a recalled one never arrives', async () => {
     const topic = uniqueName('delay');
-    await createDelayTopic(deployment, topic);
+    await adminPost(deployment, '/v1/topics', { name: topic, messageType: 'DELAY' });
     const consumer = await startSimpleConsumer(deployment.endpoints[0]!, uniqueName('delay_group'), topic);
     const producer = await startProducer(deployment.endpoints[deployment.endpoints.length - 1]!, topic);
     try {
@@ -103,7 +89,7 @@ describe.each(deployments)('%s - delay messages through the official client', (n
 
   it('recall after delivery - the delivered message cannot be recalled', async () => {
     const topic = uniqueName('delay_late_recall');
-    await createDelayTopic(deployment, topic);
+    await adminPost(deployment, '/v1/topics', { name: topic, messageType: 'DELAY' });
     const consumer = await startSimpleConsumer(deployment.endpoints[0]!, uniqueName('delay_group'), topic);
     const producer = await startProducer(deployment.endpoints[0]!, topic);
     try {
@@ -119,7 +105,7 @@ describe.each(deployments)('%s - delay messages through the official client', (n
 
   it('restart - delay messages pending when the store nodes are killed still arrive, not early', async () => {
     const topic = uniqueName('delay_restart');
-    await createDelayTopic(deployment, topic);
+    await adminPost(deployment, '/v1/topics', { name: topic, messageType: 'DELAY' });
     const consumer = await startSimpleConsumer(deployment.endpoints[0]!, uniqueName('delay_group'), topic);
     const producer = await startProducer(deployment.endpoints[0]!, topic);
     const dueByMessageId = new Map<string, number>();

@@ -1,6 +1,6 @@
 import { ConsumeResult, PushConsumer, type MessageView } from 'rocketmq-client-nodejs';
-import { startCluster, startStandalone, type Deployment } from '@quiver/testing';
-import { quietLogger, runBounded, startProducer, uniqueName, waitFor } from './support';
+import type { Deployment } from '@quiver/testing';
+import { adminPost, deployments, quietLogger, runBounded, startProducer, uniqueName, waitFor } from './support';
 
 /**
  * FIFO through the official client: 20 message groups × 500 messages sent concurrently (each
@@ -8,11 +8,6 @@ import { quietLogger, runBounded, startProducer, uniqueName, waitFor } from './s
  * must be consumed strictly in send order: a message is first offered only after its
  * predecessor succeeded, and nothing that succeeded is offered again.
  */
-const deployments: Array<[string, () => Promise<Deployment>]> = [
-  ['standalone', () => startStandalone()],
-  ['cluster (1 name server, 2 store nodes, 2 proxies)', () => startCluster({ storeNodes: 2, proxies: 2 })],
-];
-
 const MESSAGE_GROUPS = 20;
 const MESSAGES_PER_GROUP = 500;
 const FAILURE_RATE = 0.05;
@@ -27,11 +22,6 @@ function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-async function admin(deployment: Deployment, method: string, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${deployment.adminUrls[0]}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
 }
 
 describe.each(deployments)('%s - FIFO message groups through the official client', (_name, start) => {
@@ -50,8 +40,8 @@ describe.each(deployments)('%s - FIFO message groups through the official client
     const random = seededRandom(seed);
     const topic = uniqueName('fifo');
     const group = uniqueName('fifo_group');
-    await admin(deployment, 'POST', '/v1/topics', { name: topic, messageType: 'FIFO', queueCount: 4 });
-    await admin(deployment, 'POST', '/v1/groups', { name: group, fifo: true });
+    await adminPost(deployment, '/v1/topics', { name: topic, messageType: 'FIFO', queueCount: 4 });
+    await adminPost(deployment, '/v1/groups', { name: group, fifo: true });
 
     const succeeded = new Map<string, number>();
     const violations: string[] = [];
@@ -90,8 +80,12 @@ describe.each(deployments)('%s - FIFO message groups through the official client
         }
       });
       const total = MESSAGE_GROUPS * MESSAGES_PER_GROUP;
+      const progressOf = (): string =>
+        Array.from({ length: MESSAGE_GROUPS }, (_, g) => `g${g}:${succeeded.get(`g${g}`) ?? -1}`)
+          .filter((entry) => !entry.endsWith(`:${MESSAGES_PER_GROUP - 1}`))
+          .join(' ');
       await waitFor(
-        `every group consumed to its end (seed ${seed})`,
+        () => `every group consumed to its end (seed ${seed}; unfinished groups at their last success: ${progressOf()}; invocations ${invocations})`,
         () => [...succeeded.values()].reduce((sum, last) => sum + last + 1, 0) >= total || violations.length > 0,
         300_000,
         200,

@@ -1,13 +1,7 @@
 import type { MessageView } from 'rocketmq-client-nodejs';
-import { RawClient, startCluster, startStandalone, wireMessage, type Deployment } from '@quiver/testing';
+import { RawClient, wireMessage, type Deployment } from '@quiver/testing';
 import { v2 } from '@quiver/protocol';
-import { drainSimple, runBounded, startProducer, startPushConsumer, startSimpleConsumer, uniqueName, waitFor } from './support';
-
-/** The same scenarios run against one standalone process and against a cluster of processes. */
-const deployments: Array<[string, () => Promise<Deployment>]> = [
-  ['standalone', () => startStandalone()],
-  ['cluster (1 name server, 2 store nodes, 2 proxies)', () => startCluster({ storeNodes: 2, proxies: 2 })],
-];
+import { deployments, drainSimple, runBounded, startProducer, startPushConsumer, startSimpleConsumer, uniqueName, waitFor } from './support';
 
 const SENT_THROUGH_CLIENT = 10_000;
 const RAW_BATCHES = 20;

@@ -1,4 +1,5 @@
 import { Producer, PushConsumer, SimpleConsumer, ConsumeResult, type MessageView } from 'rocketmq-client-nodejs';
+import { startCluster, startStandalone, type Deployment } from '@quiver/testing';
 
 /** quietLogger keeps the official client's own logging out of test output. */
 export const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -51,10 +52,10 @@ export async function startPushConsumer(
 }
 
 /** waitFor polls `condition` until it holds or the budget runs out, then reports `what`. */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<void> {
+export async function waitFor(what: string | (() => string), condition: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -91,4 +92,16 @@ export async function drainSimple(consumer: SimpleConsumer, expected: number, ti
     );
   }
   return received;
+}
+
+/** Scenarios run against one standalone process and against a cluster of separate processes. */
+export const deployments: Array<[string, () => Promise<Deployment>]> = [
+  ['standalone', () => startStandalone()],
+  ['cluster (1 name server, 2 store nodes, 2 proxies)', () => startCluster({ storeNodes: 2, proxies: 2 })],
+];
+
+/** adminPost calls the admin HTTP API of the deployment's first proxy and fails on any error status. */
+export async function adminPost(deployment: Deployment, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${deployment.adminUrls[0]}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (response.status >= 300) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
 }

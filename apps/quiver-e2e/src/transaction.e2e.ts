@@ -1,18 +1,13 @@
 import { Producer, type MessageView } from 'rocketmq-client-nodejs';
 import { TransactionResolution } from 'rocketmq-client-nodejs/proto/apache/rocketmq/v2/definition_pb';
-import { startCluster, startStandalone, type Deployment } from '@quiver/testing';
-import { quietLogger, startSimpleConsumer, uniqueName, waitFor } from './support';
+import type { Deployment } from '@quiver/testing';
+import { adminPost, deployments, quietLogger, startSimpleConsumer, uniqueName, waitFor } from './support';
 
 /**
  * Transactional messages through the official client: commit delivers, rollback discards, an
  * unresolved one is checked and committed by the producer's checker, also after its producer
  * left and the store nodes (standalone: the whole process) were killed -9 and restarted. Check delays are printed, never asserted.
  */
-const deployments: Array<[string, () => Promise<Deployment>]> = [
-  ['standalone', () => startStandalone()],
-  ['cluster (1 name server, 2 store nodes, 2 proxies)', () => startCluster({ storeNodes: 2, proxies: 2 })],
-];
-
 function transactionalProducer(endpoint: string, topic: string, checked: string[]): Producer {
   return new Producer({
     endpoints: endpoint,
@@ -28,11 +23,6 @@ function transactionalProducer(endpoint: string, topic: string, checked: string[
   });
 }
 
-async function admin(deployment: Deployment, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${deployment.adminUrls[0]}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (response.status >= 300) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
-}
-
 describe.each(deployments)('%s - transactional messages through the official client', (name, start) => {
   let deployment: Deployment;
 
@@ -46,7 +36,7 @@ describe.each(deployments)('%s - transactional messages through the official cli
 
   it('commit delivers with __transactionId__, rollback never delivers, an unresolved transaction is committed by the checker after its orphan check', async () => {
     const topic = uniqueName('tx');
-    await admin(deployment, '/v1/topics', { name: topic, messageType: 'TRANSACTION' });
+    await adminPost(deployment, '/v1/topics', { name: topic, messageType: 'TRANSACTION' });
     const consumer = await startSimpleConsumer(deployment.endpoints[0]!, uniqueName('tx_group'), topic);
     const checked: string[] = [];
     const producer = transactionalProducer(deployment.endpoints[0]!, topic, checked);
@@ -96,7 +86,7 @@ describe.each(deployments)('%s - transactional messages through the official cli
 
   it('restart - a transaction left unresolved by a producer that shut down survives kill -9 of the store nodes (standalone: the whole process) and is committed by the next producer', async () => {
     const topic = uniqueName('tx_restart');
-    await admin(deployment, '/v1/topics', { name: topic, messageType: 'MIXED' });
+    await adminPost(deployment, '/v1/topics', { name: topic, messageType: 'MIXED' });
     const first = transactionalProducer(deployment.endpoints[0]!, topic, []);
     await first.startup();
     const receipt = await first.send({ topic, body: Buffer.from('unknown after restart') }, first.beginTransaction());

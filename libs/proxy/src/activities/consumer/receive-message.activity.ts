@@ -45,7 +45,10 @@ export async function receiveMessage(
   const preferred =
     live.find((candidate) => candidate.storeNode === wanted) ?? live[Math.floor(Math.random() * live.length)] ?? route.placements[0];
   if (!preferred) throw new ProxyFailure(Code.FORBIDDEN, 'no readable queue');
-  const placements = [preferred, ...live.filter((candidate) => candidate !== preferred)];
+  // FIFO receives stay on the named node: FIFO push consumers hold one assignment per queue of
+  // every node already, and a parallel poll stopped after popping would hold a group's head
+  // back (and count a delivery that never happened) until it is released.
+  const placements = fifo ? [preferred] : [preferred, ...live.filter((candidate) => candidate !== preferred)];
   const popOn = async (placement: TopicPlacement, pollMs: number, signal: AbortSignal): Promise<NodePop> => {
     const store = await storeOf(services, placement.storeNode);
     const result = await store.popMessages(
@@ -84,18 +87,7 @@ export async function receiveMessage(
   const codec = await services.handles();
   const wireTopic = wireResource(topic, namespaceOf(request.messageQueue?.topic, context));
   const nowMs = services.clock.nowMs();
-  write({ content: { $case: 'status', value: ok() } });
-  for (const { storeNode, popped } of delivered) {
-    if (request.autoRenew) {
-      services.autoRenewer.track({
-        clientId: context.clientId,
-        group,
-        topic,
-        storeNode,
-        handOut: { queueId: popped.message.queueId, offset: popped.message.queueOffset, popGeneration: popped.popGeneration },
-        invisibleUntilMs: popped.invisibleUntilMs,
-      });
-    }
+  const frames = delivered.map(({ storeNode, popped }) => {
     const handle = codec.encode(
       {
         storeNode,
@@ -108,9 +100,33 @@ export async function receiveMessage(
       group,
       topic,
     );
-    write({ content: { $case: 'message', value: toWireMessage(popped, wireTopic, handle, nowMs) } });
+    return toWireMessage(popped, wireTopic, handle, nowMs);
+  });
+  // A call cancelled or past its deadline by now cannot take the messages: release them rather
+  // than keep them invisible (or, for push consumers, renewed) for a client that never got them.
+  if (context.signal.aborted) {
+    const storeOfNode = new Map(pops.map((pop) => [pop.storeNode, pop.store]));
+    for (const [storeNode, store] of storeOfNode) {
+      const undelivered = delivered.filter((entry) => entry.storeNode === storeNode).map((entry) => entry.popped);
+      await releaseUndelivered(services, store, group, topic, undelivered, UNDELIVERED_INVISIBLE_MS);
+    }
+    return;
   }
+  write({ content: { $case: 'status', value: ok() } });
+  for (const frame of frames) write({ content: { $case: 'message', value: frame } });
   write({ content: { $case: 'deliveryTimestamp', value: timestampFromMs(services.clock.nowMs()) } });
+  if (request.autoRenew) {
+    for (const { storeNode, popped } of delivered) {
+      services.autoRenewer.track({
+        clientId: context.clientId,
+        group,
+        topic,
+        storeNode,
+        handOut: { queueId: popped.message.queueId, offset: popped.message.queueOffset, popGeneration: popped.popGeneration },
+        invisibleUntilMs: popped.invisibleUntilMs,
+      });
+    }
+  }
 }
 
 function pollingTime(request: ReceiveMessageRequest, context: ProxyContext, nowMs: number): number {
