@@ -1,7 +1,7 @@
 import { FilterExpression, SimpleConsumer, type MessageView } from 'rocketmq-client-nodejs';
 import { FilterType } from 'rocketmq-client-nodejs/proto/apache/rocketmq/v2/definition_pb';
-import { startStandalone, type Deployment } from '@quiver/testing';
-import { drainSimple, quietLogger, startProducer, uniqueName } from './support';
+import type { Deployment } from '@quiver/testing';
+import { deployments, drainSimple, quietLogger, startProducer, uniqueName } from './support';
 
 const SENT = 50;
 const SQL = "a > 5 AND color IN ('red','blue')";
@@ -37,12 +37,12 @@ function bodiesOf(messages: MessageView[]): string[] {
   return [...new Set(messages.map((message) => message.body.toString('utf8')))].sort();
 }
 
-describe('standalone - filters through the official client', () => {
+describe.each(deployments)('%s - filters through the official client', (_name, start) => {
   let deployment: Deployment;
   const endpoint = (): string => deployment.endpoints[0]!;
 
   beforeAll(async () => {
-    deployment = await startStandalone();
+    deployment = await start();
   }, 120_000);
 
   afterAll(async () => {
