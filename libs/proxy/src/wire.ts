@@ -33,6 +33,7 @@ export type QueryAssignmentRequest = v2.QueryAssignmentRequest;
 export type QueryAssignmentResponse = v2.QueryAssignmentResponse;
 export type SendMessageRequest = v2.SendMessageRequest;
 export type SendMessageResponse = v2.SendMessageResponse;
+export type SendResultEntry = v2.SendResultEntry;
 export type ReceiveMessageRequest = v2.ReceiveMessageRequest;
 export type ReceiveMessageResponse = v2.ReceiveMessageResponse;
 export type AckMessageRequest = v2.AckMessageRequest;

@@ -7,8 +7,9 @@ import { toMessageToStore } from '../../converters/message.converter';
 import { storedName } from '../../converters/resources';
 import type { ProxyServices } from '../../processor/proxy-services';
 import { ok, ProxyFailure, toStatus } from '../../status';
-import { Code, type SendMessageRequest, type SendMessageResponse, type Status } from '../../wire';
+import { Code, type SendMessageRequest, type SendMessageResponse, type SendResultEntry, type Status } from '../../wire';
 import { validatedTopic } from '../route/query-route.activity';
+import { storeOf } from '../consumer/consumer-common';
 
 /**
  * SendMessage: validate every message (a batch is atomic: one bad message fails all), choose
@@ -34,21 +35,16 @@ export async function sendMessage(services: ProxyServices, request: SendMessageR
     const route = await services.routes.routeOrCreate(topic, true);
     checkTypes(converted, route.messageType);
     const queue = chooseQueue(services, route, converted);
-    const store = await services.stores.storeFor(queue.storeNode);
-    if (!store) throw new QuiverError(QuiverErrorCode.StoreUnavailable, `store node ${queue.storeNode} is not reachable`, { retriable: true });
+    const store = await storeOf(services, queue.storeNode);
     if (converted[0]!.kind === MessageKind.Delay) {
       // Delay messages wait in the store node's timer log; the queue chosen here is where they land when due.
       const scheduled = await store.scheduleMessages({ topic, queueId: queue.queueId, messages: converted }, context.signal);
       const recallHandles = await services.recallHandles();
       return {
         status: ok(),
-        entries: converted.map((message, index) => ({
-          status: ok(),
-          messageId: message.messageId,
-          transactionId: message.messageId,
-          offset: scheduled.timers[index]!.timerOffset,
-          recallHandle: recallHandles.encode({ storeNode: queue.storeNode, ...scheduled.timers[index]! }, topic),
-        })),
+        entries: converted.map((message, index) =>
+          sentEntry(ok(), message.messageId, scheduled.timers[index]!.timerOffset, recallHandles.encode({ storeNode: queue.storeNode, ...scheduled.timers[index]! }, topic)),
+        ),
       };
     }
     if (converted[0]!.kind === MessageKind.Transaction) {
@@ -59,28 +55,19 @@ export async function sendMessage(services: ProxyServices, request: SendMessageR
         { topic, queueId: queue.queueId, message: converted[0]!, ...(checkImmunityMs !== undefined && Number.isSafeInteger(checkImmunityMs) ? { checkImmunityMs } : {}) },
         context.signal,
       );
-      const messageId = converted[0]!.messageId;
-      return { status: ok(), entries: [{ status: ok(), messageId, transactionId: messageId, offset: 0, recallHandle: '' }] };
+      return { status: ok(), entries: [sentEntry(ok(), converted[0]!.messageId, 0)] };
     }
     const result = await store.appendMessages({ topic, queueId: queue.queueId, messages: converted }, context.signal);
-    return {
-      status: ok(),
-      entries: converted.map((message, index) => ({
-        status: ok(),
-        messageId: message.messageId,
-        transactionId: message.messageId,
-        offset: result.offsets[index]!,
-        recallHandle: '',
-      })),
-    };
+    return { status: ok(), entries: converted.map((message, index) => sentEntry(ok(), message.messageId, result.offsets[index]!)) };
   } catch (error) {
     const failed = toStatus(error, services.logger);
-    return { status: failed, entries: messages.map((message) => failedEntry(failed, message.systemProperties?.messageId ?? '')) };
+    return { status: failed, entries: messages.map((message) => sentEntry(failed, message.systemProperties?.messageId ?? '', 0)) };
   }
 }
 
-function failedEntry(status: Status, messageId: string) {
-  return { status, messageId, transactionId: messageId, offset: 0, recallHandle: '' };
+/** sentEntry is one message's result; the transaction id always equals the message id (PROTOCOL.md 6.3). */
+function sentEntry(status: Status, messageId: string, offset: number, recallHandle = ''): SendResultEntry {
+  return { status, messageId, transactionId: messageId, offset, recallHandle };
 }
 
 function checkTypes(messages: MessageToStore[], topicType: TopicMessageType): void {
