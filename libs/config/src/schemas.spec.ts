@@ -1,4 +1,5 @@
-import { ConfigError, parseConfig, proxyConfigSchema, standaloneConfigSchema } from './schemas';
+import { commandSpec, parseCommandOptions } from './command-line';
+import { ConfigError, parseConfig, proxyConfigSchema, standaloneConfigSchema, storeNodeConfigSchema } from './schemas';
 
 describe('config - schemas apply defaults and reject bad values', () => {
   it('standalone defaults: port 8081, auto-create on, sync flush', () => {
@@ -31,5 +32,16 @@ describe('config - schemas apply defaults and reject bad values', () => {
     expect(parseConfig(proxyConfigSchema, {}, 'proxy').maxDelayMs).toBe(24 * 60 * 60 * 1000);
     expect(parseConfig(proxyConfigSchema, { maxDelayMs: 40 * 24 * 60 * 60 * 1000 }, 'proxy').maxDelayMs).toBe(40 * 24 * 60 * 60 * 1000);
     expect(() => parseConfig(standaloneConfigSchema, { maxDelayMs: 40 * 24 * 60 * 60 * 1000 + 1 }, 'standalone')).toThrow(/maxDelayMs/);
+  });
+
+  it('transaction final outcome: default rollback for standalone and store node, commit accepted, anything else refused by name', () => {
+    expect(parseConfig(standaloneConfigSchema, {}, 'standalone').transactionFinalOutcome).toBe('rollback');
+    expect(parseConfig(storeNodeConfigSchema, { dataDir: 'd' }, 'store-node').transactionFinalOutcome).toBe('rollback');
+    for (const command of ['standalone', 'store-node']) {
+      const { raw } = parseCommandOptions(commandSpec(command), ['--data-dir', 'd', '--transaction-final-outcome', 'commit']);
+      expect(parseConfig(command === 'standalone' ? standaloneConfigSchema : storeNodeConfigSchema, raw, command).transactionFinalOutcome).toBe('commit');
+    }
+    const { raw } = parseCommandOptions(commandSpec('store-node'), ['--data-dir', 'd', '--transaction-final-outcome', 'discard']);
+    expect(() => parseConfig(storeNodeConfigSchema, raw, 'store-node')).toThrow(/transactionFinalOutcome: expected rollback or commit, got "discard"/);
   });
 });

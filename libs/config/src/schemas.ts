@@ -9,6 +9,14 @@ import { limits } from './limits';
 const port = z.number().int().min(0).max(65535);
 /** maxDelayMs: how far ahead of now a delay message's delivery timestamp may be, in ms; beyond it ILLEGAL_DELIVERY_TIME. Default 24 h, at most 40 days. */
 const maxDelayMs = z.number().int().min(1).max(limits.deliveryDelayMsMax).default(limits.deliveryDelayMsDefault);
+/**
+ * transactionFinalOutcome: what a store node does with a half message whose producer left it
+ * unresolved through its last orphan check: `rollback` discards it (Apache's behaviour), `commit`
+ * delivers it. Set it alike on every store node of a cluster. Default `rollback`.
+ */
+const transactionFinalOutcome = z
+  .enum(['rollback', 'commit'], { error: (issue) => `expected rollback or commit, got ${JSON.stringify(issue.input)}` })
+  .default('rollback');
 const address = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 
 export const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -52,6 +60,7 @@ export const storeNodeConfigSchema = z.object({
   nameServer: address.default('127.0.0.1:9876'),
   /** flushMode: `sync` acks a send after fsync; `async` acks after the write reaches the OS. Default `sync`. */
   flushMode: z.enum(['sync', 'async']).default('sync'),
+  transactionFinalOutcome,
 });
 export type StoreNodeConfig = z.infer<typeof storeNodeConfigSchema>;
 
@@ -85,6 +94,7 @@ export const standaloneConfigSchema = z.object({
   flushMode: z.enum(['sync', 'async']).default('sync'),
   advertisedEndpoint: address.optional(),
   maxDelayMs,
+  transactionFinalOutcome,
 });
 export type StandaloneConfig = z.infer<typeof standaloneConfigSchema>;
 

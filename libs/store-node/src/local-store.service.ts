@@ -38,7 +38,7 @@ import { DEAD_LETTER_QUEUE_ID, deadLetterCopy } from './dead-letter';
 import { DEAD_LETTER_FORWARD_HOLD_MS, DELIVERY_ATTEMPTS_DEFAULT, PARKED_POLLS_MAX } from './limits';
 import { LongPolls } from './long-polls';
 import { TimerWheel } from './timer-wheel';
-import { Transactions } from './transactions';
+import { Transactions, type TransactionFinalOutcome } from './transactions';
 import { checkAppendRequest, checkGroup, checkHandOut, checkInvisibleDuration, checkPopRequest, checkTopic } from './validation';
 
 export interface LocalStoreServiceOptions {
@@ -53,6 +53,8 @@ export interface LocalStoreServiceOptions {
   parkedPollsMax?: number;
   /** transactionChecksMax overrides TRANSACTION_CHECKS_MAX, so specs can reach it. @default TRANSACTION_CHECKS_MAX */
   transactionChecksMax?: number;
+  /** transactionFinalOutcome resolves a transaction still unresolved after its last orphan check. @default 'rollback' */
+  transactionFinalOutcome?: TransactionFinalOutcome;
 }
 
 export class LocalStoreService implements StoreService {
@@ -86,6 +88,7 @@ export class LocalStoreService implements StoreService {
       clock: this.clock,
       onCommitted: (topic) => this.polls.wakeTopic(topic),
       ...(options.transactionChecksMax !== undefined ? { checksMax: options.transactionChecksMax } : {}),
+      ...(options.transactionFinalOutcome !== undefined ? { finalOutcome: options.transactionFinalOutcome } : {}),
     });
   }
 

@@ -13,6 +13,7 @@ import { KeyValueQueueLog, LevelKeyValueStore } from '@quiver/storage';
 import type { CorruptedQueue, FlushMode } from '@quiver/storage';
 
 import { LocalStoreService } from './local-store.service';
+import type { TransactionFinalOutcome } from './transactions';
 
 export interface OpenLocalStoreOptions {
   /** dataDir is the node's data directory; created if missing. */
@@ -26,6 +27,8 @@ export interface OpenLocalStoreOptions {
   flushMode: FlushMode;
   /** startPosition is where a new consumer group starts on each queue. @default 'earliest' */
   startPosition?: StartPosition;
+  /** transactionFinalOutcome resolves a transaction still unresolved after its last orphan check. @default 'rollback' */
+  transactionFinalOutcome?: TransactionFinalOutcome;
 }
 
 export interface LocalStore {
@@ -50,7 +53,14 @@ export async function openLocalStore(options: OpenLocalStoreOptions): Promise<Lo
       clock: options.clock,
       ...(options.startPosition !== undefined ? { startPosition: options.startPosition } : {}),
     });
-    const service = new LocalStoreService({ queueLog, popState, store, clock: options.clock, storeNodeName: options.storeNodeName });
+    const service = new LocalStoreService({
+      queueLog,
+      popState,
+      store,
+      clock: options.clock,
+      storeNodeName: options.storeNodeName,
+      ...(options.transactionFinalOutcome !== undefined ? { transactionFinalOutcome: options.transactionFinalOutcome } : {}),
+    });
     return {
       service,
       corruptedQueues: () => service.corruptedQueues(),

@@ -23,6 +23,7 @@ export async function runStoreNode(config: StoreNodeConfig, logger: Logger): Pro
     storeHost: address,
     clock: systemClock,
     flushMode: config.flushMode,
+    transactionFinalOutcome: config.transactionFinalOutcome,
   });
   serveStoreService(server, store.service);
 

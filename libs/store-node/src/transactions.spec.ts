@@ -11,7 +11,7 @@ import { KeyValueQueueLog, MemoryKeyValueStore } from '@quiver/storage';
 import { openLocalStore } from './local-store';
 import { LocalStoreService } from './local-store.service';
 import { TRANSACTION_CHECK_IMMUNITY_MS_DEFAULT, TRANSACTION_CHECK_INTERVAL_MS } from './limits';
-import { TRANSACTION_ID_PROPERTY } from './transactions';
+import { TRANSACTION_ID_PROPERTY, Transactions, type TransactionFinalOutcome } from './transactions';
 
 const START_MS = 1_700_000_000_000;
 
@@ -48,7 +48,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-async function createNode(transactionChecksMax?: number) {
+async function createNode(transactionChecksMax?: number, transactionFinalOutcome?: TransactionFinalOutcome) {
   const clock = new ManualClock(START_MS);
   const store = new MemoryKeyValueStore();
   const queueLog = await KeyValueQueueLog.open({ store, clock, storeHost: '127.0.0.1:10911' });
@@ -60,6 +60,7 @@ async function createNode(transactionChecksMax?: number) {
     clock,
     storeNodeName: 'store-a',
     ...(transactionChecksMax !== undefined ? { transactionChecksMax } : {}),
+    ...(transactionFinalOutcome !== undefined ? { transactionFinalOutcome } : {}),
   });
   return { clock, service };
 }
@@ -175,6 +176,77 @@ describe('Transactions - orphan checks', () => {
     expect(isQuiverError(late, QuiverErrorCode.BadRequest)).toBe(true);
     expect(await delivered(service)).toEqual([]);
     await service.close();
+  });
+
+  /** useUpChecks lists and checks `sent` `checks` times, one check interval apart, as proxies do. */
+  async function useUpChecks(service: LocalStoreService, clock: ManualClock, transactionId: string, checks: number): Promise<void> {
+    clock.advance(TRANSACTION_CHECK_IMMUNITY_MS_DEFAULT);
+    for (let check = 0; check < checks; check++) {
+      expect((await service.orphanedTransactions({ topic: 't', limit: 10 })).transactions.map((orphan) => orphan.transactionId)).toEqual([transactionId]);
+      await service.recordTransactionCheck({ topic: 't', transactionId });
+      clock.advance(TRANSACTION_CHECK_INTERVAL_MS);
+    }
+  }
+
+  it('final outcome rollback - set explicitly, a transaction that used up its checks is rolled back and never delivered', async () => {
+    const { clock, service } = await createNode(2, 'rollback');
+    const sent = half();
+    await service.prepareTransaction({ topic: 't', queueId: 2, message: sent });
+    await useUpChecks(service, clock, sent.messageId, 2);
+    expect((await service.orphanedTransactions({ topic: 't', limit: 10 })).transactions).toEqual([]);
+    await expect(service.endTransaction({ topic: 't', transactionId: sent.messageId, resolution: 'ROLLBACK' })).resolves.toEqual({ messageId: sent.messageId });
+    expect(await delivered(service)).toEqual([]);
+    await service.close();
+  });
+
+  it('final outcome commit - a transaction that used up its checks is committed: delivered once with __transactionId__, never listed again', async () => {
+    const { clock, service } = await createNode(2, 'commit');
+    const sent = half();
+    const other = half();
+    await service.prepareTransaction({ topic: 't', queueId: 3, message: sent });
+    await service.prepareTransaction({ topic: 't', queueId: 1, message: other, checkImmunityMs: 60 * 60 * 1000 });
+    await useUpChecks(service, clock, sent.messageId, 2);
+    expect(await delivered(service)).toEqual([]);
+
+    expect((await service.orphanedTransactions({ topic: 't', limit: 10 })).transactions).toEqual([]);
+    const popped = (await service.popMessages(popRequest)).messages;
+    expect(popped.map((message) => message.message.messageId)).toEqual([sent.messageId]);
+    expect(popped[0]!.message.body.toString()).toBe(sent.body.toString());
+    expect(popped[0]!.message.queueId).toBe(3);
+    expect(popped[0]!.message.userProperties).toEqual({ color: 'blue', [TRANSACTION_ID_PROPERTY]: sent.messageId });
+    // Resolved like a producer's commit: repeating it is OK, the opposite is refused, nothing more is delivered.
+    await expect(service.endTransaction({ topic: 't', transactionId: sent.messageId, resolution: 'COMMIT' })).resolves.toEqual({ messageId: sent.messageId });
+    const late = await rejection(service.endTransaction({ topic: 't', transactionId: sent.messageId, resolution: 'ROLLBACK' }));
+    expect(isQuiverError(late, QuiverErrorCode.BadRequest)).toBe(true);
+    expect((await service.orphanedTransactions({ topic: 't', limit: 10 })).transactions).toEqual([]);
+    expect(await delivered(service)).toEqual([]); // the one copy is in flight; a second would be visible
+    await service.close();
+  });
+
+  it('final outcome commit - a long poll waiting on the topic is woken by the commit after the last check', async () => {
+    const { clock, service } = await createNode(1, 'commit');
+    const sent = half();
+    await service.prepareTransaction({ topic: 't', queueId: 0, message: sent });
+    await useUpChecks(service, clock, sent.messageId, 1);
+    const waiting = service.popMessages({ ...popRequest, pollTimeoutMs: 20_000 });
+    expect((await service.orphanedTransactions({ topic: 't', limit: 10 })).transactions).toEqual([]);
+    expect((await waiting).messages.map((popped) => popped.message.messageId)).toEqual([sent.messageId]);
+    await service.close();
+  });
+
+  it('final outcome - anything but rollback or commit is refused', () => {
+    const store = new MemoryKeyValueStore();
+    const clock = new ManualClock(START_MS);
+    expect(
+      () =>
+        new Transactions({
+          store,
+          queueLog: {} as never,
+          clock,
+          onCommitted: () => undefined,
+          finalOutcome: 'discard' as TransactionFinalOutcome,
+        }),
+    ).toThrow(/rollback or commit/);
   });
 });
 

@@ -11,7 +11,9 @@
  * - a rollback marks the record rolled back; repeating a resolution is answered OK, the opposite
  *   one is refused, both without side effects;
  * - nothing is held in memory: orphan listings read due check keys of one topic in pages;
- * - resolutions, checks and listings run one at a time, so a check never races a commit.
+ * - resolutions, checks and listings run one at a time, so a check never races a commit;
+ * - a transaction still pending after its last check is resolved by `finalOutcome`: rolled back
+ *   (Apache discards it) or committed, exactly as its producer's EndTransaction would.
  */
 import { QuiverError, QuiverErrorCode, type Clock, type MessageToStore, type StoredMessage } from '@quiver/core';
 import type {
@@ -49,6 +51,9 @@ import {
 /** TRANSACTION_ID_PROPERTY is the user property a committed message carries, as Apache's (the official tests read it). */
 export const TRANSACTION_ID_PROPERTY = '__transactionId__';
 
+/** TransactionFinalOutcome is what becomes of a transaction still unresolved after its last orphan check. */
+export type TransactionFinalOutcome = 'rollback' | 'commit';
+
 export interface TransactionsOptions {
   store: KeyValueStore;
   queueLog: QueueLog;
@@ -57,6 +62,8 @@ export interface TransactionsOptions {
   onCommitted: (topic: string) => void;
   /** checksMax overrides TRANSACTION_CHECKS_MAX, so specs can reach it. */
   checksMax?: number;
+  /** finalOutcome resolves a transaction that used up its checks. @default 'rollback' (Apache discards it) */
+  finalOutcome?: TransactionFinalOutcome;
 }
 
 export class Transactions {
@@ -65,6 +72,7 @@ export class Transactions {
   private readonly clock: Clock;
   private readonly onCommitted: (topic: string) => void;
   private readonly checksMax: number;
+  private readonly finalOutcome: TransactionFinalOutcome;
   /** serializer runs resolutions, checks and listings one at a time. */
   private serializer: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -75,6 +83,10 @@ export class Transactions {
     this.clock = options.clock;
     this.onCommitted = options.onCommitted;
     this.checksMax = options.checksMax ?? TRANSACTION_CHECKS_MAX;
+    this.finalOutcome = options.finalOutcome ?? 'rollback';
+    if (this.finalOutcome !== 'rollback' && this.finalOutcome !== 'commit') {
+      throw new TypeError(`transaction final outcome must be rollback or commit, got ${String(this.finalOutcome)}`);
+    }
   }
 
   /** prepare stores a half message and resolves once it is durable. */
@@ -120,7 +132,7 @@ export class Transactions {
     });
   }
 
-  /** orphaned lists due, unresolved transactions of `topic`, rolling back those that used up their checks. */
+  /** orphaned lists due, unresolved transactions of `topic`, resolving those that used up their checks by the final outcome. */
   orphaned(topic: string, limit: number): Promise<OrphanedTransaction[]> {
     return this.serialized(async () => {
       const pageEntries = Math.min(Math.max(1, Math.floor(limit)), ORPHANED_TRANSACTIONS_PAGE_MAX);
@@ -138,12 +150,14 @@ export class Transactions {
           await this.store.write([{ type: 'del', key: entry.key }], { sync: false });
           continue;
         }
+        const half = await this.readHalf(record.halfOffset);
         if (record.checkCount >= this.checksMax) {
-          // Apache discards a half message after its last check: a rollback.
-          await this.resolve(transactionId, record, TransactionState.RolledBack);
+          // Apache discards a half message after its last check (a rollback); `commit` delivers it
+          // instead. A half message no longer stored has nothing to deliver: it is rolled back.
+          const commit = this.finalOutcome === 'commit' && half !== undefined;
+          await this.resolve(transactionId, record, commit ? TransactionState.Committed : TransactionState.RolledBack);
           continue;
         }
-        const half = await this.readHalf(record.halfOffset);
         if (half === undefined) continue;
         orphans.push({ transactionId, checkCount: record.checkCount, message: { ...half, topic: record.topic, queueId: record.queueId } });
       }

@@ -26,6 +26,7 @@ export async function runStandalone(config: StandaloneConfig, logger: Logger): P
     storeHost: `127.0.0.1:${config.port}`,
     clock: systemClock,
     flushMode: config.flushMode,
+    transactionFinalOutcome: config.transactionFinalOutcome,
   });
   const heartbeat = (): Promise<unknown> => nameServer.heartbeatStoreNode({ name: STANDALONE_STORE_NODE, address: '' });
   await heartbeat();
