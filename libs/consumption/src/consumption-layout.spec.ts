@@ -1,4 +1,4 @@
-import { KeyPrefix } from '@quiver/storage';
+import { ByteWriter, frameRecord, KeyPrefix } from '@quiver/storage';
 
 import {
   decodeInFlightRecord,
@@ -28,11 +28,19 @@ describe('consumption layout', () => {
     expect(inFlight.subarray(5).toString('hex')).toBe('0000018bcfe56800' + '00000003' + '000000000000002a');
     expect(inFlight[0]).toBe(1);
     expect(decodeInFlightRecord(inFlight)).toEqual({ invisibleUntilMs: 1_700_000_000_000, deliveryAttempt: 3, popGeneration: 42 });
-    expect(decodePopCursor(encodePopCursor(9))).toBe(9);
+    const cursor = encodePopCursor({ cursor: 9, resetGeneration: 5 });
+    expect(cursor[0]).toBe(2);
+    expect(cursor.subarray(5).toString('hex')).toBe('0000000000000009' + '0000000000000005');
+    expect(decodePopCursor(cursor)).toEqual({ cursor: 9, resetGeneration: 5 });
+  });
+
+  it('compatibility - a format-1 cursor record (cursor only) reads as never reset', () => {
+    const formatOne = frameRecord(1, new ByteWriter(8).u64(9).finish());
+    expect(decodePopCursor(formatOne)).toEqual({ cursor: 9, resetGeneration: 0 });
   });
 
   it('integrity - a damaged record is rejected', () => {
-    const record = encodePopCursor(9);
+    const record = encodePopCursor({ cursor: 9, resetGeneration: 0 });
     record[record.length - 1] ^= 1;
     expect(() => decodePopCursor(record)).toThrow(/checksum/);
   });

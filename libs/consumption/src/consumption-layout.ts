@@ -8,14 +8,16 @@
  *   PopGeneration 'G'                                                 -> generation record
  *
  * Records use the storage framing (formatVersion:u8 crc32c:u32 payload):
- *   cursor record     (format 1) => cursor:u64 (the next offset never handed out to the group)
+ *   cursor record     (format 2) => cursor:u64 (the next offset never handed out to the group)
+ *                                   resetGeneration:u64 (first pop generation after the last offset reset)
+ *                     (format 1) => cursor:u64 (read as resetGeneration 0)
  *   in-flight record  (format 1) => invisibleUntilMs:u64 deliveryAttempt:u32 popGeneration:u64
  *   generation record (format 1) => reservedUntil:u64 (every generation below it may have been used)
  */
 import { ByteReader, ByteWriter, frameRecord, KeyPrefix, RecordDecodeError, unframeRecord } from '@quiver/storage';
 
 export const ConsumptionRecordFormat = {
-  PopCursor: 1,
+  PopCursor: 2,
   PopInFlight: 1,
   PopGeneration: 1,
 } as const;
@@ -48,15 +50,29 @@ export function decodePopCursorKey(key: Uint8Array): QueueAddress {
   return address;
 }
 
-export function encodePopCursor(cursor: number): Buffer {
-  return frameRecord(ConsumptionRecordFormat.PopCursor, new ByteWriter(8).u64(cursor).finish());
+export interface PopCursorValue {
+  cursor: number;
+  resetGeneration: number;
 }
 
-export function decodePopCursor(record: Uint8Array): number {
+/** POP_CURSOR_FORMAT_V1 is the cursor record before offset resets: cursor only. */
+const POP_CURSOR_FORMAT_V1 = 1;
+
+export function encodePopCursor(value: PopCursorValue): Buffer {
+  return frameRecord(ConsumptionRecordFormat.PopCursor, new ByteWriter(16).u64(value.cursor).u64(value.resetGeneration).finish());
+}
+
+export function decodePopCursor(record: Uint8Array): PopCursorValue {
+  if (record[0] === POP_CURSOR_FORMAT_V1) {
+    const reader = new ByteReader(unframeRecord(record, POP_CURSOR_FORMAT_V1));
+    const cursor = reader.u64();
+    reader.expectEnd();
+    return { cursor, resetGeneration: 0 };
+  }
   const reader = new ByteReader(unframeRecord(record, ConsumptionRecordFormat.PopCursor));
-  const cursor = reader.u64();
+  const value = { cursor: reader.u64(), resetGeneration: reader.u64() };
   reader.expectEnd();
-  return cursor;
+  return value;
 }
 
 export function popInFlightPrefix(): Buffer {

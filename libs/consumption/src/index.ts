@@ -3,7 +3,9 @@
  * node's KeyValueStore, and the tag filter. No gRPC here.
  */
 export { KeyValuePopState } from './key-value-pop-state';
-export type { KeyValuePopStateOptions, PopStateRequest, ChangedInvisibility, StartPosition } from './key-value-pop-state';
+export type { KeyValuePopStateOptions, PopStateRequest, ChangedInvisibility } from './key-value-pop-state';
+export type { StartPosition } from '@quiver/core';
+export { queueOffsetAt, startOffset, checkStartPosition } from './start-offsets';
 export { compileFilter } from './tag-filter';
 export type { MessageFilter } from './tag-filter';
 export {
@@ -17,4 +19,5 @@ export {
   ACK_ENTRIES_MAX,
   FILTER_EXPRESSION_BYTES_MAX,
   GROUP_TOPIC_WAITERS_MAX,
+  YOUNG_QUEUE_MESSAGES_MAX,
 } from './limits';

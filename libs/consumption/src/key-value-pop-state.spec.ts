@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type { AckOutcome as AckOutcomeType } from '@quiver/client';
-import { FilterType, isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
-import type { FilterExpression, MessageToStore, PoppedMessage } from '@quiver/core';
+import { FilterType, isQuiverError, ManualClock, MessageKind, QuiverErrorCode, StartPolicy } from '@quiver/core';
+import type { FilterExpression, MessageToStore, PoppedMessage, StartPosition } from '@quiver/core';
 import { KeyValueQueueLog, LevelKeyValueStore, MemoryKeyValueStore } from '@quiver/storage';
 import type { KeyValueStore } from '@quiver/storage';
 
 import { KeyValuePopState } from './key-value-pop-state';
-import type { PopStateRequest, StartPosition } from './key-value-pop-state';
-import { POP_SCAN_MESSAGES_MAX } from './limits';
+import type { PopStateRequest } from './key-value-pop-state';
+import { POP_SCAN_MESSAGES_MAX, YOUNG_QUEUE_MESSAGES_MAX } from './limits';
+import { queueOffsetAt } from './start-offsets';
 
 /** The ack outcomes, spelled out: this lib keeps @quiver/client (and its gRPC runtime) out, specs included. */
 const AckOutcome = { Ok: 'OK', InvalidReceiptHandle: 'INVALID_RECEIPT_HANDLE' } as const satisfies Record<string, AckOutcomeType>;
@@ -106,8 +107,9 @@ describe('KeyValuePopState - pop', () => {
   });
 
   it('pop - with start position latest, a new group sees only messages sent after its first poll', async () => {
-    const fixture = await createFixture({ startPosition: 'latest' });
+    const fixture = await createFixture({ startPosition: { policy: StartPolicy.Latest } });
     await fixture.append(0, 2);
+    fixture.clock.advance(1);
     expect(await fixture.pop()).toEqual([]);
     await fixture.append(0, 1);
     expect(offsetsOf(await fixture.pop())).toEqual([2]);
@@ -564,3 +566,126 @@ describe('KeyValuePopState - FIFO', () => {
     expect(offsetsOf(await other.pop())).toEqual([0, 1]);
   });
 });
+
+describe('KeyValuePopState - start positions and offsets', () => {
+  const latestAt = (atMs: number): StartPosition => ({ policy: StartPolicy.Latest, atMs });
+
+  it('queueOffsetAt - finds the first message stored at or after a moment', async () => {
+    const fixture = await createFixture();
+    const t0 = fixture.clock.nowMs();
+    for (let index = 0; index < 7; index++) {
+      await fixture.append(0, 2);
+      fixture.clock.advance(10);
+    }
+    expect(await queueOffsetAt(fixture.log, 't', 0, t0 - 1)).toBe(0);
+    expect(await queueOffsetAt(fixture.log, 't', 0, t0)).toBe(0);
+    expect(await queueOffsetAt(fixture.log, 't', 0, t0 + 1)).toBe(2);
+    expect(await queueOffsetAt(fixture.log, 't', 0, t0 + 30)).toBe(6);
+    expect(await queueOffsetAt(fixture.log, 't', 0, t0 + 61)).toBe(14);
+    expect(await queueOffsetAt(fixture.log, 't', 1, t0)).toBe(0);
+  });
+
+  it('latest - a group first known at a moment gets every message stored from then on, even those stored before its first pop', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 3);
+    fixture.clock.advance(5);
+    const firstKnownAtMs = fixture.clock.nowMs();
+    await fixture.append(0, 2);
+    fixture.clock.advance(5);
+    expect(offsetsOf(await fixture.pop({ start: latestAt(firstKnownAtMs) }))).toEqual([3, 4]);
+  });
+
+  it('timestamp and earliest - a group starts at a given moment, or at the first retained message', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 2);
+    fixture.clock.advance(5);
+    const middleMs = fixture.clock.nowMs();
+    await fixture.append(0, 2);
+    expect(offsetsOf(await fixture.pop({ group: 'at', start: { policy: StartPolicy.Timestamp, atMs: middleMs } }))).toEqual([2, 3]);
+    expect(offsetsOf(await fixture.pop({ group: 'early', start: { policy: StartPolicy.Earliest } }))).toEqual([0, 1, 2, 3]);
+    const error = await rejection(fixture.pop({ group: 'bad', start: { policy: StartPolicy.Timestamp } }));
+    expect(isQuiverError(error, QuiverErrorCode.BadRequest)).toBe(true);
+  });
+
+  it('young-earliest - a queue that begins at 0 and holds few messages is read from 0; a longer one from the latest', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 3);
+    for (let appended = 0; appended <= YOUNG_QUEUE_MESSAGES_MAX; appended += 1000) await fixture.append(1, 1000);
+    fixture.clock.advance(1);
+    const young: StartPosition = { policy: StartPolicy.YoungEarliest, atMs: fixture.clock.nowMs() };
+    expect(offsetsOf(await fixture.pop({ start: young }))).toEqual([0, 1, 2]);
+    expect(await fixture.pop({ queueCount: 2, start: young })).toEqual([]);
+    expect(fixture.state.cursor('g', 't', 1)).toBe(fixture.log.nextOffset('t', 1));
+  });
+
+  it('seed - fixes where a group starts when it is first seen, before any pop; later pops keep it, whatever start they name', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 2);
+    fixture.clock.advance(1);
+    const cursors = await fixture.state.seed('g', 't', [0, 1], latestAt(fixture.clock.nowMs()));
+    expect([...cursors]).toEqual([
+      [0, 2],
+      [1, 0],
+    ]);
+    await fixture.append(0, 1);
+    await fixture.append(1, 1);
+    fixture.clock.advance(1);
+    const popped = await fixture.pop({ queueCount: 2, start: { policy: StartPolicy.Earliest } });
+    expect(popped.map((entry) => `${entry.message.queueId}@${entry.message.queueOffset}`).sort()).toEqual(['0@2', '1@0']);
+    // Seeding again changes nothing.
+    expect([...(await fixture.state.seed('g', 't', [0], { policy: StartPolicy.Earliest }))]).toEqual([[0, 3]]);
+  });
+
+  it('resetOffsets - replays from a moment after everything was acked; old hand-outs ack OK; survives a restart', async () => {
+    const fixture = await createFixture({ store: new MemoryKeyValueStore() });
+    await fixture.append(0, 2);
+    fixture.clock.advance(10);
+    const replayFromMs = fixture.clock.nowMs();
+    await fixture.append(0, 3);
+    const first = await fixture.pop();
+    expect(offsetsOf(first)).toEqual([0, 1, 2, 3, 4]);
+    for (const popped of first.slice(0, 4)) expect(await fixture.ack(popped)).toBe(AckOutcome.Ok);
+    const stillInFlight = first[4]!;
+
+    const cursors = await fixture.state.resetOffsets('g', 't', [0], { policy: StartPolicy.Timestamp, atMs: replayFromMs });
+    expect([...cursors]).toEqual([[0, 2]]);
+    expect(fixture.state.inFlightCount('g', 't')).toBe(0);
+    // The hand-out from before the reset: its record is gone, and its ack is harmless.
+    expect(await fixture.ack(stillInFlight)).toBe(AckOutcome.Ok);
+
+    await fixture.restart();
+    const replayed = await fixture.pop();
+    expect(offsetsOf(replayed)).toEqual([2, 3, 4]);
+    expect(replayed.every((entry) => entry.deliveryAttempt === 1)).toBe(true);
+    expect(await fixture.ack(stillInFlight)).toBe(AckOutcome.Ok);
+    // A hand-out made after the reset still needs its own, current handle.
+    expect(await fixture.ack({ ...handOutOf(replayed[0]!), popGeneration: replayed[0]!.popGeneration + 1000 })).toBe(AckOutcome.InvalidReceiptHandle);
+  });
+
+  it('resetOffsets - can move a group forward past a backlog', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 4);
+    fixture.clock.advance(1);
+    await fixture.state.resetOffsets('g', 't', [0], latestAt(fixture.clock.nowMs()));
+    expect(await fixture.pop()).toEqual([]);
+    await fixture.append(0, 1);
+    expect(offsetsOf(await fixture.pop())).toEqual([4]);
+  });
+
+  it('commitOffset - a client that tracks its own progress moves the cursor; beyond the end is refused', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 5);
+    await fixture.state.commitOffset('g', 't', 0, 3);
+    expect(fixture.state.cursor('g', 't', 0)).toBe(3);
+    expect(offsetsOf(await fixture.pop())).toEqual([3, 4]);
+    await fixture.state.commitOffset('g', 't', 0, 1);
+    expect(fixture.state.cursor('g', 't', 0)).toBe(1);
+    const error = await rejection(fixture.state.commitOffset('g', 't', 0, 6));
+    expect(isQuiverError(error, QuiverErrorCode.BadRequest)).toBe(true);
+    expect(fixture.state.cursor('g', 't', 0)).toBe(1);
+  });
+});
+
+function handOutOf(popped: PoppedMessage): { queueId: number; offset: number; popGeneration: number } {
+  return { queueId: popped.message.queueId, offset: popped.message.queueOffset, popGeneration: popped.popGeneration };
+}

@@ -21,8 +21,8 @@
  * Lock order: the (group, topic) serializer is the only lock; the queue log and the generation
  * source are called under it and take none of ours.
  */
-import { assert, QuiverError, QuiverErrorCode } from '@quiver/core';
-import type { Clock, FilterExpression, PoppedMessage, StoredMessage } from '@quiver/core';
+import { assert, QuiverError, QuiverErrorCode, StartPolicy } from '@quiver/core';
+import type { Clock, FilterExpression, PoppedMessage, StartPosition, StoredMessage } from '@quiver/core';
 // Types only: @quiver/client's runtime carries the gRPC transport, which this lib must never load.
 import type { AckOutcome, HandOut } from '@quiver/client';
 import { ITERATE_ENTRIES_MAX, prefixUpperBound, RecordDecodeError, STRING_FIELD_BYTES_MAX } from '@quiver/storage';
@@ -55,17 +55,15 @@ import {
   QUEUE_STATES_MAX,
 } from './limits';
 import { PopGenerations } from './pop-generations';
+import { checkStartPosition, startOffset } from './start-offsets';
 import { compileFilter } from './tag-filter';
 import type { MessageFilter } from './tag-filter';
-
-/** StartPosition is where a group that never consumed a queue starts: its first retained offset, or its next offset. */
-export type StartPosition = 'earliest' | 'latest';
 
 export interface KeyValuePopStateOptions {
   store: KeyValueStore;
   queueLog: QueueLog;
   clock: Clock;
-  /** startPosition is where a new group starts on each queue. @default 'earliest' (PROTOCOL.md 7.2) */
+  /** startPosition is where a group starts on a queue when a request names no start. @default EARLIEST (PROTOCOL.md 7.2) */
   startPosition?: StartPosition;
   /** inFlightPerQueueMax overrides IN_FLIGHT_PER_QUEUE_MAX, so specs can reach the bound. @default IN_FLIGHT_PER_QUEUE_MAX */
   inFlightPerQueueMax?: number;
@@ -92,6 +90,8 @@ export interface PopStateRequest {
    * only after the previous is acked or dead-lettered (FIFO topic and FIFO group). Default false.
    */
   fifo?: boolean;
+  /** start is where the group starts on a queue it never consumed. Default: the startPosition option. */
+  start?: StartPosition;
 }
 
 /** PopStateResult is what one pop hands out, plus messages that ran out of delivery attempts. */
@@ -116,6 +116,11 @@ interface QueueState {
   queueId: number;
   /** cursor is the next offset never handed out to the group (filtered-out messages count as handed out). */
   cursor: number;
+  /**
+   * resetGeneration is the first pop generation after the group's offset was last reset on the
+   * queue (0: never). A hand-out from before it has no record left; acking it is answered OK.
+   */
+  resetGeneration: number;
   inFlight: Map<number, InFlightRecord>;
   /**
    * messageGroups remembers the message group of in-flight offsets (memory only; absent after a
@@ -177,7 +182,8 @@ export class KeyValuePopState {
     this.store = options.store;
     this.queueLog = options.queueLog;
     this.clock = options.clock;
-    this.startPosition = options.startPosition ?? 'earliest';
+    this.startPosition = options.startPosition ?? { policy: StartPolicy.Earliest };
+    checkStartPosition(this.startPosition);
     this.inFlightPerQueueMax = options.inFlightPerQueueMax ?? IN_FLIGHT_PER_QUEUE_MAX;
     assert(
       Number.isInteger(this.inFlightPerQueueMax) && this.inFlightPerQueueMax >= 1 && this.inFlightPerQueueMax <= IN_FLIGHT_PER_QUEUE_MAX,
@@ -215,14 +221,16 @@ export class KeyValuePopState {
       throw new QuiverError(QuiverErrorCode.BadRequest, `maxDeliveryAttempts must be a positive integer, got ${request.maxDeliveryAttempts}`);
     }
     if (request.exhaustedHoldMs !== undefined) checkInvisibleDuration(request.exhaustedHoldMs);
+    if (request.start !== undefined) checkStartPosition(request.start);
     const filter = compileFilter(request.filter);
     return this.serializer.run(groupTopicKey(request.group, request.topic), () => this.popSerialized(request, filter));
   }
 
   /**
    * ack ends the life of handed-out messages for the group, one outcome per entry: OK when the
-   * hand-out is the current, unexpired one (its record is deleted), or when the message is
-   * already done (no record and below the cursor: acked before, or filtered out);
+   * hand-out is the current, unexpired one (its record is deleted), when the message is
+   * already done (no record and below the cursor: acked before, or filtered out), or when the
+   * hand-out predates an offset reset (nothing changes);
    * INVALID_RECEIPT_HANDLE for a stale generation, a lapsed invisibility or an unknown hand-out.
    */
   async ack(group: string, topic: string, entries: readonly HandOut[]): Promise<AckOutcome[]> {
@@ -242,8 +250,11 @@ export class KeyValuePopState {
         const queue = state?.queues.get(entry.queueId);
         if (queue === undefined) return ACK_INVALID;
         const record = queue.inFlight.get(entry.offset);
-        if (record === undefined) return entry.offset < queue.cursor ? ACK_OK : ACK_INVALID;
-        if (record.popGeneration !== entry.popGeneration || record.invisibleUntilMs <= nowMs) return ACK_INVALID;
+        // A hand-out from before an offset reset: its record is gone (or replaced by a replay's), so its ack changes nothing.
+        const beforeReset = entry.popGeneration < queue.resetGeneration;
+        if (record === undefined) return entry.offset < queue.cursor || beforeReset ? ACK_OK : ACK_INVALID;
+        if (record.popGeneration !== entry.popGeneration) return beforeReset ? ACK_OK : ACK_INVALID;
+        if (record.invisibleUntilMs <= nowMs) return ACK_INVALID;
         const key = `${entry.queueId}:${entry.offset}`;
         if (!ackedKeys.has(key)) {
           ackedKeys.add(key);
@@ -340,6 +351,129 @@ export class KeyValuePopState {
     return this.groupTopics.get(groupTopicKey(group, topic))?.queues.get(queueId)?.cursor;
   }
 
+  /**
+   * seed fixes where the group starts on each queue of `queueIds` it never consumed, resolving
+   * `start` now; queues it consumed keep their cursor. Resolves with the cursor of every queue
+   * of `queueIds` (corrupted queues it could not resolve are left out). Called when a group is
+   * first seen subscribing, so a consumer started before a producer gets what is sent after.
+   */
+  async seed(group: string, topic: string, queueIds: readonly number[], start: StartPosition): Promise<Map<number, number>> {
+    this.checkOpen();
+    checkGroupTopic(group, topic);
+    checkQueueIds(queueIds);
+    checkStartPosition(start);
+    return this.serializer.run(groupTopicKey(group, topic), async () => {
+      this.checkOpen();
+      const existing = this.groupTopics.get(groupTopicKey(group, topic));
+      const cursors = new Map<number, number>();
+      const created: QueueState[] = [];
+      for (const queueId of queueIds) {
+        const known = existing?.queues.get(queueId);
+        if (known !== undefined) {
+          cursors.set(queueId, known.cursor);
+          continue;
+        }
+        this.checkQueueStateRoom(created.length + 1);
+        try {
+          const queue = newQueueState(queueId, await startOffset(this.queueLog, topic, queueId, start, this.clock.nowMs()));
+          created.push(queue);
+          cursors.set(queueId, queue.cursor);
+        } catch (error) {
+          if (!(error instanceof QuiverError && error.code === QuiverErrorCode.QueueCorrupted)) throw error;
+        }
+      }
+      if (created.length > 0) {
+        await this.store.write(
+          created.map((queue) => ({ type: 'put' as const, key: popCursorKey({ group, topic, queueId: queue.queueId }), value: encodePopCursor(queue) })),
+          { sync: false },
+        );
+        const state = existing ?? this.createGroupTopic(group, topic);
+        for (const queue of created) state.queues.set(queue.queueId, queue);
+        this.queueStateCount += created.length;
+      }
+      return cursors;
+    });
+  }
+
+  /**
+   * resetOffsets moves the group's cursor on each queue of `queueIds` to `start` (resolved now),
+   * back or forward, and forgets the group's in-flight messages there: consumption continues
+   * from the new cursor. A hand-out from before the reset is answered OK when acked (its record
+   * is gone; the message comes again if it lies past the new cursor). Resolves with the new cursors.
+   * Throws QUEUE_CORRUPTED when a queue's start cannot be read.
+   */
+  async resetOffsets(group: string, topic: string, queueIds: readonly number[], start: StartPosition): Promise<Map<number, number>> {
+    this.checkOpen();
+    checkGroupTopic(group, topic);
+    checkQueueIds(queueIds);
+    checkStartPosition(start);
+    return this.serializer.run(groupTopicKey(group, topic), async () => {
+      this.checkOpen();
+      const existing = this.groupTopics.get(groupTopicKey(group, topic));
+      const created = queueIds.filter((queueId) => existing?.queues.has(queueId) !== true).length;
+      this.checkQueueStateRoom(created);
+      const resetGeneration = await this.generations.take(1);
+      const nowMs = this.clock.nowMs();
+      const resets: Array<{ queueId: number; cursor: number }> = [];
+      for (const queueId of queueIds) resets.push({ queueId, cursor: await startOffset(this.queueLog, topic, queueId, start, nowMs) });
+      const operations: KeyValueOperation[] = [];
+      for (const { queueId, cursor } of resets) {
+        const address = { group, topic, queueId };
+        operations.push({ type: 'put', key: popCursorKey(address), value: encodePopCursor({ cursor, resetGeneration }) });
+        for (const offset of existing?.queues.get(queueId)?.inFlight.keys() ?? []) operations.push({ type: 'del', key: popInFlightKey(address, offset) });
+      }
+      await this.store.write(operations, { sync: false });
+
+      const state = existing ?? this.createGroupTopic(group, topic);
+      const cursors = new Map<number, number>();
+      for (const { queueId, cursor } of resets) {
+        let queue = state.queues.get(queueId);
+        if (queue === undefined) {
+          queue = newQueueState(queueId, cursor);
+          state.queues.set(queueId, queue);
+          this.queueStateCount += 1;
+        }
+        this.inFlightTotal -= queue.inFlight.size;
+        queue.inFlight.clear();
+        queue.messageGroups.clear();
+        queue.cursor = cursor;
+        queue.resetGeneration = resetGeneration;
+        cursors.set(queueId, cursor);
+      }
+      return cursors;
+    });
+  }
+
+  /**
+   * commitOffset sets the group's cursor on one queue to `offset`, for clients that track their
+   * own progress (UpdateOffset). In-flight records stay. Throws BAD_REQUEST for an offset past
+   * the queue's next offset.
+   */
+  async commitOffset(group: string, topic: string, queueId: number, offset: number): Promise<void> {
+    this.checkOpen();
+    checkGroupTopic(group, topic);
+    checkQueueIds([queueId]);
+    const nextOffset = this.queueLog.nextOffset(topic, queueId);
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > nextOffset) {
+      throw new QuiverError(QuiverErrorCode.BadRequest, `offset must be 0 to ${nextOffset} (the queue's next offset), got ${offset}`);
+    }
+    await this.serializer.run(groupTopicKey(group, topic), async () => {
+      this.checkOpen();
+      const existing = this.groupTopics.get(groupTopicKey(group, topic));
+      const known = existing?.queues.get(queueId);
+      if (known === undefined) this.checkQueueStateRoom(1);
+      const resetGeneration = known?.resetGeneration ?? 0;
+      await this.store.write([{ type: 'put', key: popCursorKey({ group, topic, queueId }), value: encodePopCursor({ cursor: offset, resetGeneration }) }], {
+        sync: false,
+      });
+      const state = existing ?? this.createGroupTopic(group, topic);
+      if (known === undefined) {
+        state.queues.set(queueId, newQueueState(queueId, offset));
+        this.queueStateCount += 1;
+      } else known.cursor = offset;
+    });
+  }
+
   /** recoveredRecordCount counts state records found corrupt at open and recovered conservatively (as redeliveries). */
   recoveredRecordCount(): number {
     return this.recoveredRecords;
@@ -433,12 +567,17 @@ export class KeyValuePopState {
       if (this.queueLog.isQueueCorrupted(topic, queueId)) continue;
       let queue = existing?.queues.get(queueId);
       if (queue === undefined) {
-        if (!this.queueLog.queueExists(topic, queueId) && this.startPosition === 'earliest') continue;
-        if (this.queueStateCount + created.length >= QUEUE_STATES_MAX) {
-          throw new QuiverError(QuiverErrorCode.TooManyRequests, `this store node tracks ${QUEUE_STATES_MAX} consumer queue states already`, { retriable: true });
+        // A queue never written to has nothing to start from yet: whatever the policy, its first message is the group's.
+        if (!this.queueLog.queueExists(topic, queueId)) continue;
+        this.checkQueueStateRoom(created.length + 1);
+        let cursor: number;
+        try {
+          cursor = await startOffset(this.queueLog, topic, queueId, request.start ?? this.startPosition, this.clock.nowMs());
+        } catch (error) {
+          if (error instanceof QuiverError && error.code === QuiverErrorCode.QueueCorrupted) continue;
+          throw error;
         }
-        const cursor = this.startPosition === 'earliest' ? this.queueLog.minOffset(topic, queueId) : this.queueLog.nextOffset(topic, queueId);
-        queue = { queueId, cursor, inFlight: new Map(), messageGroups: new Map() };
+        queue = newQueueState(queueId, cursor);
         created.push(queue);
         cursors.set(queue, cursor);
       }
@@ -504,7 +643,9 @@ export class KeyValuePopState {
       const address = { group, topic, queueId: selection.queue.queueId };
       operations.push({ type: 'put', key: popInFlightKey(address, records[index]!.offset), value: encodeInFlightRecord(records[index]!) });
     });
-    for (const [queue, cursor] of cursors) operations.push({ type: 'put', key: popCursorKey({ group, topic, queueId: queue.queueId }), value: encodePopCursor(cursor) });
+    for (const [queue, cursor] of cursors) {
+      operations.push({ type: 'put', key: popCursorKey({ group, topic, queueId: queue.queueId }), value: encodePopCursor({ cursor, resetGeneration: queue.resetGeneration }) });
+    }
     for (const { queue, offset } of dropped) operations.push({ type: 'del', key: popInFlightKey({ group, topic, queueId: queue.queueId }, offset) });
     await this.store.write(operations, { sync: false });
 
@@ -569,6 +710,13 @@ export class KeyValuePopState {
     }
   }
 
+  /** checkQueueStateRoom throws TOO_MANY_REQUESTS when `adding` more queue states would pass QUEUE_STATES_MAX. */
+  private checkQueueStateRoom(adding: number): void {
+    if (this.queueStateCount + adding > QUEUE_STATES_MAX) {
+      throw new QuiverError(QuiverErrorCode.TooManyRequests, `this store node tracks ${QUEUE_STATES_MAX} consumer queue states already`, { retriable: true });
+    }
+  }
+
   private createGroupTopic(group: string, topic: string): GroupTopicState {
     const state: GroupTopicState = { group, topic, queues: new Map(), rotation: 0, fifo: false };
     this.groupTopics.set(groupTopicKey(group, topic), state);
@@ -583,7 +731,7 @@ export class KeyValuePopState {
       const state = this.groupTopics.get(groupTopicKey(address.group, address.topic)) ?? this.createGroupTopic(address.group, address.topic);
       let queue = state.queues.get(address.queueId);
       if (queue === undefined) {
-        queue = { queueId: address.queueId, cursor: -1, inFlight: new Map(), messageGroups: new Map() };
+        queue = newQueueState(address.queueId, -1);
         state.queues.set(address.queueId, queue);
         this.queueStateCount += 1;
       }
@@ -593,7 +741,9 @@ export class KeyValuePopState {
     await this.scan(popCursorPrefix(), (entry) => {
       const queue = queueFor(decodePopCursorKey(entry.key));
       try {
-        queue.cursor = decodePopCursor(entry.value);
+        const decoded = decodePopCursor(entry.value);
+        queue.cursor = decoded.cursor;
+        queue.resetGeneration = decoded.resetGeneration;
       } catch (error) {
         if (!(error instanceof RecordDecodeError)) throw error;
         // Left at -1: recovered below from the queue's minimum, which can only redeliver.
@@ -643,6 +793,10 @@ export class KeyValuePopState {
   }
 }
 
+function newQueueState(queueId: number, cursor: number): QueueState {
+  return { queueId, cursor, resetGeneration: 0, inFlight: new Map(), messageGroups: new Map() };
+}
+
 const ACK_OK: AckOutcome = 'OK';
 const ACK_INVALID: AckOutcome = 'INVALID_RECEIPT_HANDLE';
 
@@ -668,6 +822,15 @@ function checkGroupTopic(group: string, topic: string): void {
   ] as const) {
     if (typeof value !== 'string' || value === '' || Buffer.byteLength(value, 'utf8') > STRING_FIELD_BYTES_MAX) {
       throw new QuiverError(QuiverErrorCode.BadRequest, `${name} must be a non-empty string of at most ${STRING_FIELD_BYTES_MAX} bytes`);
+    }
+  }
+}
+
+function checkQueueIds(queueIds: readonly number[]): void {
+  if (queueIds.length < 1 || queueIds.length > POP_QUEUE_COUNT_MAX) throw new QuiverError(QuiverErrorCode.BadRequest, `name 1 to ${POP_QUEUE_COUNT_MAX} queues`);
+  for (const queueId of queueIds) {
+    if (!Number.isInteger(queueId) || queueId < 0 || queueId >= POP_QUEUE_COUNT_MAX) {
+      throw new QuiverError(QuiverErrorCode.BadRequest, `queue id must be 0 to ${POP_QUEUE_COUNT_MAX - 1}, got ${queueId}`);
     }
   }
 }

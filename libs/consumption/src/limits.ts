@@ -53,3 +53,10 @@ export const GROUP_TOPIC_WAITERS_MAX = 4096;
  * one fsync per million hand-outs, and a restart skips at most that many numbers of the 2^53.
  */
 export const POP_GENERATION_RESERVATION_BLOCK = 1_000_000;
+
+/**
+ * YOUNG_QUEUE_MESSAGES_MAX is how many messages a queue that still begins at offset 0 may hold
+ * and count as young for the YOUNG_EARLIEST start policy (Apache's "still in memory" exception,
+ * made deterministic).
+ */
+export const YOUNG_QUEUE_MESSAGES_MAX = 10_000;

@@ -59,3 +59,21 @@ export interface FilterExpression {
   type: FilterType;
   expression: string;
 }
+
+/**
+ * StartPolicy names where a consumer group starts on a queue it never consumed (PROTOCOL.md 7.2):
+ * - EARLIEST: the queue's first retained message;
+ * - LATEST: the first message stored at or after `atMs`, the moment the group was first known,
+ *   and never later than the queue's end when the start is resolved;
+ * - TIMESTAMP: the first message stored at or after `atMs`;
+ * - YOUNG_EARLIEST: EARLIEST while the queue is young (it still begins at offset 0 and holds few
+ *   messages: Apache's exception), LATEST otherwise.
+ */
+export const StartPolicy = { Earliest: 'EARLIEST', Latest: 'LATEST', Timestamp: 'TIMESTAMP', YoungEarliest: 'YOUNG_EARLIEST' } as const;
+export type StartPolicy = (typeof StartPolicy)[keyof typeof StartPolicy];
+
+/** StartPosition is a StartPolicy with its moment: required for TIMESTAMP; for LATEST and YOUNG_EARLIEST absent means "now". */
+export interface StartPosition {
+  policy: StartPolicy;
+  atMs?: number;
+}
