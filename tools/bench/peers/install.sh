@@ -7,7 +7,7 @@
 # Usage: tools/bench/peers/install.sh [redis|rabbitmq|nats|all]...   (default: all)
 set -euo pipefail
 
-declare -A binary=([redis]=/usr/bin/redis-server [rabbitmq]=/usr/sbin/rabbitmq-server [nats]=/usr/bin/nats-server)
+declare -A binary=([redis]=/usr/bin/redis-server [rabbitmq]=/usr/sbin/rabbitmq-server [nats]=/usr/sbin/nats-server)
 declare -A package=([redis]=redis-server [rabbitmq]=rabbitmq-server [nats]=nats-server)
 
 wanted=("$@")

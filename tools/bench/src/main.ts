@@ -1,10 +1,13 @@
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import * as hdr from 'hdr-histogram-js';
 import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { v2 } from '@quiver/protocol';
 import { RawClient, startStandalone, wireMessage, type Deployment } from '@quiver/testing';
+import { latencyChartSvg } from './chart';
 import { startNullServer } from './null-server';
+import { installPeers, parsePeers, PEER_WORKLOADS, runPeer, type PeerDefinition } from './peers';
+import { Claims, closedLoopSend, histogram, latencyOf, MESSAGE_BYTES, progress, WINDOW, type Result } from './peers/result';
 import { cpuSeconds, rssMiB } from './resources';
 
 /**
@@ -15,87 +18,95 @@ import { cpuSeconds, rssMiB } from './resources';
  *   batch-100   a lean gRPC driver, 100 messages per SendMessage
  *   consume     the official SimpleConsumer: receive batches of 32, one ack per message
  *   consume-batch  the lean driver: receive batches of 32, one AckMessage per batch
- * Usage: npm run bench -- [--suite quick|standard] [--json FILE]
- * Every loop is bounded by a message count and a time budget.
+ * With --peers redis,rabbitmq,nats (or all), the same send-sync, send-64 and consume workloads run
+ * against peer brokers installed from Debian's packages (tools/bench/peers/install.sh, run when
+ * a binary is missing) and started here on 127.0.0.1, one at a time, each with its own temp
+ * data dir; see src/peers/. A comparison table closes the output.
+ * Usage: npm run bench -- [--suite smoke|quick|standard] [--json FILE] [--peers LIST|all] [--chart FILE.svg]
+ * Every loop is bounded by a message count and a time budget; the quick suite's whole run by
+ * QUICK_TOTAL_MS (workload budgets shrink to fit it).
  */
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
-const MESSAGE_BYTES = 1024;
-const WINDOW = 64;
+/** system name of the ceiling runs (the official client against a server that stores nothing). */
+const CEILING = 'null-server';
 
 interface Suite {
   syncMessages: number;
   windowMessages: number;
   batchMessages: number;
+  /** budgetMs bounds each workload. */
   budgetMs: number;
+  /** totalMs, when set, bounds the whole run: workload budgets shrink so that it fits. */
+  totalMs?: number;
 }
 
+/** The quick suite's contract: the whole run, peers included, in under 5 minutes. */
+const QUICK_TOTAL_MS = 270_000;
+
 const suites: Record<string, Suite> = {
-  quick: { syncMessages: 2_000, windowMessages: 15_000, batchMessages: 100_000, budgetMs: 40_000 },
+  /** smoke checks that every workload and peer runs, in about a minute; its figures mean little. */
+  smoke: { syncMessages: 200, windowMessages: 2_000, batchMessages: 5_000, budgetMs: 10_000, totalMs: QUICK_TOTAL_MS },
+  quick: { syncMessages: 2_000, windowMessages: 15_000, batchMessages: 100_000, budgetMs: 40_000, totalMs: QUICK_TOTAL_MS },
   standard: { syncMessages: 20_000, windowMessages: 100_000, batchMessages: 1_000_000, budgetMs: 300_000 },
 };
 
-interface Result {
-  workload: string;
-  messages: number;
-  seconds: number;
-  perSecond: number;
-  latencyMs?: { p50: number; p99: number; p999: number; max: number };
-  /** serverCpuSecondsPerMillion is the server processes' CPU time per million messages. */
-  serverCpuSecondsPerMillion?: number;
-  serverRssMiB?: number;
-}
+/** Time kept back for starting and stopping each peer server not started yet (RabbitMQ takes ~8 s). */
+const PEER_START_RESERVE_MS = 15_000;
+/** Quiver's workloads: ceiling-sync, ceiling-64, send-sync, send-64, consume, batch-100, consume-batch. */
+const QUIVER_WORKLOADS = 7;
+/** Start-up, shutdown and the slack between workloads are not in any workload's budget. */
+const OVERHEAD_RESERVE_MS = 20_000;
 
-function histogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-}
+/**
+ * Budgets hands each workload its time: the suite's per-workload budget, or less when the run
+ * has a total budget, splitting what is left evenly over the workloads still to run.
+ */
+class Budgets {
+  private readonly deadline: number | undefined;
 
-function latencyOf(recorded: hdr.Histogram): Result['latencyMs'] {
-  const ms = (us: number): number => Math.round(us) / 1000;
-  return { p50: ms(recorded.getValueAtPercentile(50)), p99: ms(recorded.getValueAtPercentile(99)), p999: ms(recorded.getValueAtPercentile(99.9)), max: ms(recorded.maxValue) };
-}
+  constructor(
+    private readonly suite: Suite,
+    private workloadsLeft: number,
+    private peersLeft: number,
+  ) {
+    this.deadline = suite.totalMs === undefined ? undefined : Date.now() + suite.totalMs;
+  }
 
-function progress(label: string, done: number, total: number): void {
-  if (!process.stderr.isTTY) return;
-  const width = 30;
-  const filled = Math.min(width, Math.round((done / total) * width));
-  process.stderr.write(`\r${label.padEnd(14)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
-  if (done >= total) process.stderr.write('\n');
+  next(): number {
+    const left = Math.max(1, this.workloadsLeft);
+    this.workloadsLeft = Math.max(0, this.workloadsLeft - 1);
+    if (this.deadline === undefined) return this.suite.budgetMs;
+    const available = this.deadline - Date.now() - OVERHEAD_RESERVE_MS - this.peersLeft * PEER_START_RESERVE_MS;
+    return Math.max(2_000, Math.min(this.suite.budgetMs, Math.floor(available / left)));
+  }
+
+  peerStarted(): void {
+    this.peersLeft = Math.max(0, this.peersLeft - 1);
+  }
+
+  /** skipped accounts for workloads that will not run (a peer that failed). */
+  skipped(workloads: number): void {
+    this.workloadsLeft = Math.max(0, this.workloadsLeft - workloads);
+  }
 }
 
 /** measure runs a workload and adds the server's CPU and RSS readings to its result. */
 async function measure(pids: number[], run: () => Promise<Result>): Promise<Result> {
   const cpuBefore = cpuSeconds(pids);
   const result = await run();
-  if (pids.length === 0) return result;
+  if (pids.length === 0 || result.messages === 0) return result;
   return { ...result, serverCpuSecondsPerMillion: ((cpuSeconds(pids) - cpuBefore) / result.messages) * 1e6, serverRssMiB: rssMiB(pids) };
 }
 
-async function officialSend(endpoint: string, topic: string, name: string, count: number, inFlight: number, budgetMs: number): Promise<Result> {
+async function officialSend(system: string, endpoint: string, topic: string, name: string, count: number, inFlight: number, budgetMs: number): Promise<Result> {
   const producer = new Producer({ endpoints: endpoint, namespace: '', topic, logger: quiet });
   await producer.startup();
-  const recorded = histogram();
-  const body = Buffer.alloc(MESSAGE_BYTES, 0x61);
-  const deadline = Date.now() + budgetMs;
-  let next = 0;
-  let done = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < count && Date.now() < deadline) {
-        next++;
-        const t0 = process.hrtime.bigint();
-        await producer.send({ topic, body });
-        recorded.recordValue(Number(process.hrtime.bigint() - t0) / 1000);
-        done++;
-        if (done % 500 === 0) progress(name, done, count);
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  progress(name, count, count);
-  await producer.shutdown();
-  return { workload: name, messages: done, seconds, perSecond: done / seconds, latencyMs: latencyOf(recorded) };
+  try {
+    return await closedLoopSend(system, name, count, inFlight, budgetMs, (body) => producer.send({ topic, body }));
+  } finally {
+    await producer.shutdown();
+  }
 }
 
 async function batchSend(endpoint: string, topic: string, count: number, batchSize: number, inFlight: number, budgetMs: number): Promise<Result> {
@@ -125,19 +136,23 @@ async function batchSend(endpoint: string, topic: string, count: number, batchSi
     client.close();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { workload: `batch-${batchSize}`, messages: done, seconds, perSecond: done / seconds, latencyMs: latencyOf(recorded) };
+  return { system: 'quiver', workload: `batch-${batchSize}`, messages: done, seconds, perSecond: done / seconds, latencyMs: latencyOf(recorded) };
 }
 
 async function officialConsume(endpoint: string, topic: string, group: string, count: number, budgetMs: number): Promise<Result> {
   const consumer = new SimpleConsumer({ endpoints: endpoint, namespace: '', consumerGroup: group, subscriptions: new Map([[topic, '*']]), awaitDuration: 5_000, logger: quiet });
   await consumer.startup();
   const deadline = Date.now() + budgetMs;
+  const claims = new Claims(count);
   let done = 0;
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: 4 }, async () => {
       while (done < count && Date.now() < deadline) {
-        const batch = await consumer.receive(32, 30_000);
+        const wanted = claims.take(32);
+        if (wanted === 0) break;
+        const batch = await consumer.receive(wanted, 30_000);
+        claims.giveBack(wanted - batch.length);
         await Promise.all(batch.map((message) => consumer.ack(message)));
         done += batch.length;
         progress('consume', Math.min(done, count), count);
@@ -146,24 +161,27 @@ async function officialConsume(endpoint: string, topic: string, group: string, c
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await consumer.shutdown();
-  return { workload: 'consume', messages: done, seconds, perSecond: done / seconds };
+  return { system: 'quiver', workload: 'consume', messages: done, seconds, perSecond: done / seconds };
 }
 
 async function batchConsume(endpoint: string, topic: string, group: string, count: number, budgetMs: number): Promise<Result> {
   const client = new RawClient(endpoint);
   const resource = (name: string) => ({ name, resourceNamespace: '' });
   const deadline = Date.now() + budgetMs;
+  const claims = new Claims(count);
   let done = 0;
   const started = process.hrtime.bigint();
   try {
     await Promise.all(
       Array.from({ length: 4 }, async () => {
         while (done < count && Date.now() < deadline) {
+          const wanted = claims.take(32);
+          if (wanted === 0) break;
           const frames = await client.receiveMessage({
             group: resource(group),
             messageQueue: { topic: resource(topic), id: 0, permission: v2.Permission.READ_WRITE, acceptMessageTypes: [] },
             filterExpression: { type: v2.FilterType.TAG, expression: '*' },
-            batchSize: 32,
+            batchSize: wanted,
             invisibleDuration: { seconds: 30, nanos: 0 },
             autoRenew: false,
             longPollingTimeout: { seconds: 5, nanos: 0 },
@@ -173,6 +191,7 @@ async function batchConsume(endpoint: string, topic: string, group: string, coun
               ? [{ messageId: frame.content.value.systemProperties!.messageId, receiptHandle: frame.content.value.systemProperties!.receiptHandle! }]
               : [],
           );
+          claims.giveBack(wanted - entries.length);
           if (entries.length === 0) continue;
           const ack = await client.ackMessage({ group: resource(group), topic: resource(topic), entries });
           if (ack.status?.code !== v2.Code.OK) throw new Error(`batch ack failed: ${ack.status?.code} ${ack.status?.message}`);
@@ -185,20 +204,27 @@ async function batchConsume(endpoint: string, topic: string, group: string, coun
     client.close();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { workload: 'consume-batch', messages: done, seconds, perSecond: done / seconds };
+  return { system: 'quiver', workload: 'consume-batch', messages: done, seconds, perSecond: done / seconds };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { suite: { type: 'string', default: 'quick' }, json: { type: 'string' } } });
+  const startedAt = Date.now();
+  const { values } = parseArgs({
+    options: { suite: { type: 'string', default: 'quick' }, json: { type: 'string' }, peers: { type: 'string' }, chart: { type: 'string' } },
+  });
   const suite = suites[values.suite ?? 'quick'];
   if (!suite) throw new Error(`unknown suite ${values.suite}; one of ${Object.keys(suites).join(', ')}`);
+  const peers = parsePeers(values.peers);
+  // Install missing peers first: apt-get time must not eat into the workloads' budgets.
+  if (peers.length > 0) installPeers(peers);
+  const budgets = new Budgets(suite, QUIVER_WORKLOADS + PEER_WORKLOADS * peers.length, peers.length);
   const runId = Date.now().toString(36);
   const results: Result[] = [];
 
   const nullServer = await startNullServer();
   try {
-    results.push(await officialSend(nullServer.endpoint, `ceiling_${runId}`, 'ceiling-sync', suite.syncMessages, 1, suite.budgetMs));
-    results.push(await officialSend(nullServer.endpoint, `ceiling_${runId}`, `ceiling-${WINDOW}`, suite.windowMessages, WINDOW, suite.budgetMs));
+    results.push(await officialSend(CEILING, nullServer.endpoint, `ceiling_${runId}`, 'ceiling-sync', suite.syncMessages, 1, budgets.next()));
+    results.push(await officialSend(CEILING, nullServer.endpoint, `ceiling_${runId}`, `ceiling-${WINDOW}`, suite.windowMessages, WINDOW, budgets.next()));
   } finally {
     await nullServer.close();
   }
@@ -209,28 +235,71 @@ async function main(): Promise<void> {
   try {
     const topic = `bench_${runId}`;
     const batchTopic = `bench_batch_${runId}`;
-    results.push(await measure(pids, () => officialSend(endpoint, topic, 'send-sync', suite.syncMessages, 1, suite.budgetMs)));
-    results.push(await measure(pids, () => officialSend(endpoint, topic, `send-${WINDOW}`, suite.windowMessages, WINDOW, suite.budgetMs)));
+    results.push(await measure(pids, () => officialSend('quiver', endpoint, topic, 'send-sync', suite.syncMessages, 1, budgets.next())));
+    results.push(await measure(pids, () => officialSend('quiver', endpoint, topic, `send-${WINDOW}`, suite.windowMessages, WINDOW, budgets.next())));
     const sent = results.slice(-2).reduce((sum, result) => sum + result.messages, 0);
-    results.push(await measure(pids, () => officialConsume(endpoint, topic, `bench_group_${runId}`, sent, suite.budgetMs)));
-    results.push(await measure(pids, () => batchSend(endpoint, batchTopic, suite.batchMessages, 100, 8, suite.budgetMs)));
+    results.push(await measure(pids, () => officialConsume(endpoint, topic, `bench_group_${runId}`, sent, budgets.next())));
+    results.push(await measure(pids, () => batchSend(endpoint, batchTopic, suite.batchMessages, 100, 8, budgets.next())));
     const batched = results[results.length - 1]!.messages;
-    results.push(await measure(pids, () => batchConsume(endpoint, batchTopic, `bench_batch_group_${runId}`, batched, suite.budgetMs)));
+    results.push(await measure(pids, () => batchConsume(endpoint, batchTopic, `bench_batch_group_${runId}`, batched, budgets.next())));
   } finally {
     await deployment.close();
   }
+
+  const peerErrors: Array<{ peer: string; error: string }> = [];
+  for (const peer of peers) {
+    budgets.peerStarted();
+    const before = results.length;
+    try {
+      results.push(...(await runPeer(peer, { syncMessages: suite.syncMessages, windowMessages: suite.windowMessages, budgetMs: () => budgets.next() })));
+    } catch (error) {
+      budgets.skipped(PEER_WORKLOADS - (results.length - before));
+      peerErrors.push({ peer: peer.name, error: (error as Error).message ?? String(error) });
+      process.stderr.write(`bench: peer ${peer.name} failed: ${(error as Error).stack ?? String(error)}\n`);
+    }
+  }
+
+  const elapsedSeconds = (Date.now() - startedAt) / 1000;
   printTable(results);
-  if (values.json) writeFileSync(values.json, JSON.stringify({ suite: values.suite, messageBytes: MESSAGE_BYTES, results }, null, 2));
+  if (peers.length > 0) printComparison(results, peers);
+  for (const failure of peerErrors) process.stdout.write(`peer ${failure.peer} failed: ${failure.error.split('\n')[0]}\n`);
+  process.stdout.write(`total elapsed: ${elapsedSeconds.toFixed(1)} s (suite ${values.suite}${peers.length ? `, peers ${peers.map((peer) => peer.name).join(',')}` : ''})\n`);
+  if (values.json) {
+    const report = {
+      suite: values.suite,
+      messageBytes: MESSAGE_BYTES,
+      elapsedSeconds,
+      peers: peers.map((peer) => ({ name: peer.name, description: peer.description })),
+      peerErrors,
+      results,
+    };
+    writeFileSync(values.json, JSON.stringify(report, null, 2));
+  }
+  if (values.chart) writeChart(values.chart, results);
+  if (peerErrors.length > 0) throw new Error(`${peerErrors.length} peer(s) failed: ${peerErrors.map((failure) => failure.peer).join(', ')}`);
+}
+
+/** writeChart writes the latency SVG and, when librsvg's rsvg-convert is installed, a PNG beside it. */
+function writeChart(file: string, results: Result[]): void {
+  const shown = results.filter((result) => result.system !== CEILING);
+  writeFileSync(file, latencyChartSvg(shown, ['send-sync', `send-${WINDOW}`], `Send latency, 1 KiB messages, durable acknowledgement`));
+  process.stdout.write(`chart: ${file}\n`);
+  if (!file.endsWith('.svg')) return;
+  const png = file.replace(/\.svg$/, '.png');
+  const converted = spawnSync('rsvg-convert', ['-b', 'white', '-o', png, file], { stdio: 'ignore', timeout: 30_000 });
+  if (converted.status === 0) process.stdout.write(`chart: ${png}\n`);
 }
 
 function printTable(results: Result[]): void {
-  const ceiling = (name: string) => results.find((result) => result.workload === name);
+  const ceiling = (name: string) => results.find((result) => result.system === CEILING && result.workload === name);
   const ratio = (result: Result): string => {
+    if (result.system !== 'quiver') return '-';
     const reference = result.workload === 'send-sync' ? ceiling('ceiling-sync') : result.workload === `send-${WINDOW}` ? ceiling(`ceiling-${WINDOW}`) : undefined;
     return reference ? `${((100 * result.perSecond) / reference.perSecond).toFixed(0)}%` : '-';
   };
   const fixed = (value: number | undefined, digits = 2): string => (value === undefined ? '-' : value.toFixed(digits));
   const rows = results.map((result) => [
+    result.system,
     result.workload,
     String(result.messages),
     result.perSecond.toFixed(0),
@@ -242,10 +311,64 @@ function printTable(results: Result[]): void {
     fixed(result.serverCpuSecondsPerMillion, 0),
     fixed(result.serverRssMiB, 0),
   ]);
-  const header = ['workload', 'messages', 'msg/s', 'of ceiling', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'cpu s/M msg', 'rss MiB'];
+  const header = ['system', 'workload', 'messages', 'msg/s', 'of ceiling', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'cpu s/M msg', 'rss MiB'];
+  writeAligned(header, rows);
+}
+
+function writeAligned(header: string[], rows: string[][]): void {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => cell.padStart(widths[i]!)).join('  ');
+  const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   process.stdout.write([line(header), ...rows.map(line)].join('\n') + '\n');
+}
+
+/**
+ * printComparison prints one table: rows are workload figures, columns Quiver and each peer,
+ * and the ratio of Quiver to the best peer (for msg/s the highest, for ms, CPU and RSS the lowest).
+ */
+function printComparison(results: Result[], peers: PeerDefinition[]): void {
+  const systems = ['quiver', ...peers.map((peer) => peer.name)];
+  const find = (system: string, workload: string) => results.find((result) => result.system === system && result.workload === workload);
+  type Row = { label: string; higherIsBetter: boolean; value: (system: string) => number | undefined; digits: number };
+  const latency = (workload: string, key: 'p50' | 'p99' | 'p999' | 'max', label: string): Row => ({
+    label: `${workload} ${label} ms`,
+    higherIsBetter: false,
+    value: (system) => find(system, workload)?.latencyMs?.[key],
+    digits: 2,
+  });
+  const rows: Row[] = [];
+  for (const workload of ['send-sync', `send-${WINDOW}`]) {
+    rows.push({ label: `${workload} msg/s`, higherIsBetter: true, value: (system) => find(system, workload)?.perSecond, digits: 0 });
+    rows.push(latency(workload, 'p50', 'p50'), latency(workload, 'p99', 'p99'), latency(workload, 'p999', 'p99.9'), latency(workload, 'max', 'max'));
+  }
+  rows.push({ label: 'consume msg/s', higherIsBetter: true, value: (system) => find(system, 'consume')?.perSecond, digits: 0 });
+  rows.push({
+    label: 'consume msg/s, quiver batched acks',
+    higherIsBetter: true,
+    value: (system) => find(system, system === 'quiver' ? 'consume-batch' : 'consume')?.perSecond,
+    digits: 0,
+  });
+  for (const workload of ['send-sync', `send-${WINDOW}`, 'consume']) {
+    rows.push({ label: `${workload} cpu s/M msg`, higherIsBetter: false, value: (system) => find(system, workload)?.serverCpuSecondsPerMillion, digits: 0 });
+  }
+  rows.push({
+    label: 'server rss MiB (max)',
+    higherIsBetter: false,
+    value: (system) => {
+      const readings = results.filter((result) => result.system === system && result.serverRssMiB !== undefined).map((result) => result.serverRssMiB!);
+      return readings.length ? Math.max(...readings) : undefined;
+    },
+    digits: 0,
+  });
+  const table = rows.map((row) => {
+    const cells = systems.map((system) => row.value(system));
+    const peerValues = cells.slice(1).filter((value): value is number => value !== undefined && value > 0);
+    const best = peerValues.length === 0 ? undefined : row.higherIsBetter ? Math.max(...peerValues) : Math.min(...peerValues);
+    const quiver = cells[0];
+    const ratio = quiver === undefined || best === undefined ? '-' : `${(quiver / best).toFixed(2)}x`;
+    return [row.label, ...cells.map((value) => (value === undefined ? '-' : value.toFixed(row.digits))), ratio];
+  });
+  process.stdout.write('\ncomparison (msg/s: higher is better; ms, cpu, rss: lower is better; ratio = quiver / best peer)\n');
+  writeAligned(['figure', ...systems, 'quiver/best peer'], table);
 }
 
 main().then(
