@@ -1,4 +1,4 @@
-import { QuiverError, QuiverErrorCode } from '@quiver/core';
+import { QuiverError, QuiverErrorCode, StartPolicy, type StartPosition } from '@quiver/core';
 import { limits } from '@quiver/config';
 import { validateConsumerGroupName } from '@quiver/protocol';
 
@@ -39,6 +39,31 @@ export interface ConsumerGroupConfig {
    */
   maxDeliveryAttempts: number;
   retryPolicy: RetryPolicy;
+  /**
+   * startPolicy is where the group starts on queues it never consumed (PROTOCOL.md 7.2); absent:
+   * the cluster's default (ClusterIdentity.defaultStartPolicy). LATEST means "as of createdAtMs".
+   */
+  startPolicy?: StartPolicy;
+  /** startTimestampMs is the moment a TIMESTAMP start begins at; required with it, ignored otherwise. */
+  startTimestampMs?: number;
+  /** createdAtMs is when the group was first known: set by the name server, ignored when stored. */
+  createdAtMs?: number;
+}
+
+/**
+ * groupStartPosition is where `config`'s group starts on a queue it never consumed:
+ * its own policy or the cluster's, LATEST and YOUNG_EARLIEST as of the moment it was first known.
+ */
+export function groupStartPosition(config: ConsumerGroupConfig, clusterDefault: StartPolicy): StartPosition {
+  const policy = config.startPolicy ?? clusterDefault;
+  switch (policy) {
+    case StartPolicy.Earliest:
+      return { policy };
+    case StartPolicy.Timestamp:
+      return { policy, atMs: config.startTimestampMs ?? 0 };
+    default:
+      return config.createdAtMs !== undefined ? { policy, atMs: config.createdAtMs } : { policy };
+  }
 }
 
 const SECOND_MS = 1000;
@@ -76,6 +101,12 @@ export function consumerGroupConfigProblem(config: ConsumerGroupConfig): string 
   if (typeof config.fifo !== 'boolean') return 'fifo must be true or false';
   if (!isIntegerIn(config.maxDeliveryAttempts, 1, limits.groupDeliveryAttemptsMax)) {
     return `maxDeliveryAttempts must be an integer in 1..${limits.groupDeliveryAttemptsMax}, got ${String(config.maxDeliveryAttempts)}`;
+  }
+  if (config.startPolicy !== undefined && !Object.values(StartPolicy).includes(config.startPolicy)) {
+    return `startPolicy must be one of ${Object.values(StartPolicy).join(', ')}, got ${String(config.startPolicy)}`;
+  }
+  if (config.startPolicy === StartPolicy.Timestamp && !isIntegerIn(config.startTimestampMs, 0, Number.MAX_SAFE_INTEGER)) {
+    return `a TIMESTAMP start needs startTimestampMs, milliseconds since the epoch, got ${String(config.startTimestampMs)}`;
   }
   const policy = config.retryPolicy;
   switch (policy?.kind) {

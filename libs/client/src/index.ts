@@ -1,4 +1,4 @@
-export { AckOutcome, TransactionResolution } from './store-service';
+export { AckOutcome, TransactionResolution, OffsetQueryPolicy } from './store-service';
 export type {
   StoreService,
   AppendRequest,
@@ -23,6 +23,12 @@ export type {
   OrphanedTransaction,
   OrphanedTransactionsResult,
   RecordTransactionCheckRequest,
+  OffsetsRequest,
+  QueueOffsets,
+  CommitOffsetRequest,
+  QueryOffsetRequest,
+  PullRequest,
+  PullResult,
 } from './store-service';
 export type {
   NameServerService,
@@ -34,6 +40,7 @@ export type {
   TopicPlacement,
   TopicRoute,
   ClusterIdentity,
+  UpsertGroupOptions,
 } from './name-server-service';
 export {
   RetryPolicyKind,
@@ -42,6 +49,7 @@ export {
   defaultConsumerGroupConfig,
   consumerGroupConfigProblem,
   checkedConsumerGroupConfig,
+  groupStartPosition,
 } from './consumer-group';
 export type { ConsumerGroupConfig, RetryPolicy, ExponentialRetryPolicy, CustomizedRetryPolicy } from './consumer-group';
 

@@ -1,4 +1,4 @@
-import type { TopicMessageType } from '@quiver/core';
+import type { StartPolicy, TopicMessageType } from '@quiver/core';
 import type { ConsumerGroupConfig } from './consumer-group';
 
 /**
@@ -43,7 +43,7 @@ export interface NameServerService {
    * returns the stored configuration. Throws BAD_REQUEST when the configuration is invalid
    * (see consumerGroupConfigProblem).
    */
-  upsertGroup(config: ConsumerGroupConfig): Promise<ConsumerGroupConfig>;
+  upsertGroup(config: ConsumerGroupConfig, options?: UpsertGroupOptions): Promise<ConsumerGroupConfig>;
 
   /** listGroups returns every created consumer group, by name. */
   listGroups(): Promise<ConsumerGroupConfig[]>;
@@ -113,4 +113,11 @@ export interface ClusterIdentity {
   autoCreateTopics: boolean;
   /** defaultQueueCount is the queue count per store node of auto-created topics. */
   defaultQueueCount: number;
+  /** defaultStartPolicy is where a group that names no start policy starts on queues it never consumed (never TIMESTAMP). */
+  defaultStartPolicy: StartPolicy;
+}
+
+export interface UpsertGroupOptions {
+  /** createOnly leaves an existing group as it is and returns it: the first sight of a group, racing other proxies. */
+  createOnly?: boolean;
 }

@@ -1,4 +1,4 @@
-import type { FilterExpression, MessageToStore, PoppedMessage, StoredMessage } from '@quiver/core';
+import type { FilterExpression, MessageToStore, PoppedMessage, StartPosition, StoredMessage } from '@quiver/core';
 
 /**
  * StoreService is what a proxy asks of one store node. The store node implements it locally
@@ -73,6 +73,80 @@ export interface StoreService {
 
   /** recordTransactionCheck counts a check sent to a producer and schedules the next one; unknown or resolved transactions are ignored. */
   recordTransactionCheck(request: RecordTransactionCheckRequest): Promise<void>;
+
+  /**
+   * seedOffsets fixes where the group starts on each named queue it never consumed, resolving
+   * `start` now; queues it consumed keep their offset. Resolves with every named queue's offset
+   * (the next one the group gets). Also GetOffset: seeding one queue reads its offset.
+   */
+  seedOffsets(request: OffsetsRequest): Promise<QueueOffsets>;
+
+  /**
+   * resetOffsets moves the group on each named queue to `start` (back or forward) and forgets its
+   * in-flight messages there; consumption continues from the new offsets, which it resolves with.
+   */
+  resetOffsets(request: OffsetsRequest): Promise<QueueOffsets>;
+
+  /** commitOffset sets the group's next offset on one queue (UpdateOffset). BAD_REQUEST past the queue's end. */
+  commitOffset(request: CommitOffsetRequest): Promise<void>;
+
+  /** queryOffset resolves the queue's first offset, its end, or the first offset stored at or after a moment. */
+  queryOffset(request: QueryOffsetRequest): Promise<number>;
+
+  /**
+   * pullMessages reads up to `batchSize` messages of one queue from `offset` that pass the filter,
+   * without any group state (PullMessage). With none to return it waits up to `pollTimeoutMs` for
+   * one to be stored. An offset below the queue's first is read from the first; past its end,
+   * BAD_REQUEST. An aborted signal ends the wait with what was found.
+   */
+  pullMessages(request: PullRequest, signal?: AbortSignal): Promise<PullResult>;
+}
+
+export interface OffsetsRequest {
+  group: string;
+  topic: string;
+  queueIds: number[];
+  start: StartPosition;
+}
+
+export interface QueueOffsets {
+  offsets: Array<{ queueId: number; offset: number }>;
+}
+
+export interface CommitOffsetRequest {
+  group: string;
+  topic: string;
+  queueId: number;
+  offset: number;
+}
+
+export const OffsetQueryPolicy = { Beginning: 'BEGINNING', End: 'END', Timestamp: 'TIMESTAMP' } as const;
+export type OffsetQueryPolicy = (typeof OffsetQueryPolicy)[keyof typeof OffsetQueryPolicy];
+
+export interface QueryOffsetRequest {
+  topic: string;
+  queueId: number;
+  policy: OffsetQueryPolicy;
+  /** timestampMs is the moment of a TIMESTAMP query. */
+  timestampMs?: number;
+}
+
+export interface PullRequest {
+  topic: string;
+  queueId: number;
+  offset: number;
+  batchSize: number;
+  filter: FilterExpression;
+  pollTimeoutMs: number;
+}
+
+export interface PullResult {
+  messages: StoredMessage[];
+  /** nextOffset is where the next pull of the queue continues: past every message this one scanned, filtered-out ones included. */
+  nextOffset: number;
+  minOffset: number;
+  /** maxOffset is the queue's end: one past its last message. */
+  maxOffset: number;
 }
 
 export interface PrepareTransactionRequest {
@@ -169,6 +243,8 @@ export interface PopRequest {
    * previous is acked or dead-lettered. For FIFO groups on FIFO topics. Default false.
    */
   fifo?: boolean;
+  /** start is where the group starts on a queue it never consumed. Default: the store node's (earliest). */
+  start?: StartPosition;
 }
 
 export interface PopResult {

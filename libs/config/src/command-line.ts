@@ -23,6 +23,13 @@ const common: OptionSpec[] = [
   { flag: 'otlp-endpoint', key: 'otlpEndpoint', type: 'string', help: 'OTLP/gRPC collector URL for traces, e.g. http://localhost:4317 (default: off)' },
 ];
 
+const GROUP_START_POLICY_OPTION: OptionSpec = {
+  flag: 'group-start-policy',
+  key: 'groupStartPolicy',
+  type: 'string',
+  help: 'latest|earliest|young-earliest: where a new consumer group starts unless it names its own (default latest: what is sent from when the group is first known)',
+};
+
 export const commandSpecs: CommandSpec[] = [
   {
     name: 'standalone',
@@ -38,6 +45,7 @@ export const commandSpecs: CommandSpec[] = [
       { flag: 'advertised-endpoint', key: 'advertisedEndpoint', type: 'string', help: 'host:port clients are told to use (default: the address they connected to)' },
       { flag: 'max-delay-ms', key: 'maxDelayMs', type: 'number', help: 'how far ahead a delay message may be due, in ms (default 86400000 = 24 h; at most 40 days)' },
       { flag: 'transaction-final-outcome', key: 'transactionFinalOutcome', type: 'string', help: 'rollback|commit: what becomes of a transaction still unresolved after its last orphan check (default rollback)' },
+      GROUP_START_POLICY_OPTION,
       ...common,
     ],
   },
@@ -51,6 +59,7 @@ export const commandSpecs: CommandSpec[] = [
       { flag: 'auto-create-topics', key: 'autoCreateTopics', type: 'boolean', help: 'create unknown topics on first use (default false)' },
       { flag: 'default-queue-count', key: 'defaultQueueCount', type: 'number', help: 'queues per store node of auto-created topics (default 8)' },
       { flag: 'cluster-name', key: 'clusterName', type: 'string', help: 'cluster name (default quiver)' },
+      GROUP_START_POLICY_OPTION,
       ...common,
     ],
   },

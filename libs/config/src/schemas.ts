@@ -17,6 +17,14 @@ const maxDelayMs = z.number().int().min(1).max(limits.deliveryDelayMsMax).defaul
 const transactionFinalOutcome = z
   .enum(['rollback', 'commit'], { error: (issue) => `expected rollback or commit, got ${JSON.stringify(issue.input)}` })
   .default('rollback');
+/**
+ * groupStartPolicy: where a consumer group that names no start policy starts on queues it never
+ * consumed: `latest` (what is stored from the moment the group was first known), `earliest`, or
+ * `young-earliest` (earliest on a young queue, latest otherwise; Apache's behaviour). Default `latest`.
+ */
+const groupStartPolicy = z
+  .enum(['latest', 'earliest', 'young-earliest'], { error: (issue) => `expected latest, earliest or young-earliest, got ${JSON.stringify(issue.input)}` })
+  .default('latest');
 const address = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 
 export const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -42,6 +50,7 @@ export const nameServerConfigSchema = z.object({
   defaultQueueCount: z.number().int().min(1).max(limits.topicQueueCountMax).default(limits.topicQueueCountDefault),
   /** clusterName: reported to clients and tools. Default `quiver`. */
   clusterName: z.string().min(1).default('quiver'),
+  groupStartPolicy,
 });
 export type NameServerConfig = z.infer<typeof nameServerConfigSchema>;
 
@@ -95,6 +104,7 @@ export const standaloneConfigSchema = z.object({
   advertisedEndpoint: address.optional(),
   maxDelayMs,
   transactionFinalOutcome,
+  groupStartPolicy,
 });
 export type StandaloneConfig = z.infer<typeof standaloneConfigSchema>;
 

@@ -153,13 +153,27 @@ describe('name server - consumer groups', () => {
     expect(apacheRetryStepsMs[apacheRetryStepsMs.length - 1]).toBe(2 * 60 * 60 * 1000);
   });
 
-  it('group - upsert creates, then replaces, and get returns what was stored', async () => {
-    const { server } = await openServer();
-    expect(await server.upsertGroup(fifoGroup)).toEqual(fifoGroup);
-    expect(await server.getGroup(fifoGroup.name)).toEqual(fifoGroup);
-    const replaced: ConsumerGroupConfig = { ...defaultConsumerGroupConfig(fifoGroup.name), maxDeliveryAttempts: 3 };
-    expect(await server.upsertGroup(replaced)).toEqual(replaced);
-    expect(await server.getGroup(fifoGroup.name)).toEqual(replaced);
+  it('group - upsert creates, then replaces, and get returns what was stored, with the moment the group was first known', async () => {
+    const { server, clock } = await openServer();
+    const firstKnownAtMs = clock.nowMs();
+    expect(await server.upsertGroup(fifoGroup)).toEqual({ ...fifoGroup, createdAtMs: firstKnownAtMs });
+    expect(await server.getGroup(fifoGroup.name)).toEqual({ ...fifoGroup, createdAtMs: firstKnownAtMs });
+    clock.advance(1_000);
+    const replaced: ConsumerGroupConfig = { ...defaultConsumerGroupConfig(fifoGroup.name), maxDeliveryAttempts: 3, startPolicy: 'TIMESTAMP', startTimestampMs: 5 };
+    expect(await server.upsertGroup(replaced)).toEqual({ ...replaced, createdAtMs: firstKnownAtMs });
+    expect(await server.getGroup(fifoGroup.name)).toEqual({ ...replaced, createdAtMs: firstKnownAtMs });
+  });
+
+  it('group - create-only leaves an existing group as it is; the first sight of a group creates it with the defaults', async () => {
+    const { server, clock } = await openServer();
+    const firstKnownAtMs = clock.nowMs();
+    expect(await server.upsertGroup(defaultConsumerGroupConfig('seen'), { createOnly: true })).toEqual({ ...defaultConsumerGroupConfig('seen'), createdAtMs: firstKnownAtMs });
+    clock.advance(1_000);
+    expect(await server.upsertGroup({ ...defaultConsumerGroupConfig('seen'), fifo: true }, { createOnly: true })).toEqual({
+      ...defaultConsumerGroupConfig('seen'),
+      createdAtMs: firstKnownAtMs,
+    });
+    expect((await server.getClusterIdentity()).defaultStartPolicy).toBe('LATEST');
   });
 
   it('group - a caller mutating what it passed or got back does not change the stored group', async () => {
@@ -169,7 +183,7 @@ describe('name server - consumer groups', () => {
     config.maxDeliveryAttempts = 2;
     const read = await server.getGroup('g');
     if (read?.retryPolicy.kind === 'customized') read.retryPolicy.nextMs.push(5);
-    expect(await server.getGroup('g')).toEqual(defaultConsumerGroupConfig('g'));
+    expect(await server.getGroup('g')).toEqual({ ...defaultConsumerGroupConfig('g'), createdAtMs: expect.any(Number) });
   });
 
   it('group - list is sorted by name and delete reports whether the group existed', async () => {
@@ -190,7 +204,7 @@ describe('name server - consumer groups', () => {
     await server.upsertGroup(defaultConsumerGroupConfig('dropped'));
     await server.deleteGroup('dropped');
     const { server: reopened } = await openServer(metadata, clock);
-    expect(await reopened.listGroups()).toEqual([fifoGroup]);
+    expect(await reopened.listGroups()).toEqual([{ ...fifoGroup, createdAtMs: clock.nowMs() }]);
     expect((await metadata.list('group/')).map(([key]) => key)).toEqual(['group/orders-consumers']);
   });
 

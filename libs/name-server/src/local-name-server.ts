@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { QuiverError, QuiverErrorCode, TopicMessageType, type Clock } from '@quiver/core';
+import { QuiverError, QuiverErrorCode, StartPolicy, TopicMessageType, type Clock } from '@quiver/core';
 import {
   checkedConsumerGroupConfig,
   type ClusterIdentity,
@@ -11,6 +11,7 @@ import {
   type StoreNodeInfo,
   type TopicRoute,
   type TopicUpdate,
+  type UpsertGroupOptions,
 } from '@quiver/client';
 import { limits } from '@quiver/config';
 import type { MetadataStore } from './metadata/metadata-store';
@@ -44,6 +45,8 @@ export interface LocalNameServerOptions {
   clusterName: string;
   autoCreateTopics: boolean;
   defaultQueueCount: number;
+  /** defaultStartPolicy is where groups that name none start (PROTOCOL.md 7.2). @default LATEST */
+  defaultStartPolicy?: StartPolicy;
 }
 
 /**
@@ -89,6 +92,7 @@ export class LocalNameServer implements NameServerService {
       receiptHandleKey,
       autoCreateTopics: this.options.autoCreateTopics,
       defaultQueueCount: this.options.defaultQueueCount,
+      defaultStartPolicy: this.options.defaultStartPolicy ?? StartPolicy.Latest,
     };
   }
 
@@ -176,25 +180,32 @@ export class LocalNameServer implements NameServerService {
 
   async getGroup(name: string): Promise<ConsumerGroupConfig | undefined> {
     const record = this.groups.get(name);
-    return record ? copyGroup(record.config) : undefined;
+    return record ? groupOf(record) : undefined;
   }
 
-  upsertGroup(config: ConsumerGroupConfig): Promise<ConsumerGroupConfig> {
-    return this.serialized(() => this.upsertGroupSerialized(config));
+  /**
+   * upsertGroup stores a group's configuration; the moment a group is first stored is its
+   * createdAtMs ("first known"), kept across updates. With createOnly an existing group is
+   * returned as it is.
+   */
+  upsertGroup(config: ConsumerGroupConfig, options: UpsertGroupOptions = {}): Promise<ConsumerGroupConfig> {
+    return this.serialized(() => this.upsertGroupSerialized(config, options.createOnly === true));
   }
 
-  private async upsertGroupSerialized(config: ConsumerGroupConfig): Promise<ConsumerGroupConfig> {
+  private async upsertGroupSerialized(config: ConsumerGroupConfig, createOnly: boolean): Promise<ConsumerGroupConfig> {
     const checked = copyGroup(checkedConsumerGroupConfig(config));
+    const existing = this.groups.get(checked.name);
+    if (existing !== undefined && createOnly) return groupOf(existing);
     const nowMs = this.options.clock.nowMs();
-    const record: GroupRecord = { config: checked, createdAtMs: this.groups.get(checked.name)?.createdAtMs ?? nowMs, updatedAtMs: nowMs };
+    const record: GroupRecord = { config: checked, createdAtMs: existing?.createdAtMs ?? nowMs, updatedAtMs: nowMs };
     // Persist before publishing, as topics: a configuration reported stored survives a restart.
     await this.options.metadata.put(GROUP_KEY_PREFIX + checked.name, JSON.stringify(record));
     this.groups.set(checked.name, record);
-    return copyGroup(checked);
+    return groupOf(record);
   }
 
   async listGroups(): Promise<ConsumerGroupConfig[]> {
-    return [...this.groups.values()].map((record) => copyGroup(record.config)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...this.groups.values()].map(groupOf).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   deleteGroup(name: string): Promise<boolean> {
@@ -268,5 +279,13 @@ function checkMessageType(messageType: TopicMessageType): void {
 /** copyGroup returns a deep copy, so callers never share the name server's records. */
 function copyGroup(config: ConsumerGroupConfig): ConsumerGroupConfig {
   const retryPolicy = config.retryPolicy.kind === 'customized' ? { kind: config.retryPolicy.kind, nextMs: [...config.retryPolicy.nextMs] } : { ...config.retryPolicy };
-  return { name: config.name, fifo: config.fifo, maxDeliveryAttempts: config.maxDeliveryAttempts, retryPolicy };
+  const copy: ConsumerGroupConfig = { name: config.name, fifo: config.fifo, maxDeliveryAttempts: config.maxDeliveryAttempts, retryPolicy };
+  if (config.startPolicy !== undefined) copy.startPolicy = config.startPolicy;
+  if (config.startPolicy === 'TIMESTAMP' && config.startTimestampMs !== undefined) copy.startTimestampMs = config.startTimestampMs;
+  return copy;
+}
+
+/** groupOf is a stored group's configuration with the moment it was first known. */
+function groupOf(record: GroupRecord): ConsumerGroupConfig {
+  return { ...copyGroup(record.config), createdAtMs: record.createdAtMs };
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { systemClock } from '@quiver/core';
+import { StartPolicy, systemClock } from '@quiver/core';
 import { internalServerOptions, serveNameServerService } from '@quiver/client';
 import type { NameServerConfig } from '@quiver/config';
 import { LevelKeyValueStore } from '@quiver/storage';
@@ -8,12 +8,19 @@ import type { Logger } from '@quiver/telemetry';
 import { LocalNameServer } from './local-name-server';
 import { KeyValueMetadataStore } from './metadata/key-value-metadata-store';
 
+const START_POLICY_OF_OPTION = {
+  latest: StartPolicy.Latest,
+  earliest: StartPolicy.Earliest,
+  'young-earliest': StartPolicy.YoungEarliest,
+} as const;
+
 /** openNameServer opens the name server's logic over its LevelDB in `dataDir` (shared by cluster and standalone). */
 export async function openNameServer(options: {
   dataDir: string;
   clusterName: string;
   autoCreateTopics: boolean;
   defaultQueueCount: number;
+  groupStartPolicy: 'latest' | 'earliest' | 'young-earliest';
 }): Promise<LocalNameServer> {
   const store = await LevelKeyValueStore.open(path.join(options.dataDir, 'name-server'));
   return LocalNameServer.open({
@@ -22,6 +29,7 @@ export async function openNameServer(options: {
     clusterName: options.clusterName,
     autoCreateTopics: options.autoCreateTopics,
     defaultQueueCount: options.defaultQueueCount,
+    defaultStartPolicy: START_POLICY_OF_OPTION[options.groupStartPolicy],
   });
 }
 

@@ -85,7 +85,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     });
   let admin: AdminServer;
   try {
-    admin = await startAdminServer({ host: options.host, port: options.adminPort, nameServer: options.nameServer, routes, groups, logger: options.logger });
+    admin = await startAdminServer({ host: options.host, port: options.adminPort, nameServer: options.nameServer, routes, groups, stores: options.stores, logger: options.logger });
   } catch (error) {
     // The admin port is taken (or not allowed): do not leave the gRPC server running.
     await closeGrpc();

@@ -28,9 +28,16 @@ import type {
   RecallResult,
   ScheduleResult,
   StoreService,
+  CommitOffsetRequest,
+  OffsetsRequest,
+  PullRequest,
+  PullResult,
+  QueryOffsetRequest,
+  QueueOffsets,
 } from '@quiver/client';
-import { AckOutcome } from '@quiver/client';
-import { ACK_ENTRIES_MAX } from '@quiver/consumption';
+import { AckOutcome, OffsetQueryPolicy } from '@quiver/client';
+import { ACK_ENTRIES_MAX, checkStartPosition, compileFilter, POP_READ_CHUNK_MESSAGES, POP_SCAN_MESSAGES_MAX, queueOffsetAt } from '@quiver/consumption';
+import type { MessageFilter } from '@quiver/consumption';
 import type { KeyValuePopState } from '@quiver/consumption';
 import type { CorruptedQueue, KeyValueStore, QueueLog } from '@quiver/storage';
 
@@ -39,7 +46,17 @@ import { DEAD_LETTER_FORWARD_HOLD_MS, DELIVERY_ATTEMPTS_DEFAULT, PARKED_POLLS_MA
 import { LongPolls } from './long-polls';
 import { TimerWheel } from './timer-wheel';
 import { Transactions, type TransactionFinalOutcome } from './transactions';
-import { checkAppendRequest, checkGroup, checkHandOut, checkInvisibleDuration, checkPopRequest, checkTopic } from './validation';
+import {
+  checkAppendRequest,
+  checkGroup,
+  checkHandOut,
+  checkInvisibleDuration,
+  checkPopRequest,
+  checkPullRequest,
+  checkQueueId,
+  checkQueueIds,
+  checkTopic,
+} from './validation';
 
 export interface LocalStoreServiceOptions {
   queueLog: QueueLog;
@@ -197,6 +214,7 @@ export class LocalStoreService implements StoreService {
         maxDeliveryAttempts: request.maxDeliveryAttempts ?? DELIVERY_ATTEMPTS_DEFAULT,
         exhaustedHoldMs: DEAD_LETTER_FORWARD_HOLD_MS,
         fifo: request.fifo === true,
+        ...(request.start !== undefined ? { start: request.start } : {}),
       });
       deadLettered += await this.deadLetterExhausted(request.group, request.topic, popped.exhausted);
       return deadLettered > 0 ? { messages: popped.messages, deadLettered } : { messages: popped.messages };
@@ -307,6 +325,115 @@ export class LocalStoreService implements StoreService {
     return moved;
   }
 
+  /** seedOffsets fixes where the group starts on queues it never consumed; see StoreService. */
+  async seedOffsets(request: OffsetsRequest): Promise<QueueOffsets> {
+    this.checkOffsetsRequest(request);
+    return queueOffsetsOf(await this.popState.seed(request.group, request.topic, request.queueIds, request.start));
+  }
+
+  /** resetOffsets moves the group on the named queues and forgets its in-flight messages there; see StoreService. */
+  async resetOffsets(request: OffsetsRequest): Promise<QueueOffsets> {
+    this.checkOffsetsRequest(request);
+    const offsets = queueOffsetsOf(await this.popState.resetOffsets(request.group, request.topic, request.queueIds, request.start));
+    // Replayed messages are deliverable at once.
+    this.polls.wakeTopic(request.topic);
+    return offsets;
+  }
+
+  async commitOffset(request: CommitOffsetRequest): Promise<void> {
+    this.checkOpen();
+    checkGroup(request.group);
+    checkTopic(request.topic);
+    checkQueueId(request.queueId);
+    await this.popState.commitOffset(request.group, request.topic, request.queueId, request.offset);
+    this.polls.wakeTopic(request.topic);
+  }
+
+  async queryOffset(request: QueryOffsetRequest): Promise<number> {
+    this.checkOpen();
+    checkTopic(request.topic);
+    checkQueueId(request.queueId);
+    switch (request.policy) {
+      case OffsetQueryPolicy.Beginning:
+        return this.queueLog.minOffset(request.topic, request.queueId);
+      case OffsetQueryPolicy.End:
+        return this.queueLog.nextOffset(request.topic, request.queueId);
+      case OffsetQueryPolicy.Timestamp: {
+        const timestampMs = request.timestampMs;
+        if (timestampMs === undefined || !Number.isSafeInteger(timestampMs) || timestampMs < 0) {
+          throw new QuiverError(QuiverErrorCode.BadRequest, 'a TIMESTAMP offset query needs timestampMs, milliseconds since the epoch');
+        }
+        return queueOffsetAt(this.queueLog, request.topic, request.queueId, timestampMs);
+      }
+      default:
+        throw new QuiverError(QuiverErrorCode.BadRequest, 'an offset query policy is BEGINNING, END or TIMESTAMP');
+    }
+  }
+
+  /**
+   * pullMessages reads one queue from an offset through the filter, without group state; with
+   * nothing to return it long-polls like popMessages (woken by appends to the topic).
+   */
+  async pullMessages(request: PullRequest, signal?: AbortSignal): Promise<PullResult> {
+    this.checkOpen();
+    checkPullRequest(request);
+    const filter = compileFilter(request.filter);
+    const nextOffset = this.queueLog.nextOffset(request.topic, request.queueId);
+    if (request.offset > nextOffset) {
+      throw new QuiverError(QuiverErrorCode.BadRequest, `offset ${request.offset} is past the end of queue ${request.queueId} (${nextOffset})`);
+    }
+    const first = await this.readFiltered(request, request.offset, filter);
+    if (first.messages.length > 0 || request.pollTimeoutMs === 0 || signal?.aborted === true) return first;
+
+    const deadlineMs = this.clock.monotonicMs() + request.pollTimeoutMs;
+    const poll = this.polls.register(request.topic, signal);
+    let result = first;
+    try {
+      for (;;) {
+        poll.rearm();
+        // Filtered-out messages already scanned are not scanned again.
+        result = await this.readFiltered(request, result.nextOffset, filter);
+        if (result.messages.length > 0 || poll.finished || this.closed) return result;
+        const remainingMs = deadlineMs - this.clock.monotonicMs();
+        if (remainingMs <= 0) return result;
+        if (poll.woken) continue;
+        const reason = await poll.wait(remainingMs);
+        if (reason === 'aborted' || reason === 'closed') return result;
+      }
+    } finally {
+      this.polls.unregister(poll);
+    }
+  }
+
+  /** readFiltered reads up to batchSize passing messages from `fromOffset`, scanning at most POP_SCAN_MESSAGES_MAX. */
+  private async readFiltered(request: PullRequest, fromOffset: number, filter: MessageFilter): Promise<PullResult> {
+    const minOffset = this.queueLog.minOffset(request.topic, request.queueId);
+    const maxOffset = this.queueLog.nextOffset(request.topic, request.queueId);
+    const messages: PullResult['messages'] = [];
+    let cursor = Math.max(fromOffset, minOffset);
+    let scanned = 0;
+    while (messages.length < request.batchSize && cursor < maxOffset && scanned < POP_SCAN_MESSAGES_MAX) {
+      const chunk = await this.queueLog.read(request.topic, request.queueId, cursor, Math.min(POP_READ_CHUNK_MESSAGES, maxOffset - cursor, POP_SCAN_MESSAGES_MAX - scanned));
+      if (chunk.length === 0) break;
+      for (const message of chunk) {
+        if (messages.length === request.batchSize) break;
+        scanned += 1;
+        cursor = message.queueOffset + 1;
+        if (filter(message)) messages.push(message);
+      }
+    }
+    return { messages, nextOffset: cursor, minOffset, maxOffset };
+  }
+
+  private checkOffsetsRequest(request: OffsetsRequest): void {
+    this.checkOpen();
+    checkGroup(request.group);
+    checkTopic(request.topic);
+    checkQueueIds(request.queueIds);
+    if (typeof request.start !== 'object' || request.start === null) throw new QuiverError(QuiverErrorCode.BadRequest, 'start is required');
+    checkStartPosition(request.start);
+  }
+
   /** corruptedQueues lists this node's queues that stopped serving, for status reporting. */
   corruptedQueues(): CorruptedQueue[] {
     return this.queueLog.corruptedQueues();
@@ -331,6 +458,10 @@ export class LocalStoreService implements StoreService {
   private checkOpen(): void {
     if (this.closed) throw new QuiverError(QuiverErrorCode.Closed, `store node ${this.storeNodeName} is closed`);
   }
+}
+
+function queueOffsetsOf(cursors: Map<number, number>): QueueOffsets {
+  return { offsets: [...cursors].map(([queueId, offset]) => ({ queueId, offset })) };
 }
 
 /** TRANSACTION_ID_BYTES_MAX bounds a transaction ID: message IDs are 34 characters, so 128 leaves room for other clients' formats. */

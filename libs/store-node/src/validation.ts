@@ -5,7 +5,7 @@
  */
 import { MessageKind, QuiverError, QuiverErrorCode } from '@quiver/core';
 import type { MessageToStore } from '@quiver/core';
-import type { AppendRequest, HandOut, PopRequest } from '@quiver/client';
+import type { AppendRequest, HandOut, PopRequest, PullRequest } from '@quiver/client';
 import { POP_BATCH_MESSAGES_MAX, POP_QUEUE_COUNT_MAX, INVISIBLE_DURATION_MS_MAX } from '@quiver/consumption';
 import { APPEND_MESSAGES_MAX, MESSAGE_BODY_BYTES_MAX, MESSAGE_KEY_COUNT_MAX, MESSAGE_PROPERTY_COUNT_MAX, STRING_FIELD_BYTES_MAX } from '@quiver/storage';
 
@@ -73,6 +73,23 @@ export function checkPopRequest(request: PopRequest): void {
   checkInvisibleDuration(request.invisibleDurationMs);
   checkInteger(request.pollTimeoutMs, 'pollTimeoutMs', 0, POLL_TIMEOUT_MS_MAX);
   if (typeof request.filter !== 'object' || request.filter === null) throw badRequest('filter is required');
+}
+
+export function checkPullRequest(request: PullRequest): void {
+  checkTopic(request.topic);
+  checkQueueId(request.queueId);
+  checkInteger(request.offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
+  checkInteger(request.batchSize, 'batchSize', 1, POP_BATCH_MESSAGES_MAX);
+  checkInteger(request.pollTimeoutMs, 'pollTimeoutMs', 0, POLL_TIMEOUT_MS_MAX);
+  if (typeof request.filter !== 'object' || request.filter === null) throw badRequest('filter is required');
+}
+
+/** checkQueueIds checks the queues an offsets request names: 1..POP_QUEUE_COUNT_MAX ids, each a valid queue id. */
+export function checkQueueIds(queueIds: unknown): void {
+  if (!Array.isArray(queueIds) || queueIds.length < 1 || queueIds.length > POP_QUEUE_COUNT_MAX) {
+    throw badRequest(`queueIds must name 1 to ${POP_QUEUE_COUNT_MAX} queues`);
+  }
+  queueIds.forEach(checkQueueId);
 }
 
 /** checkMessage checks one message to store: types, counts and sizes, so the storage record format holds it. */

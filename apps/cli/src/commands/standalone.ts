@@ -19,6 +19,7 @@ export async function runStandalone(config: StandaloneConfig, logger: Logger): P
     clusterName: 'standalone',
     autoCreateTopics: config.autoCreateTopics,
     defaultQueueCount: config.defaultQueueCount,
+    groupStartPolicy: config.groupStartPolicy,
   });
   const store = await openLocalStore({
     dataDir: path.join(config.dataDir, 'store'),

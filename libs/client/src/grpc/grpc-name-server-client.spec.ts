@@ -1,5 +1,5 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { QuiverError, QuiverErrorCode, TopicMessageType } from '@quiver/core';
+import { QuiverError, QuiverErrorCode, StartPolicy, TopicMessageType } from '@quiver/core';
 import { defaultConsumerGroupConfig, RetryPolicyKind, type ConsumerGroupConfig } from '../consumer-group';
 import type {
   ClusterIdentity,
@@ -22,7 +22,7 @@ class MemoryNameServer implements NameServerService {
   readonly groups = new Map<string, ConsumerGroupConfig>();
   readonly topicUpdates: Array<{ name: string; update: TopicUpdate }> = [];
   storeNodes: StoreNodeInfo[] = [];
-  identity: ClusterIdentity = { clusterName: 'c', receiptHandleKey: 'k', autoCreateTopics: false, defaultQueueCount: 8 };
+  identity: ClusterIdentity = { clusterName: 'c', receiptHandleKey: 'k', autoCreateTopics: false, defaultQueueCount: 8, defaultStartPolicy: StartPolicy.Latest };
   failure: QuiverError | undefined;
 
   async heartbeatStoreNode(request: StoreNodeHeartbeat): Promise<StoreNodeHeartbeatResult> {
@@ -198,7 +198,7 @@ describe('GrpcNameServerClient', () => {
   });
 
   it('getClusterIdentity - every field comes back', async () => {
-    nameServer.identity = { clusterName: 'prod', receiptHandleKey: Buffer.alloc(32, 7).toString('base64'), autoCreateTopics: true, defaultQueueCount: 12 };
+    nameServer.identity = { clusterName: 'prod', receiptHandleKey: Buffer.alloc(32, 7).toString('base64'), autoCreateTopics: true, defaultQueueCount: 12, defaultStartPolicy: StartPolicy.YoungEarliest };
     expect(await client.getClusterIdentity()).toStrictEqual(nameServer.identity);
   });
 

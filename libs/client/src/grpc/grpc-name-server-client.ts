@@ -9,6 +9,7 @@ import type {
   StoreNodeInfo,
   TopicRoute,
   TopicUpdate,
+  UpsertGroupOptions,
 } from '../name-server-service';
 import { checkedDurationMs, InternalCaller, type GrpcClientOptions } from './internal-caller';
 import { callTimeoutMsDefault } from './limits';
@@ -82,8 +83,8 @@ export class GrpcNameServerClient implements NameServerService {
     return this.caller.call(service.getGroup, { name, epoch: epochUnfenced }, getGroupResponseFromWire, this.callTimeoutMs);
   }
 
-  upsertGroup(config: ConsumerGroupConfig): Promise<ConsumerGroupConfig> {
-    return this.caller.call(service.upsertGroup, upsertGroupRequestToWire(config), upsertGroupResponseFromWire, this.callTimeoutMs);
+  upsertGroup(config: ConsumerGroupConfig, options?: UpsertGroupOptions): Promise<ConsumerGroupConfig> {
+    return this.caller.call(service.upsertGroup, upsertGroupRequestToWire(config, options), upsertGroupResponseFromWire, this.callTimeoutMs);
   }
 
   listGroups(): Promise<ConsumerGroupConfig[]> {

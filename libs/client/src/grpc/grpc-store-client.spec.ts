@@ -53,6 +53,11 @@ class ScriptedStore implements StoreService {
   prepare: (request: PrepareTransactionRequest) => Promise<PrepareTransactionResult> = async () => unscripted();
   end: (request: EndTransactionRequest) => Promise<EndTransactionResult> = async () => unscripted();
   orphans: (request: OrphanedTransactionsRequest) => Promise<OrphanedTransactionsResult> = async () => unscripted();
+  seedOffsets = async (): Promise<never> => unscripted();
+  resetOffsets = async (): Promise<never> => unscripted();
+  commitOffset = async (): Promise<never> => unscripted();
+  queryOffset = async (): Promise<never> => unscripted();
+  pullMessages = async (): Promise<never> => unscripted();
 
   appendMessages(request: AppendRequest, signal?: AbortSignal): Promise<AppendResult> {
     this.received.push({ method: 'appendMessages', request, signal });

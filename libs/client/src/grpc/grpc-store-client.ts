@@ -20,6 +20,12 @@ import type {
   RecordTransactionCheckRequest,
   ScheduleResult,
   StoreService,
+  CommitOffsetRequest,
+  OffsetsRequest,
+  PullRequest,
+  PullResult,
+  QueryOffsetRequest,
+  QueueOffsets,
 } from '../store-service';
 import { checkedDurationMs, InternalCaller, type GrpcClientOptions } from './internal-caller';
 import { callTimeoutMsDefault, pollDeadlineMarginMsDefault } from './limits';
@@ -44,6 +50,12 @@ import {
   recallResultFromWire,
   scheduleRequestToWire,
   scheduleResultFromWire,
+  commitOffsetRequestToWire,
+  offsetsRequestToWire,
+  pullRequestToWire,
+  pullResultFromWire,
+  queryOffsetRequestToWire,
+  queueOffsetsFromWire,
 } from './store-service.converter';
 
 /** GrpcStoreClientOptions configure a GrpcStoreClient. */
@@ -135,6 +147,27 @@ export class GrpcStoreClient implements StoreService {
 
   async recordTransactionCheck(request: RecordTransactionCheckRequest): Promise<void> {
     await this.caller.call(service.recordTransactionCheck, recordTransactionCheckRequestToWire(request), () => undefined, this.callTimeoutMs);
+  }
+
+  seedOffsets(request: OffsetsRequest): Promise<QueueOffsets> {
+    return this.caller.call(service.seedOffsets, offsetsRequestToWire(request), queueOffsetsFromWire, this.callTimeoutMs);
+  }
+
+  resetOffsets(request: OffsetsRequest): Promise<QueueOffsets> {
+    return this.caller.call(service.resetOffsets, offsetsRequestToWire(request), queueOffsetsFromWire, this.callTimeoutMs);
+  }
+
+  async commitOffset(request: CommitOffsetRequest): Promise<void> {
+    await this.caller.call(service.commitOffset, commitOffsetRequestToWire(request), () => undefined, this.callTimeoutMs);
+  }
+
+  queryOffset(request: QueryOffsetRequest): Promise<number> {
+    return this.caller.call(service.queryOffset, queryOffsetRequestToWire(request), (response) => response.offset, this.callTimeoutMs);
+  }
+
+  async pullMessages(request: PullRequest, signal?: AbortSignal): Promise<PullResult> {
+    const timeoutMs = Math.max(0, request.pollTimeoutMs) + this.pollDeadlineMarginMs;
+    return this.caller.call(service.pullMessages, pullRequestToWire(request), pullResultFromWire, timeoutMs, signal);
   }
 
   /** close closes the channel; later calls reject with CLOSED. Idempotent. */

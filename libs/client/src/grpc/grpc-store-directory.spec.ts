@@ -66,6 +66,11 @@ async function startStore(store: NamedStore): Promise<{ server: Server; address:
     endTransaction: unused,
     orphanedTransactions: unused,
     recordTransactionCheck: unused,
+    seedOffsets: unused,
+    resetOffsets: unused,
+    commitOffset: unused,
+    queryOffset: unused,
+    pullMessages: unused,
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),

@@ -3,13 +3,13 @@ import { consumerGroupFromWire, updateTopicRequestFromWire, upsertGroupRequestFr
 
 describe('name-server converters - decoding what the model cannot hold', () => {
   it('a consumer group without a retry policy is a BAD_REQUEST naming the field', () => {
-    expect(() => consumerGroupFromWire({ name: 'g', fifo: false, maxDeliveryAttempts: 17, retryPolicy: undefined })).toThrow(
+    expect(() => consumerGroupFromWire({ name: 'g', fifo: false, maxDeliveryAttempts: 17, retryPolicy: undefined, startPolicy: 0, startTimestampMs: 0, createdAtMs: 0 })).toThrow(
       expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringContaining('retry_policy') }),
     );
   });
 
   it('an upsert without a group is a BAD_REQUEST', () => {
-    expect(() => upsertGroupRequestFromWire({ epoch: 0 })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    expect(() => upsertGroupRequestFromWire({ epoch: 0, createOnly: false })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
   });
 
   it('an update with an unknown message type is a BAD_REQUEST; UNSPECIFIED and 0 mean unchanged', () => {

@@ -1,6 +1,7 @@
-import { TopicMessageType } from '@quiver/core';
+import { StartPolicy, TopicMessageType } from '@quiver/core';
 import { nameServerV1 } from '@quiver/protocol';
 import { RetryPolicyKind, type ConsumerGroupConfig, type RetryPolicy } from '../consumer-group';
+import type { UpsertGroupOptions } from '../name-server-service';
 import type {
   ClusterIdentity,
   CreateTopicRequest,
@@ -77,6 +78,7 @@ export function clusterIdentityToWire(identity: ClusterIdentity): nameServerV1.C
     receiptHandleKey: identity.receiptHandleKey,
     autoCreateTopics: identity.autoCreateTopics,
     defaultQueueCount: identity.defaultQueueCount,
+    defaultStartPolicy: wireGroupStartPolicyOf[identity.defaultStartPolicy],
   };
 }
 
@@ -86,8 +88,21 @@ export function clusterIdentityFromWire(wire: nameServerV1.ClusterIdentity): Clu
     receiptHandleKey: wire.receiptHandleKey,
     autoCreateTopics: wire.autoCreateTopics,
     defaultQueueCount: wire.defaultQueueCount,
+    // A name server from before start policies had groups start at the earliest offset.
+    defaultStartPolicy:
+      wire.defaultStartPolicy === nameServerV1.GroupStartPolicy.GROUP_START_POLICY_UNSPECIFIED
+        ? StartPolicy.Earliest
+        : decodedEnum(groupStartPolicyOfWire, wire.defaultStartPolicy, protoPackage, 'default_start_policy'),
   };
 }
+
+const wireGroupStartPolicyOf: Readonly<Record<StartPolicy, nameServerV1.GroupStartPolicy>> = {
+  [StartPolicy.Latest]: nameServerV1.GroupStartPolicy.GROUP_START_POLICY_LATEST,
+  [StartPolicy.Earliest]: nameServerV1.GroupStartPolicy.GROUP_START_POLICY_EARLIEST,
+  [StartPolicy.Timestamp]: nameServerV1.GroupStartPolicy.GROUP_START_POLICY_TIMESTAMP,
+  [StartPolicy.YoungEarliest]: nameServerV1.GroupStartPolicy.GROUP_START_POLICY_YOUNG_EARLIEST,
+};
+const groupStartPolicyOfWire = reverseTable(wireGroupStartPolicyOf);
 
 // heartbeatStoreNode
 
@@ -175,11 +190,30 @@ function retryPolicyFromWire(wire: nameServerV1.ConsumerGroupConfig['retryPolicy
 }
 
 export function consumerGroupToWire(config: ConsumerGroupConfig): nameServerV1.ConsumerGroupConfig {
-  return { name: config.name, fifo: config.fifo, maxDeliveryAttempts: config.maxDeliveryAttempts, retryPolicy: retryPolicyToWire(config.retryPolicy) };
+  return {
+    name: config.name,
+    fifo: config.fifo,
+    maxDeliveryAttempts: config.maxDeliveryAttempts,
+    retryPolicy: retryPolicyToWire(config.retryPolicy),
+    startPolicy: config.startPolicy !== undefined ? wireGroupStartPolicyOf[config.startPolicy] : nameServerV1.GroupStartPolicy.GROUP_START_POLICY_UNSPECIFIED,
+    startTimestampMs: config.startTimestampMs ?? 0,
+    createdAtMs: config.createdAtMs ?? 0,
+  };
 }
 
 export function consumerGroupFromWire(wire: nameServerV1.ConsumerGroupConfig): ConsumerGroupConfig {
-  return { name: wire.name, fifo: wire.fifo, maxDeliveryAttempts: wire.maxDeliveryAttempts, retryPolicy: retryPolicyFromWire(wire.retryPolicy) };
+  const config: ConsumerGroupConfig = {
+    name: wire.name,
+    fifo: wire.fifo,
+    maxDeliveryAttempts: wire.maxDeliveryAttempts,
+    retryPolicy: retryPolicyFromWire(wire.retryPolicy),
+  };
+  if (wire.startPolicy !== nameServerV1.GroupStartPolicy.GROUP_START_POLICY_UNSPECIFIED) {
+    config.startPolicy = decodedEnum(groupStartPolicyOfWire, wire.startPolicy, protoPackage, 'start_policy');
+  }
+  if (config.startPolicy === StartPolicy.Timestamp) config.startTimestampMs = wire.startTimestampMs;
+  if (wire.createdAtMs > 0) config.createdAtMs = wire.createdAtMs;
+  return config;
 }
 
 export function getGroupResponseToWire(config: ConsumerGroupConfig | undefined): nameServerV1.GetGroupResponse {
@@ -190,8 +224,8 @@ export function getGroupResponseFromWire(wire: nameServerV1.GetGroupResponse): C
   return wire.group === undefined ? undefined : consumerGroupFromWire(wire.group);
 }
 
-export function upsertGroupRequestToWire(config: ConsumerGroupConfig): nameServerV1.UpsertGroupRequest {
-  return { group: consumerGroupToWire(config), epoch: epochUnfenced };
+export function upsertGroupRequestToWire(config: ConsumerGroupConfig, options: UpsertGroupOptions = {}): nameServerV1.UpsertGroupRequest {
+  return { group: consumerGroupToWire(config), createOnly: options.createOnly === true, epoch: epochUnfenced };
 }
 
 export function upsertGroupRequestFromWire(wire: nameServerV1.UpsertGroupRequest): ConsumerGroupConfig {

@@ -58,7 +58,7 @@ export function serveNameServerService(server: Server, nameServer: NameServerSer
       service.upsertGroup.path,
       deps,
       async (request: nameServerV1.UpsertGroupRequest): Promise<nameServerV1.UpsertGroupResponse> => ({
-        group: consumerGroupToWire(await nameServer.upsertGroup(upsertGroupRequestFromWire(request))),
+        group: consumerGroupToWire(await nameServer.upsertGroup(upsertGroupRequestFromWire(request), { createOnly: request.createOnly })),
       }),
     ),
     listGroups: internalUnary(

@@ -1,6 +1,8 @@
 import {
   FilterType,
   MessageKind,
+  StartPolicy,
+  type StartPosition,
   type FilterExpression,
   type MessageToStore,
   type PoppedMessage,
@@ -32,6 +34,13 @@ import {
   type RecallResult,
   type ScheduledTimer,
   type ScheduleResult,
+  OffsetQueryPolicy,
+  type CommitOffsetRequest,
+  type OffsetsRequest,
+  type PullRequest,
+  type PullResult,
+  type QueryOffsetRequest,
+  type QueueOffsets,
 } from '../store-service';
 import { decodedEnum, present as presentField, reverseTable } from './wire-decoding';
 
@@ -86,6 +95,30 @@ const wireAckOutcomeOf: Readonly<Record<AckOutcome, storeV1.AckOutcome>> = {
   [AckOutcome.InvalidReceiptHandle]: storeV1.AckOutcome.ACK_OUTCOME_INVALID_RECEIPT_HANDLE,
 };
 const ackOutcomeOfWire = reverseTable(wireAckOutcomeOf);
+
+const wireStartPolicyOf: Readonly<Record<StartPolicy, storeV1.StartPolicy>> = {
+  [StartPolicy.Earliest]: storeV1.StartPolicy.START_POLICY_EARLIEST,
+  [StartPolicy.Latest]: storeV1.StartPolicy.START_POLICY_LATEST,
+  [StartPolicy.Timestamp]: storeV1.StartPolicy.START_POLICY_TIMESTAMP,
+  [StartPolicy.YoungEarliest]: storeV1.StartPolicy.START_POLICY_YOUNG_EARLIEST,
+};
+const startPolicyOfWire = reverseTable(wireStartPolicyOf);
+
+const wireOffsetQueryPolicyOf: Readonly<Record<OffsetQueryPolicy, storeV1.OffsetQueryPolicy>> = {
+  [OffsetQueryPolicy.Beginning]: storeV1.OffsetQueryPolicy.OFFSET_QUERY_POLICY_BEGINNING,
+  [OffsetQueryPolicy.End]: storeV1.OffsetQueryPolicy.OFFSET_QUERY_POLICY_END,
+  [OffsetQueryPolicy.Timestamp]: storeV1.OffsetQueryPolicy.OFFSET_QUERY_POLICY_TIMESTAMP,
+};
+const offsetQueryPolicyOfWire = reverseTable(wireOffsetQueryPolicyOf);
+
+export function startPositionToWire(start: StartPosition): storeV1.StartPosition {
+  return { policy: wireStartPolicyOf[start.policy], atMs: start.atMs };
+}
+
+export function startPositionFromWire(wire: storeV1.StartPosition): StartPosition {
+  const policy = decoded(startPolicyOfWire, wire.policy, 'start policy');
+  return wire.atMs !== undefined ? { policy, atMs: wire.atMs } : { policy };
+}
 
 /**
  * bufferView returns `bytes` as a Buffer without copying: a Buffer as is, any other
@@ -218,6 +251,7 @@ export function popRequestToWire(request: PopRequest): storeV1.PopMessagesReques
     pollTimeoutMs: request.pollTimeoutMs,
     maxDeliveryAttempts: request.maxDeliveryAttempts ?? 0,
     fifo: request.fifo ?? false,
+    start: request.start !== undefined ? startPositionToWire(request.start) : undefined,
     epoch: epochUnfenced,
   };
 }
@@ -233,6 +267,7 @@ export function popRequestFromWire(wire: storeV1.PopMessagesRequest): PopRequest
     pollTimeoutMs: wire.pollTimeoutMs,
     ...(wire.maxDeliveryAttempts > 0 ? { maxDeliveryAttempts: wire.maxDeliveryAttempts } : {}),
     ...(wire.fifo ? { fifo: true } : {}),
+    ...(wire.start !== undefined ? { start: startPositionFromWire(wire.start) } : {}),
   };
 }
 
@@ -437,4 +472,80 @@ export function recordTransactionCheckRequestToWire(request: RecordTransactionCh
 
 export function recordTransactionCheckRequestFromWire(wire: storeV1.RecordTransactionCheckRequest): RecordTransactionCheckRequest {
   return { topic: wire.topic, transactionId: wire.transactionId };
+}
+
+// offsets: seedOffsets, resetOffsets, commitOffset, queryOffset
+
+export function offsetsRequestToWire(request: OffsetsRequest): storeV1.OffsetsRequest {
+  return { group: request.group, topic: request.topic, queueIds: [...request.queueIds], start: startPositionToWire(request.start), epoch: epochUnfenced };
+}
+
+export function offsetsRequestFromWire(wire: storeV1.OffsetsRequest): OffsetsRequest {
+  return { group: wire.group, topic: wire.topic, queueIds: [...wire.queueIds], start: startPositionFromWire(present(wire.start, 'start')) };
+}
+
+export function queueOffsetsToWire(result: QueueOffsets): storeV1.OffsetsResponse {
+  return { offsets: result.offsets.map(({ queueId, offset }) => ({ queueId, offset })) };
+}
+
+export function queueOffsetsFromWire(wire: storeV1.OffsetsResponse): QueueOffsets {
+  return { offsets: wire.offsets.map(({ queueId, offset }) => ({ queueId, offset })) };
+}
+
+export function commitOffsetRequestToWire(request: CommitOffsetRequest): storeV1.CommitOffsetRequest {
+  return { group: request.group, topic: request.topic, queueId: request.queueId, offset: request.offset, epoch: epochUnfenced };
+}
+
+export function commitOffsetRequestFromWire(wire: storeV1.CommitOffsetRequest): CommitOffsetRequest {
+  return { group: wire.group, topic: wire.topic, queueId: wire.queueId, offset: wire.offset };
+}
+
+export function queryOffsetRequestToWire(request: QueryOffsetRequest): storeV1.QueryOffsetRequest {
+  return {
+    topic: request.topic,
+    queueId: request.queueId,
+    policy: wireOffsetQueryPolicyOf[request.policy],
+    timestampMs: request.timestampMs ?? 0,
+    epoch: epochUnfenced,
+  };
+}
+
+export function queryOffsetRequestFromWire(wire: storeV1.QueryOffsetRequest): QueryOffsetRequest {
+  const policy = decoded(offsetQueryPolicyOfWire, wire.policy, 'offset query policy');
+  return policy === OffsetQueryPolicy.Timestamp
+    ? { topic: wire.topic, queueId: wire.queueId, policy, timestampMs: wire.timestampMs }
+    : { topic: wire.topic, queueId: wire.queueId, policy };
+}
+
+// pullMessages
+
+export function pullRequestToWire(request: PullRequest): storeV1.PullMessagesRequest {
+  return {
+    topic: request.topic,
+    queueId: request.queueId,
+    offset: request.offset,
+    batchSize: request.batchSize,
+    filter: filterToWire(request.filter),
+    pollTimeoutMs: request.pollTimeoutMs,
+    epoch: epochUnfenced,
+  };
+}
+
+export function pullRequestFromWire(wire: storeV1.PullMessagesRequest): PullRequest {
+  return {
+    topic: wire.topic,
+    queueId: wire.queueId,
+    offset: wire.offset,
+    batchSize: wire.batchSize,
+    filter: filterFromWire(present(wire.filter, 'filter')),
+    pollTimeoutMs: wire.pollTimeoutMs,
+  };
+}
+
+export function pullResultToWire(result: PullResult): storeV1.PullMessagesResponse {
+  return { messages: result.messages.map(storedMessageToWire), nextOffset: result.nextOffset, minOffset: result.minOffset, maxOffset: result.maxOffset };
+}
+
+export function pullResultFromWire(wire: storeV1.PullMessagesResponse): PullResult {
+  return { messages: wire.messages.map(storedMessageFromWire), nextOffset: wire.nextOffset, minOffset: wire.minOffset, maxOffset: wire.maxOffset };
 }

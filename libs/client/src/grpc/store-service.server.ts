@@ -26,6 +26,12 @@ import {
   recallResultToWire,
   scheduleRequestFromWire,
   scheduleResultToWire,
+  commitOffsetRequestFromWire,
+  offsetsRequestFromWire,
+  pullRequestFromWire,
+  pullResultToWire,
+  queryOffsetRequestFromWire,
+  queueOffsetsToWire,
 } from './store-service.converter';
 
 /**
@@ -91,6 +97,22 @@ export function serveStoreService(server: Server, store: StoreService, options: 
         await store.recordTransactionCheck(recordTransactionCheckRequestFromWire(request));
         return {};
       },
+    ),
+    seedOffsets: internalUnary(service.seedOffsets.path, deps, async (request: storeV1.OffsetsRequest) =>
+      queueOffsetsToWire(await store.seedOffsets(offsetsRequestFromWire(request))),
+    ),
+    resetOffsets: internalUnary(service.resetOffsets.path, deps, async (request: storeV1.OffsetsRequest) =>
+      queueOffsetsToWire(await store.resetOffsets(offsetsRequestFromWire(request))),
+    ),
+    commitOffset: internalUnary(service.commitOffset.path, deps, async (request: storeV1.CommitOffsetRequest): Promise<storeV1.CommitOffsetResponse> => {
+      await store.commitOffset(commitOffsetRequestFromWire(request));
+      return {};
+    }),
+    queryOffset: internalUnary(service.queryOffset.path, deps, async (request: storeV1.QueryOffsetRequest) => ({
+      offset: await store.queryOffset(queryOffsetRequestFromWire(request)),
+    })),
+    pullMessages: internalUnary(service.pullMessages.path, deps, async (request: storeV1.PullMessagesRequest, signal) =>
+      pullResultToWire(await store.pullMessages(pullRequestFromWire(request), signal)),
     ),
   };
   server.addService(service, implementation);

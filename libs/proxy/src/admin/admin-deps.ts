@@ -2,6 +2,7 @@ import type { NameServerService } from '@quiver/client';
 import type { Logger } from '@quiver/telemetry';
 import type { GroupService } from '../services/group.service';
 import type { RouteService } from '../services/route.service';
+import type { StoreDirectory } from '../services/store-directory';
 
 /**
  * AdminDeps is what the admin routes use: the name server for reads and changes (never the
@@ -12,5 +13,7 @@ export interface AdminDeps {
   nameServer: NameServerService;
   routes: Pick<RouteService, 'forget' | 'clusterIdentity'>;
   groups: Pick<GroupService, 'forget'>;
+  /** stores reaches the store nodes, for what lives there (a group's offsets). */
+  stores: StoreDirectory;
   logger: Logger;
 }

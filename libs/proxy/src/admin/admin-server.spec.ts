@@ -1,10 +1,11 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { ManualClock, QuiverError, QuiverErrorCode } from '@quiver/core';
-import type { NameServerService } from '@quiver/client';
+import type { NameServerService, OffsetsRequest, StoreService } from '@quiver/client';
 import { LocalNameServer, MemoryMetadataStore } from '@quiver/name-server';
 import { silentLogger } from '@quiver/telemetry';
 import { GroupService } from '../services/group.service';
 import { RouteService } from '../services/route.service';
+import { FixedStoreDirectory } from '../services/store-directory';
 import { buildAdminApp } from './admin-server';
 
 /** An admin API over a real LocalNameServer on a MemoryMetadataStore with two live store nodes. */
@@ -14,8 +15,18 @@ async function openAdmin(options: { storeNodes?: number } = {}) {
   for (let i = 0; i < (options.storeNodes ?? 2); i++) await nameServer.heartbeatStoreNode({ name: `store-${i}`, address: `127.0.0.1:1091${i}` });
   const routes = new RouteService(nameServer, clock);
   const groups = new GroupService(nameServer, clock);
-  const app = buildAdminApp({ nameServer, routes, groups, logger: silentLogger });
-  return { app, nameServer, routes, groups };
+  const resets: Array<{ storeNode: string; request: OffsetsRequest }> = [];
+  const stores = new Map<string, StoreService>();
+  for (let i = 0; i < (options.storeNodes ?? 2); i++) {
+    // Only resetOffsets is used by the admin API; it answers offset 10 * queue id + 1.
+    const resetOffsets = async (request: OffsetsRequest) => {
+      resets.push({ storeNode: `store-${i}`, request });
+      return { offsets: request.queueIds.map((queueId) => ({ queueId, offset: queueId * 10 + 1 })) };
+    };
+    stores.set(`store-${i}`, { resetOffsets } as unknown as StoreService);
+  }
+  const app = buildAdminApp({ nameServer, routes, groups, stores: new FixedStoreDirectory(stores), logger: silentLogger });
+  return { app, nameServer, routes, groups, resets };
 }
 
 function json(response: LightMyRequestResponse): unknown {
@@ -155,9 +166,10 @@ describe('admin API - consumer groups', () => {
   it('groups - create answers 201 with the stored group; get and list read it back', async () => {
     const created = await send(app, 'POST', '/v1/groups', fifoGroup);
     expect(created.statusCode).toBe(201);
-    expect(json(created)).toEqual(fifoGroup);
-    expect(json(await send(app, 'GET', '/v1/groups/g1'))).toEqual(fifoGroup);
-    expect(json(await send(app, 'GET', '/v1/groups'))).toEqual({ groups: [fifoGroup] });
+    const stored = { ...fifoGroup, createdAtMs: expect.any(Number) };
+    expect(json(created)).toEqual(stored);
+    expect(json(await send(app, 'GET', '/v1/groups/g1'))).toEqual(stored);
+    expect(json(await send(app, 'GET', '/v1/groups'))).toEqual({ groups: [stored] });
   });
 
   it('groups - fields left out take Apache\'s defaults', async () => {
@@ -167,7 +179,18 @@ describe('admin API - consumer groups', () => {
       fifo: false,
       maxDeliveryAttempts: 17,
       retryPolicy: { kind: 'customized', nextMs: [1e3, 5e3, 1e4, 3e4, 6e4, 12e4, 18e4, 24e4, 3e5, 36e4, 42e4, 48e4, 54e4, 6e5, 12e5, 18e5, 36e5, 72e5] },
+      createdAtMs: expect.any(Number),
     });
+  });
+
+  it('groups - a start policy is stored; a TIMESTAMP start needs its moment', async () => {
+    const created = await send(app, 'POST', '/v1/groups', { name: 'replayer', startPolicy: 'TIMESTAMP', startTimestampMs: 1_700_000_000_000 });
+    expect(created.statusCode).toBe(201);
+    expect(json(created)).toMatchObject({ startPolicy: 'TIMESTAMP', startTimestampMs: 1_700_000_000_000 });
+    const missing = await send(app, 'POST', '/v1/groups', { name: 'no-moment', startPolicy: 'TIMESTAMP' });
+    expect(missing.statusCode).toBe(400);
+    const unknown = await send(app, 'POST', '/v1/groups', { name: 'odd', startPolicy: 'SOMETIME' });
+    expect(unknown.statusCode).toBe(400);
   });
 
   it('groups - creating an existing group again as it is answers 200; otherwise 409 and nothing changes', async () => {
@@ -184,7 +207,7 @@ describe('admin API - consumer groups', () => {
     expect((await groups.config('g1')).maxDeliveryAttempts).toBe(5);
     const patched = await send(app, 'PATCH', '/v1/groups/g1', { maxDeliveryAttempts: 9, retryPolicy: { kind: 'customized', nextMs: [2000, 4000] } });
     expect(patched.statusCode).toBe(200);
-    expect(json(patched)).toEqual({ name: 'g1', fifo: true, maxDeliveryAttempts: 9, retryPolicy: { kind: 'customized', nextMs: [2000, 4000] } });
+    expect(json(patched)).toEqual({ name: 'g1', fifo: true, maxDeliveryAttempts: 9, retryPolicy: { kind: 'customized', nextMs: [2000, 4000] }, createdAtMs: expect.any(Number) });
     expect((await groups.config('g1')).maxDeliveryAttempts).toBe(9);
   });
 
@@ -277,11 +300,68 @@ describe('admin API - error translation of name-server failures', () => {
   ])('errors - %s is answered %d %s without leaking the cause', async (error, statusCode, code, message) => {
     const clock = new ManualClock();
     const nameServer = failingNameServer(error);
-    const app = buildAdminApp({ nameServer, routes: new RouteService(nameServer, clock), groups: new GroupService(nameServer, clock), logger: silentLogger });
+    const app = buildAdminApp({
+      nameServer,
+      routes: new RouteService(nameServer, clock),
+      groups: new GroupService(nameServer, clock),
+      stores: new FixedStoreDirectory(new Map()),
+      logger: silentLogger,
+    });
     try {
       const response = await send(app, 'GET', '/v1/groups');
       expect(response.statusCode).toBe(statusCode);
       expect(json(response)).toEqual({ error: { code, message } });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('admin API - offset reset', () => {
+  it('reset - a timestamp (ISO or ms) resets the group on every queue of every store node holding the topic, and records the group', async () => {
+    const { app, nameServer, resets } = await openAdmin();
+    try {
+      await nameServer.createTopic({ name: 'orders', messageType: 'NORMAL', queueCount: 2 });
+      const response = await send(app, 'POST', '/v1/groups/billing/offsets/reset', { topic: 'orders', timestamp: '2026-11-22T10:00:00.000Z' });
+      expect(response.statusCode).toBe(200);
+      const atMs = Date.parse('2026-11-22T10:00:00.000Z');
+      expect(json(response)).toEqual({
+        group: 'billing',
+        topic: 'orders',
+        timestampMs: atMs,
+        queues: [
+          { storeNode: 'store-0', queueId: 0, offset: 1 },
+          { storeNode: 'store-0', queueId: 1, offset: 11 },
+          { storeNode: 'store-1', queueId: 0, offset: 1 },
+          { storeNode: 'store-1', queueId: 1, offset: 11 },
+        ],
+      });
+      expect(resets.map((reset) => reset.request)).toEqual([
+        { group: 'billing', topic: 'orders', queueIds: [0, 1], start: { policy: 'TIMESTAMP', atMs } },
+        { group: 'billing', topic: 'orders', queueIds: [0, 1], start: { policy: 'TIMESTAMP', atMs } },
+      ]);
+      expect((await nameServer.getGroup('billing'))?.createdAtMs).toEqual(expect.any(Number));
+      const byPolicy = await send(app, 'POST', '/v1/groups/billing/offsets/reset', { topic: 'orders', policy: 'EARLIEST' });
+      expect(byPolicy.statusCode).toBe(200);
+      expect(resets[2]!.request.start).toEqual({ policy: 'EARLIEST' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it.each([
+    [{ topic: 'orders' }, 400],
+    [{ topic: 'orders', timestamp: 1, policy: 'EARLIEST' }, 400],
+    [{ topic: 'orders', timestamp: 'yesterday' }, 400],
+    [{ topic: 'orders', timestamp: -1 }, 400],
+    [{ topic: 'missing', timestamp: 1 }, 404],
+  ])('reset - %j is refused with %d and nothing is reset', async (body, statusCode) => {
+    const { app, nameServer, resets } = await openAdmin();
+    try {
+      await nameServer.createTopic({ name: 'orders', messageType: 'NORMAL', queueCount: 2 });
+      const response = await send(app, 'POST', '/v1/groups/billing/offsets/reset', body);
+      expect(response.statusCode).toBe(statusCode);
+      expect(resets).toEqual([]);
     } finally {
       await app.close();
     }

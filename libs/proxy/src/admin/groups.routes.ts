@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { QuiverError, QuiverErrorCode } from '@quiver/core';
+import { QuiverError, QuiverErrorCode, StartPolicy, type StartPosition } from '@quiver/core';
 import { defaultConsumerGroupConfig, RetryPolicyKind, type ConsumerGroupConfig } from '@quiver/client';
-import { validateConsumerGroupName } from '@quiver/protocol';
+import { validateConsumerGroupName, validateTopicName } from '@quiver/protocol';
 import type { AdminDeps } from './admin-deps';
 import { AdminError, AdminErrorCode, badRequest, parseRequest } from './admin-errors';
 
@@ -27,7 +27,20 @@ const groupFields = {
   maxDeliveryAttempts: z.number().int().optional(),
   /** retryPolicy: default Apache's customized schedule (1 s .. 2 h). */
   retryPolicy: retryPolicy.optional(),
+  /** startPolicy: where the group starts on queues it never consumed; default the cluster's. */
+  startPolicy: z.enum([StartPolicy.Latest, StartPolicy.Earliest, StartPolicy.Timestamp, StartPolicy.YoungEarliest]).optional(),
+  /** startTimestampMs: the moment of a TIMESTAMP start, ms since the epoch. */
+  startTimestampMs: z.number().int().optional(),
 };
+
+/** A reset names a topic and either a moment (ms since the epoch, or an ISO-8601 string) or a policy. */
+const resetOffsetsBody = z
+  .strictObject({
+    topic: z.string(),
+    timestamp: z.union([z.number().int().min(0), z.iso.datetime({ offset: true })]).optional(),
+    policy: z.enum([StartPolicy.Earliest, StartPolicy.Latest]).optional(),
+  })
+  .refine((body) => (body.timestamp === undefined) !== (body.policy === undefined), { message: 'name either timestamp or policy' });
 
 const createGroupBody = z.strictObject({ name: z.string(), ...groupFields });
 const updateGroupBody = z.strictObject(groupFields);
@@ -35,12 +48,24 @@ const updateGroupBody = z.strictObject(groupFields);
 type GroupFields = z.infer<typeof updateGroupBody>;
 
 function withFields(base: ConsumerGroupConfig, fields: GroupFields): ConsumerGroupConfig {
-  return {
+  const config: ConsumerGroupConfig = {
     name: base.name,
     fifo: fields.fifo ?? base.fifo,
     maxDeliveryAttempts: fields.maxDeliveryAttempts ?? base.maxDeliveryAttempts,
     retryPolicy: fields.retryPolicy ?? base.retryPolicy,
   };
+  const startPolicy = fields.startPolicy ?? base.startPolicy;
+  if (startPolicy !== undefined) config.startPolicy = startPolicy;
+  const startTimestampMs = fields.startTimestampMs ?? base.startTimestampMs;
+  if (startPolicy === StartPolicy.Timestamp && startTimestampMs !== undefined) config.startTimestampMs = startTimestampMs;
+  return config;
+}
+
+/** withoutCreation drops the name server's createdAtMs, so a repeated create compares configurations only. */
+function withoutCreation(config: ConsumerGroupConfig): ConsumerGroupConfig {
+  const copy = { ...config };
+  delete copy.createdAtMs;
+  return copy;
 }
 
 function checkedGroupName(name: string): string {
@@ -62,7 +87,7 @@ export function groupRoutes(app: FastifyInstance, deps: AdminDeps): void {
     const wanted = withFields(defaultConsumerGroupConfig(name), body);
     const existing = await deps.nameServer.getGroup(name);
     if (existing) {
-      if (!isDeepStrictEqual(existing, wanted)) {
+      if (!isDeepStrictEqual(withoutCreation(existing), wanted)) {
         throw new AdminError(409, AdminErrorCode.ConsumerGroupExists, `consumer group ${JSON.stringify(name)} exists with another configuration; update it instead`);
       }
       return reply.code(200).send(existing);
@@ -87,6 +112,34 @@ export function groupRoutes(app: FastifyInstance, deps: AdminDeps): void {
     const stored = await deps.nameServer.upsertGroup(withFields(existing, body));
     deps.groups.forget(name);
     return stored;
+  });
+
+  app.post<{ Params: { name: string } }>('/v1/groups/:name/offsets/reset', async (request) => {
+    const name = checkedGroupName(request.params.name);
+    const body = parseRequest(resetOffsetsBody, request.body, 'offset reset');
+    const problem = validateTopicName(body.topic);
+    if (problem) throw badRequest(problem.message);
+    const route = await deps.nameServer.getTopic(body.topic);
+    if (!route) throw new QuiverError(QuiverErrorCode.TopicNotFound, `topic ${JSON.stringify(body.topic)} does not exist`);
+    const start: StartPosition =
+      body.policy !== undefined
+        ? body.policy === StartPolicy.Latest
+          ? { policy: StartPolicy.Latest }
+          : { policy: StartPolicy.Earliest }
+        : { policy: StartPolicy.Timestamp, atMs: typeof body.timestamp === 'number' ? body.timestamp : Date.parse(body.timestamp!) };
+    // The group is recorded if it was never seen, so its receives do not start it again elsewhere.
+    if ((await deps.nameServer.getGroup(name)) === undefined) await deps.nameServer.upsertGroup(defaultConsumerGroupConfig(name), { createOnly: true });
+    const queues: Array<{ storeNode: string; queueId: number; offset: number }> = [];
+    for (const placement of route.placements) {
+      const store = await deps.stores.storeFor(placement.storeNode);
+      if (!store || !placement.live) {
+        throw new QuiverError(QuiverErrorCode.StoreUnavailable, `store node ${placement.storeNode} is not reachable; no offsets were reset there`, { retriable: true });
+      }
+      const queueIds = Array.from({ length: placement.queueCount }, (_, id) => id);
+      const { offsets } = await store.resetOffsets({ group: name, topic: body.topic, queueIds, start });
+      for (const { queueId, offset } of offsets) queues.push({ storeNode: placement.storeNode, queueId, offset });
+    }
+    return { group: name, topic: body.topic, ...(start.atMs !== undefined ? { timestampMs: start.atMs } : { policy: start.policy }), queues };
   });
 
   app.delete<{ Params: { name: string } }>('/v1/groups/:name', async (request, reply) => {

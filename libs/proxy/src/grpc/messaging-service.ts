@@ -1,9 +1,10 @@
-import { status as GrpcStatus, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { timestampFromMs } from '@quiver/protocol';
 import { changeInvisibleDuration } from '../activities/consumer/change-invisible-duration.activity';
 import { ackMessage } from '../activities/consumer/ack-message.activity';
 import { forwardMessageToDeadLetterQueue } from '../activities/consumer/forward-to-dead-letter-queue.activity';
 import { receiveFailureFrames, receiveMessage } from '../activities/consumer/receive-message.activity';
+import { getOffset, pullFailureFrames, pullMessage, queryOffset, updateOffset } from '../activities/consumer/offsets.activity';
 import { heartbeat, notifyClientTermination } from '../activities/client/heartbeat.activity';
 import { telemetry } from '../activities/client/telemetry.activity';
 import { endTransaction } from '../activities/producer/end-transaction.activity';
@@ -25,18 +26,12 @@ const TELEMETRY_STREAMS_MAX = 20_000;
 
 const onlyStatus = (failed: Status) => ({ status: failed });
 
-/**
- * messagingService maps every apache.rocketmq.v2.MessagingService method to its activity.
- * The offset-management RPCs answer UNIMPLEMENTED, as Apache's proxy does.
- */
+/** messagingService maps every apache.rocketmq.v2.MessagingService method to its activity. */
 export function messagingService(services: ProxyServices): MessagingServiceServer & UntypedServiceImplementation {
   const unaryDeps: AdapterDeps = { logger: services.logger, inFlightMax: UNARY_IN_FLIGHT_MAX };
   const receiveDeps: AdapterDeps = { logger: services.logger, inFlightMax: RECEIVE_IN_FLIGHT_MAX };
   const telemetryDeps: AdapterDeps = { logger: services.logger, inFlightMax: TELEMETRY_STREAMS_MAX };
   const notImplemented = (what: string): Status => status(Code.NOT_IMPLEMENTED, `${what} is not supported yet`);
-  const unimplemented = (_call: unknown, callback?: (error: { code: number; details: string }) => void): void => {
-    callback?.({ code: GrpcStatus.UNIMPLEMENTED, details: 'not implemented' });
-  };
 
   return {
     queryRoute: unary('QueryRoute', unaryDeps, (request, context) => queryRoute(services, request, context), (failed) => ({
@@ -89,12 +84,15 @@ export function messagingService(services: ProxyServices): MessagingServiceServe
       messageId: '',
     })),
     syncLiteSubscription: unary('SyncLiteSubscription', unaryDeps, async () => ({ status: notImplemented('lite topics') }), onlyStatus),
-    pullMessage: (call) => {
-      call.emit('error', { code: GrpcStatus.UNIMPLEMENTED, details: 'PullMessage is not implemented' });
-    },
-    updateOffset: unimplemented,
-    getOffset: unimplemented,
-    queryOffset: unimplemented,
+    pullMessage: serverStream(
+      'PullMessage',
+      receiveDeps,
+      (request, context, write) => pullMessage(services, request, context, write),
+      pullFailureFrames,
+    ),
+    updateOffset: unary('UpdateOffset', unaryDeps, (request, context) => updateOffset(services, request, context), onlyStatus),
+    getOffset: unary('GetOffset', unaryDeps, (request, context) => getOffset(services, request, context), (failed) => ({ status: failed, offset: 0 })),
+    queryOffset: unary('QueryOffset', unaryDeps, (request, context) => queryOffset(services, request, context), (failed) => ({ status: failed, offset: 0 })),
   };
 }
 

@@ -11,6 +11,13 @@ class CountingGroups {
     this.reads++;
     return this.groups.get(name);
   }
+  async upsertGroup(config: ConsumerGroupConfig, options: { createOnly?: boolean } = {}): Promise<ConsumerGroupConfig> {
+    const existing = this.groups.get(config.name);
+    if (existing && options.createOnly) return existing;
+    const stored = { ...config, createdAtMs: existing?.createdAtMs ?? 1_000 + this.groups.size };
+    this.groups.set(config.name, stored);
+    return stored;
+  }
 }
 
 describe('group service - cached consumer-group configuration', () => {

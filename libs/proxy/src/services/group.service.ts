@@ -15,13 +15,26 @@ export class GroupService {
   private readonly cache = new Map<string, { config: ConsumerGroupConfig | undefined; fetchedAtMs: number }>();
 
   constructor(
-    private readonly nameServer: Pick<NameServerService, 'getGroup'>,
+    private readonly nameServer: Pick<NameServerService, 'getGroup' | 'upsertGroup'>,
     private readonly clock: Clock,
   ) {}
 
   /** config returns the group's configuration, or the defaults when it was never created. */
   async config(group: string): Promise<ConsumerGroupConfig> {
     return (await this.configured(group)) ?? defaultConsumerGroupConfig(group);
+  }
+
+  /**
+   * known returns the group's configuration, recording a group never seen before at the name
+   * server with the defaults (Apache creates groups on first use): the moment it is first known
+   * is where a LATEST group starts. Racing proxies agree on one record (create-only).
+   */
+  async known(group: string): Promise<ConsumerGroupConfig> {
+    const configured = await this.configured(group);
+    if (configured?.createdAtMs !== undefined) return configured;
+    const created = await this.nameServer.upsertGroup(configured ?? defaultConsumerGroupConfig(group), { createOnly: true });
+    this.remember(group, created);
+    return created;
   }
 
   /** configured returns the group's configuration, or undefined when it was never created. */

@@ -2,13 +2,27 @@ import type { ProxyContext } from '../../context';
 import { storedName } from '../../converters/resources';
 import type { ProxyServices } from '../../processor/proxy-services';
 import { ok } from '../../status';
-import type { HeartbeatRequest, HeartbeatResponse, NotifyClientTerminationRequest, NotifyClientTerminationResponse } from '../../wire';
+import { validateConsumerGroupName } from '@quiver/protocol';
+import { ClientType, type HeartbeatRequest, type HeartbeatResponse, type NotifyClientTerminationRequest, type NotifyClientTerminationResponse } from '../../wire';
 
-/** Heartbeat marks the client alive and always answers OK (Java un-isolates an endpoint only on OK). */
+/**
+ * Heartbeat marks the client alive and always answers OK (Java un-isolates an endpoint only on
+ * OK). A consumer's group seen for the first time is recorded: from then on it gets what is sent.
+ */
 export async function heartbeat(services: ProxyServices, request: HeartbeatRequest, context: ProxyContext): Promise<HeartbeatResponse> {
-  services.clients.touch(context.clientId, request.clientType, request.group ? storedName(request.group, context) : '');
+  const group = request.group?.name ? storedName(request.group, context) : '';
+  services.clients.touch(context.clientId, request.clientType, group);
+  if (group !== '' && CONSUMER_TYPES.has(request.clientType) && validateConsumerGroupName(request.group?.name ?? '') === undefined) {
+    try {
+      await services.groups.known(group);
+    } catch (error) {
+      services.logger.warn({ err: error, group }, 'heartbeat: could not record the consumer group; its settings or first receive will');
+    }
+  }
   return { status: ok() };
 }
+
+const CONSUMER_TYPES: ReadonlySet<ClientType> = new Set([ClientType.PUSH_CONSUMER, ClientType.SIMPLE_CONSUMER, ClientType.PULL_CONSUMER]);
 
 /**
  * NotifyClientTermination forgets the client and releases the messages held for it (they return

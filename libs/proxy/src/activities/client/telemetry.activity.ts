@@ -8,6 +8,7 @@ import { storedName } from '../../converters/resources';
 import { consumerBackoffPolicy } from '../../converters/retry-policy.converter';
 import type { ProxyServices } from '../../processor/proxy-services';
 import type { ProducerStream } from '../../services/producer-streams';
+import { knownGroup, storeOf } from '../consumer/consumer-common';
 import { ok, status } from '../../status';
 import { ClientType, Code, WireFilterType, type Settings, type TelemetryCommand } from '../../wire';
 
@@ -108,6 +109,22 @@ export function telemetry(services: ProxyServices, call: ServerDuplexStream<Tele
   };
 }
 
+async function seedSubscriptions(services: ProxyServices, group: string, topics: string[]): Promise<void> {
+  for (const topic of topics) {
+    try {
+      const route = await services.routes.route(topic);
+      if (route === undefined) continue;
+      const { start } = await knownGroup(services, group, topic);
+      for (const placement of route.placements.filter((candidate) => candidate.live)) {
+        const store = await storeOf(services, placement.storeNode);
+        await store.seedOffsets({ group, topic, queueIds: Array.from({ length: placement.queueCount }, (_, id) => id), start });
+      }
+    } catch (error) {
+      services.logger.warn({ err: error, group, topic }, 'telemetry: could not fix where the group starts; its first receive will');
+    }
+  }
+}
+
 async function mergeSettings(services: ProxyServices, settings: Settings, context: ProxyContext): Promise<Settings> {
   const clientType = settings.clientType ?? ClientType.CLIENT_TYPE_UNSPECIFIED;
   const pubSub = settings.pubSub;
@@ -144,9 +161,14 @@ async function mergeSettings(services: ProxyServices, settings: Settings, contex
   }
   const group = storedName(subscription.group, context);
   services.clients.saveSettings(context.clientId, clientType, group, settings);
-  // The group's configuration (defaults for a group never created); see consumerBackoffPolicy
-  // for why the strategy is always exponential.
-  const config = await services.groups.config(group);
+  // The group's configuration (a group never seen before is recorded now: from this moment on it
+  // gets what is sent); see consumerBackoffPolicy for why the strategy is always exponential.
+  const config = await services.groups.known(group);
+  const topics = (subscription.subscriptions ?? []).map((entry) => storedName(entry.topic, context));
+  // Fix where the group starts on each subscribed queue now, before its first receive. Not
+  // awaited: a store node that is down must not hold the client's start-up, and a receive
+  // resolves the same start from the same moment anyway.
+  void seedSubscriptions(services, group, topics);
   return {
     ...base,
     backoffPolicy: consumerBackoffPolicy(config),

@@ -1,6 +1,6 @@
-import { QuiverError, QuiverErrorCode } from '@quiver/core';
-import type { StoreService } from '@quiver/client';
-import { validateConsumerGroupName } from '@quiver/protocol';
+import { QuiverError, QuiverErrorCode, StartPolicy, type StartPosition } from '@quiver/core';
+import { groupStartPosition, type ConsumerGroupConfig, type StoreService } from '@quiver/client';
+import { isRetryOrDeadLetterTopic, validateConsumerGroupName } from '@quiver/protocol';
 import type { ProxyContext } from '../../context';
 import { storedName } from '../../converters/resources';
 import type { ProxyServices } from '../../processor/proxy-services';
@@ -29,6 +29,18 @@ export async function resolveHandle(services: ProxyServices, encoded: string, gr
     throw new ProxyFailure(Code.INVALID_RECEIPT_HANDLE, 'receipt handle has expired');
   }
   return handle;
+}
+
+/**
+ * knownGroup returns a consuming group's configuration (recording a group never seen before;
+ * see GroupService.known) and where it starts on `topic` when it never consumed a queue there:
+ * its own start policy or the cluster's. Retry and dead-letter topics are always read from
+ * their first message (PROTOCOL.md 7.2).
+ */
+export async function knownGroup(services: ProxyServices, group: string, topic: string): Promise<{ config: ConsumerGroupConfig; start: StartPosition }> {
+  const [config, identity] = await Promise.all([services.groups.known(group), services.routes.clusterIdentity()]);
+  const start = isRetryOrDeadLetterTopic(topic) ? { policy: StartPolicy.Earliest } : groupStartPosition(config, identity.defaultStartPolicy);
+  return { config, start };
 }
 
 export async function storeOf(services: ProxyServices, storeNode: string): Promise<StoreService> {

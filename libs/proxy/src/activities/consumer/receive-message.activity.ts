@@ -1,4 +1,4 @@
-import { FilterType, TopicMessageType, type PoppedMessage } from '@quiver/core';
+import { FilterType, TopicMessageType, type FilterExpression, type PoppedMessage } from '@quiver/core';
 import type { StoreService, TopicPlacement } from '@quiver/client';
 import { limits } from '@quiver/config';
 import { compileSql92 } from '@quiver/filters';
@@ -10,7 +10,7 @@ import type { ProxyServices } from '../../processor/proxy-services';
 import { ok, ProxyFailure, status } from '../../status';
 import { Code, WireFilterType, type ReceiveMessageRequest, type ReceiveMessageResponse, type Status } from '../../wire';
 import { validatedTopic } from '../route/query-route.activity';
-import { DEAD_LETTER_QUEUE_COUNT, storeOf, validatedGroup } from './consumer-common';
+import { DEAD_LETTER_QUEUE_COUNT, knownGroup, storeOf, validatedGroup } from './consumer-common';
 
 /** How long a message whose frame could not be written stays invisible before it returns. */
 const UNDELIVERED_INVISIBLE_MS = 1000;
@@ -37,7 +37,7 @@ export async function receiveMessage(
   const filter = filterOf(request);
   const batchSize = Math.min(Math.max(request.batchSize || 1, 1), limits.receiveBatchSizeMax);
 
-  const [route, groupConfig] = await Promise.all([services.routes.routeOrCreate(topic, true), services.groups.config(group)]);
+  const [route, { config: groupConfig, start }] = await Promise.all([services.routes.routeOrCreate(topic, true), knownGroup(services, group, topic)]);
   // Ordered delivery needs both a FIFO topic and a FIFO group; any other pairing is unordered (PROTOCOL.md 7.10).
   const fifo = groupConfig.fifo && route.messageType === TopicMessageType.Fifo;
   const live = route.placements.filter((placement) => placement.live);
@@ -62,6 +62,7 @@ export async function receiveMessage(
         pollTimeoutMs: pollMs,
         maxDeliveryAttempts: groupConfig.maxDeliveryAttempts,
         fifo,
+        start,
       },
       signal,
     );
@@ -129,7 +130,8 @@ export async function receiveMessage(
   }
 }
 
-function pollingTime(request: ReceiveMessageRequest, context: ProxyContext, nowMs: number): number {
+/** pollingTime is how long a receive or pull may long-poll: the requested time, clamped, within the call's deadline. */
+export function pollingTime(request: Pick<ReceiveMessageRequest, 'longPollingTimeout'>, context: ProxyContext, nowMs: number): number {
   const remainingMs = context.deadlineMs - nowMs - limits.longPollingDeadlineMarginMs;
   const requestedMs = request.longPollingTimeout ? durationToMs(request.longPollingTimeout) : remainingMs;
   let pollMs = Math.min(Math.max(Number.isFinite(requestedMs) ? requestedMs : limits.longPollingTimeoutMsMax, limits.longPollingTimeoutMsMin), limits.longPollingTimeoutMsMax);
@@ -154,7 +156,8 @@ function invisibleTime(request: ReceiveMessageRequest): number {
   return requestedMs;
 }
 
-function filterOf(request: ReceiveMessageRequest) {
+/** filterOf checks a receive's or pull's filter expression (ILLEGAL_FILTER_EXPRESSION) and returns it for the store. */
+export function filterOf(request: Pick<ReceiveMessageRequest, 'filterExpression'>): FilterExpression {
   const expression = request.filterExpression;
   if (!expression || expression.type === WireFilterType.TAG || expression.type === WireFilterType.FILTER_TYPE_UNSPECIFIED) {
     const text = expression?.expression?.trim() ?? '';

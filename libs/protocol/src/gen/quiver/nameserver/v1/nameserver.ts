@@ -77,6 +77,62 @@ export function topicMessageTypeToJSON(object: TopicMessageType): string {
   }
 }
 
+/** GroupStartPolicy: where a consumer group starts on a queue it never consumed (PROTOCOL.md 7.2). */
+export enum GroupStartPolicy {
+  /** GROUP_START_POLICY_UNSPECIFIED - UNSPECIFIED: the cluster's default. */
+  GROUP_START_POLICY_UNSPECIFIED = 0,
+  /** GROUP_START_POLICY_LATEST - LATEST: what is stored from the moment the group was first known on. */
+  GROUP_START_POLICY_LATEST = 1,
+  GROUP_START_POLICY_EARLIEST = 2,
+  /** GROUP_START_POLICY_TIMESTAMP - TIMESTAMP: what is stored from start_timestamp_ms on. */
+  GROUP_START_POLICY_TIMESTAMP = 3,
+  /** GROUP_START_POLICY_YOUNG_EARLIEST - YOUNG_EARLIEST: EARLIEST on a young queue (begins at 0, few messages), LATEST otherwise. */
+  GROUP_START_POLICY_YOUNG_EARLIEST = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function groupStartPolicyFromJSON(object: any): GroupStartPolicy {
+  switch (object) {
+    case 0:
+    case "GROUP_START_POLICY_UNSPECIFIED":
+      return GroupStartPolicy.GROUP_START_POLICY_UNSPECIFIED;
+    case 1:
+    case "GROUP_START_POLICY_LATEST":
+      return GroupStartPolicy.GROUP_START_POLICY_LATEST;
+    case 2:
+    case "GROUP_START_POLICY_EARLIEST":
+      return GroupStartPolicy.GROUP_START_POLICY_EARLIEST;
+    case 3:
+    case "GROUP_START_POLICY_TIMESTAMP":
+      return GroupStartPolicy.GROUP_START_POLICY_TIMESTAMP;
+    case 4:
+    case "GROUP_START_POLICY_YOUNG_EARLIEST":
+      return GroupStartPolicy.GROUP_START_POLICY_YOUNG_EARLIEST;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return GroupStartPolicy.UNRECOGNIZED;
+  }
+}
+
+export function groupStartPolicyToJSON(object: GroupStartPolicy): string {
+  switch (object) {
+    case GroupStartPolicy.GROUP_START_POLICY_UNSPECIFIED:
+      return "GROUP_START_POLICY_UNSPECIFIED";
+    case GroupStartPolicy.GROUP_START_POLICY_LATEST:
+      return "GROUP_START_POLICY_LATEST";
+    case GroupStartPolicy.GROUP_START_POLICY_EARLIEST:
+      return "GROUP_START_POLICY_EARLIEST";
+    case GroupStartPolicy.GROUP_START_POLICY_TIMESTAMP:
+      return "GROUP_START_POLICY_TIMESTAMP";
+    case GroupStartPolicy.GROUP_START_POLICY_YOUNG_EARLIEST:
+      return "GROUP_START_POLICY_YOUNG_EARLIEST";
+    case GroupStartPolicy.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface StoreNodeInfo {
   name: string;
   address: string;
@@ -112,6 +168,8 @@ export interface ClusterIdentity {
   autoCreateTopics: boolean;
   /** default_queue_count is the queue count per store node of auto-created topics. */
   defaultQueueCount: number;
+  /** default_start_policy is where a group that names none starts on queues it never consumed. */
+  defaultStartPolicy: GroupStartPolicy;
 }
 
 /**
@@ -144,6 +202,11 @@ export interface ConsumerGroupConfig {
     $case: "customized";
     value: CustomizedRetryPolicy;
   } | undefined;
+  startPolicy: GroupStartPolicy;
+  /** start_timestamp_ms is the moment of a TIMESTAMP start. */
+  startTimestampMs: number;
+  /** created_at_ms is when the group was first known; the name server sets it, upserts ignore it. */
+  createdAtMs: number;
 }
 
 export interface HeartbeatStoreNodeRequest {
@@ -233,6 +296,8 @@ export interface UpsertGroupRequest {
   group?:
     | ConsumerGroupConfig
     | undefined;
+  /** create_only leaves an existing group as it is and returns it (first sight of a group). */
+  createOnly: boolean;
   /** epoch is reserved for staleness checks; see the header. */
   epoch: number;
 }
@@ -634,7 +699,13 @@ export const TopicRoute: MessageFns<TopicRoute> = {
 };
 
 function createBaseClusterIdentity(): ClusterIdentity {
-  return { clusterName: "", receiptHandleKey: "", autoCreateTopics: false, defaultQueueCount: 0 };
+  return {
+    clusterName: "",
+    receiptHandleKey: "",
+    autoCreateTopics: false,
+    defaultQueueCount: 0,
+    defaultStartPolicy: 0,
+  };
 }
 
 export const ClusterIdentity: MessageFns<ClusterIdentity> = {
@@ -650,6 +721,9 @@ export const ClusterIdentity: MessageFns<ClusterIdentity> = {
     }
     if (message.defaultQueueCount !== 0) {
       writer.uint32(32).int32(message.defaultQueueCount);
+    }
+    if (message.defaultStartPolicy !== 0) {
+      writer.uint32(40).int32(message.defaultStartPolicy);
     }
     return writer;
   },
@@ -699,6 +773,14 @@ export const ClusterIdentity: MessageFns<ClusterIdentity> = {
             message.defaultQueueCount = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.defaultStartPolicy = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -733,6 +815,11 @@ export const ClusterIdentity: MessageFns<ClusterIdentity> = {
         : isSet(object.default_queue_count)
         ? globalThis.Number(object.default_queue_count)
         : 0,
+      defaultStartPolicy: isSet(object.defaultStartPolicy)
+        ? groupStartPolicyFromJSON(object.defaultStartPolicy)
+        : isSet(object.default_start_policy)
+        ? groupStartPolicyFromJSON(object.default_start_policy)
+        : 0,
     };
   },
 
@@ -750,6 +837,9 @@ export const ClusterIdentity: MessageFns<ClusterIdentity> = {
     if (message.defaultQueueCount !== 0) {
       obj.defaultQueueCount = Math.round(message.defaultQueueCount);
     }
+    if (message.defaultStartPolicy !== 0) {
+      obj.defaultStartPolicy = groupStartPolicyToJSON(message.defaultStartPolicy);
+    }
     return obj;
   },
 
@@ -762,6 +852,7 @@ export const ClusterIdentity: MessageFns<ClusterIdentity> = {
     message.receiptHandleKey = object.receiptHandleKey ?? "";
     message.autoCreateTopics = object.autoCreateTopics ?? false;
     message.defaultQueueCount = object.defaultQueueCount ?? 0;
+    message.defaultStartPolicy = object.defaultStartPolicy ?? 0;
     return message;
   },
 };
@@ -963,7 +1054,15 @@ export const CustomizedRetryPolicy: MessageFns<CustomizedRetryPolicy> = {
 };
 
 function createBaseConsumerGroupConfig(): ConsumerGroupConfig {
-  return { name: "", fifo: false, maxDeliveryAttempts: 0, retryPolicy: undefined };
+  return {
+    name: "",
+    fifo: false,
+    maxDeliveryAttempts: 0,
+    retryPolicy: undefined,
+    startPolicy: 0,
+    startTimestampMs: 0,
+    createdAtMs: 0,
+  };
 }
 
 export const ConsumerGroupConfig: MessageFns<ConsumerGroupConfig> = {
@@ -984,6 +1083,15 @@ export const ConsumerGroupConfig: MessageFns<ConsumerGroupConfig> = {
       case "customized":
         CustomizedRetryPolicy.encode(message.retryPolicy.value, writer.uint32(42).fork()).join();
         break;
+    }
+    if (message.startPolicy !== 0) {
+      writer.uint32(48).int32(message.startPolicy);
+    }
+    if (message.startTimestampMs !== 0) {
+      writer.uint32(56).int64(message.startTimestampMs);
+    }
+    if (message.createdAtMs !== 0) {
+      writer.uint32(64).int64(message.createdAtMs);
     }
     return writer;
   },
@@ -1044,6 +1152,30 @@ export const ConsumerGroupConfig: MessageFns<ConsumerGroupConfig> = {
             message.retryPolicy = { $case: "customized", value: CustomizedRetryPolicy.decode(reader, reader.uint32()) };
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.startPolicy = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.startTimestampMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.createdAtMs = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1070,6 +1202,21 @@ export const ConsumerGroupConfig: MessageFns<ConsumerGroupConfig> = {
         : isSet(object.customized)
         ? { $case: "customized", value: CustomizedRetryPolicy.fromJSON(object.customized) }
         : undefined,
+      startPolicy: isSet(object.startPolicy)
+        ? groupStartPolicyFromJSON(object.startPolicy)
+        : isSet(object.start_policy)
+        ? groupStartPolicyFromJSON(object.start_policy)
+        : 0,
+      startTimestampMs: isSet(object.startTimestampMs)
+        ? globalThis.Number(object.startTimestampMs)
+        : isSet(object.start_timestamp_ms)
+        ? globalThis.Number(object.start_timestamp_ms)
+        : 0,
+      createdAtMs: isSet(object.createdAtMs)
+        ? globalThis.Number(object.createdAtMs)
+        : isSet(object.created_at_ms)
+        ? globalThis.Number(object.created_at_ms)
+        : 0,
     };
   },
 
@@ -1088,6 +1235,15 @@ export const ConsumerGroupConfig: MessageFns<ConsumerGroupConfig> = {
       obj.exponential = ExponentialRetryPolicy.toJSON(message.retryPolicy.value);
     } else if (message.retryPolicy?.$case === "customized") {
       obj.customized = CustomizedRetryPolicy.toJSON(message.retryPolicy.value);
+    }
+    if (message.startPolicy !== 0) {
+      obj.startPolicy = groupStartPolicyToJSON(message.startPolicy);
+    }
+    if (message.startTimestampMs !== 0) {
+      obj.startTimestampMs = Math.round(message.startTimestampMs);
+    }
+    if (message.createdAtMs !== 0) {
+      obj.createdAtMs = Math.round(message.createdAtMs);
     }
     return obj;
   },
@@ -1120,6 +1276,9 @@ export const ConsumerGroupConfig: MessageFns<ConsumerGroupConfig> = {
         break;
       }
     }
+    message.startPolicy = object.startPolicy ?? 0;
+    message.startTimestampMs = object.startTimestampMs ?? 0;
+    message.createdAtMs = object.createdAtMs ?? 0;
     return message;
   },
 };
@@ -2283,13 +2442,16 @@ export const GetGroupResponse: MessageFns<GetGroupResponse> = {
 };
 
 function createBaseUpsertGroupRequest(): UpsertGroupRequest {
-  return { group: undefined, epoch: 0 };
+  return { group: undefined, createOnly: false, epoch: 0 };
 }
 
 export const UpsertGroupRequest: MessageFns<UpsertGroupRequest> = {
   encode(message: UpsertGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.group !== undefined) {
       ConsumerGroupConfig.encode(message.group, writer.uint32(10).fork()).join();
+    }
+    if (message.createOnly !== false) {
+      writer.uint32(16).bool(message.createOnly);
     }
     if (message.epoch !== 0) {
       writer.uint32(120).uint64(message.epoch);
@@ -2318,6 +2480,14 @@ export const UpsertGroupRequest: MessageFns<UpsertGroupRequest> = {
             message.group = ConsumerGroupConfig.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.createOnly = reader.bool();
+            continue;
+          }
           case 15: {
             if (tag !== 120) {
               break;
@@ -2341,6 +2511,11 @@ export const UpsertGroupRequest: MessageFns<UpsertGroupRequest> = {
   fromJSON(object: any): UpsertGroupRequest {
     return {
       group: isSet(object.group) ? ConsumerGroupConfig.fromJSON(object.group) : undefined,
+      createOnly: isSet(object.createOnly)
+        ? globalThis.Boolean(object.createOnly)
+        : isSet(object.create_only)
+        ? globalThis.Boolean(object.create_only)
+        : false,
       epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
     };
   },
@@ -2349,6 +2524,9 @@ export const UpsertGroupRequest: MessageFns<UpsertGroupRequest> = {
     const obj: any = {};
     if (message.group !== undefined) {
       obj.group = ConsumerGroupConfig.toJSON(message.group);
+    }
+    if (message.createOnly !== false) {
+      obj.createOnly = message.createOnly;
     }
     if (message.epoch !== 0) {
       obj.epoch = Math.round(message.epoch);
@@ -2364,6 +2542,7 @@ export const UpsertGroupRequest: MessageFns<UpsertGroupRequest> = {
     message.group = (object.group !== undefined && object.group !== null)
       ? ConsumerGroupConfig.fromPartial(object.group)
       : undefined;
+    message.createOnly = object.createOnly ?? false;
     message.epoch = object.epoch ?? 0;
     return message;
   },

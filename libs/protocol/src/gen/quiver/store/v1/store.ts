@@ -192,6 +192,106 @@ export function transactionResolutionToJSON(object: TransactionResolution): stri
   }
 }
 
+/** StartPolicy names where a consumer group starts on a queue it never consumed. */
+export enum StartPolicy {
+  START_POLICY_UNSPECIFIED = 0,
+  START_POLICY_EARLIEST = 1,
+  /** START_POLICY_LATEST - LATEST: the first message stored at or after at_ms (the moment the group was first known; unset: now). */
+  START_POLICY_LATEST = 2,
+  /** START_POLICY_TIMESTAMP - TIMESTAMP: the first message stored at or after at_ms (required). */
+  START_POLICY_TIMESTAMP = 3,
+  /** START_POLICY_YOUNG_EARLIEST - YOUNG_EARLIEST: EARLIEST while the queue is young (begins at 0, few messages), else LATEST. */
+  START_POLICY_YOUNG_EARLIEST = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function startPolicyFromJSON(object: any): StartPolicy {
+  switch (object) {
+    case 0:
+    case "START_POLICY_UNSPECIFIED":
+      return StartPolicy.START_POLICY_UNSPECIFIED;
+    case 1:
+    case "START_POLICY_EARLIEST":
+      return StartPolicy.START_POLICY_EARLIEST;
+    case 2:
+    case "START_POLICY_LATEST":
+      return StartPolicy.START_POLICY_LATEST;
+    case 3:
+    case "START_POLICY_TIMESTAMP":
+      return StartPolicy.START_POLICY_TIMESTAMP;
+    case 4:
+    case "START_POLICY_YOUNG_EARLIEST":
+      return StartPolicy.START_POLICY_YOUNG_EARLIEST;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return StartPolicy.UNRECOGNIZED;
+  }
+}
+
+export function startPolicyToJSON(object: StartPolicy): string {
+  switch (object) {
+    case StartPolicy.START_POLICY_UNSPECIFIED:
+      return "START_POLICY_UNSPECIFIED";
+    case StartPolicy.START_POLICY_EARLIEST:
+      return "START_POLICY_EARLIEST";
+    case StartPolicy.START_POLICY_LATEST:
+      return "START_POLICY_LATEST";
+    case StartPolicy.START_POLICY_TIMESTAMP:
+      return "START_POLICY_TIMESTAMP";
+    case StartPolicy.START_POLICY_YOUNG_EARLIEST:
+      return "START_POLICY_YOUNG_EARLIEST";
+    case StartPolicy.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum OffsetQueryPolicy {
+  OFFSET_QUERY_POLICY_UNSPECIFIED = 0,
+  OFFSET_QUERY_POLICY_BEGINNING = 1,
+  OFFSET_QUERY_POLICY_END = 2,
+  OFFSET_QUERY_POLICY_TIMESTAMP = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function offsetQueryPolicyFromJSON(object: any): OffsetQueryPolicy {
+  switch (object) {
+    case 0:
+    case "OFFSET_QUERY_POLICY_UNSPECIFIED":
+      return OffsetQueryPolicy.OFFSET_QUERY_POLICY_UNSPECIFIED;
+    case 1:
+    case "OFFSET_QUERY_POLICY_BEGINNING":
+      return OffsetQueryPolicy.OFFSET_QUERY_POLICY_BEGINNING;
+    case 2:
+    case "OFFSET_QUERY_POLICY_END":
+      return OffsetQueryPolicy.OFFSET_QUERY_POLICY_END;
+    case 3:
+    case "OFFSET_QUERY_POLICY_TIMESTAMP":
+      return OffsetQueryPolicy.OFFSET_QUERY_POLICY_TIMESTAMP;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return OffsetQueryPolicy.UNRECOGNIZED;
+  }
+}
+
+export function offsetQueryPolicyToJSON(object: OffsetQueryPolicy): string {
+  switch (object) {
+    case OffsetQueryPolicy.OFFSET_QUERY_POLICY_UNSPECIFIED:
+      return "OFFSET_QUERY_POLICY_UNSPECIFIED";
+    case OffsetQueryPolicy.OFFSET_QUERY_POLICY_BEGINNING:
+      return "OFFSET_QUERY_POLICY_BEGINNING";
+    case OffsetQueryPolicy.OFFSET_QUERY_POLICY_END:
+      return "OFFSET_QUERY_POLICY_END";
+    case OffsetQueryPolicy.OFFSET_QUERY_POLICY_TIMESTAMP:
+      return "OFFSET_QUERY_POLICY_TIMESTAMP";
+    case OffsetQueryPolicy.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** MessageToStore is a producer's message after the proxy validated it. */
 export interface MessageToStore {
   messageId: string;
@@ -284,6 +384,10 @@ export interface PopMessagesRequest {
   maxDeliveryAttempts: number;
   /** fifo: hand out each message group's messages one at a time, in order (FIFO group on a FIFO topic). */
   fifo: boolean;
+  /** start is where the group starts on a queue it never consumed; unset: the node's default (earliest). */
+  start?:
+    | StartPosition
+    | undefined;
   /** epoch is reserved for staleness checks; see the header. */
   epoch: number;
 }
@@ -430,6 +534,80 @@ export interface RecordTransactionCheckRequest {
 }
 
 export interface RecordTransactionCheckResponse {
+}
+
+export interface StartPosition {
+  policy: StartPolicy;
+  atMs?: number | undefined;
+}
+
+export interface QueueOffset {
+  queueId: number;
+  offset: number;
+}
+
+/**
+ * OffsetsRequest names a group's queues of a topic on this node and a start position: where a
+ * group starts on the ones it never consumed (SeedOffsets), or where all of them move (ResetOffsets).
+ */
+export interface OffsetsRequest {
+  group: string;
+  topic: string;
+  queueIds: number[];
+  start?:
+    | StartPosition
+    | undefined;
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface OffsetsResponse {
+  offsets: QueueOffset[];
+}
+
+export interface CommitOffsetRequest {
+  group: string;
+  topic: string;
+  queueId: number;
+  offset: number;
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface CommitOffsetResponse {
+}
+
+export interface QueryOffsetRequest {
+  topic: string;
+  queueId: number;
+  policy: OffsetQueryPolicy;
+  timestampMs: number;
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface QueryOffsetResponse {
+  offset: number;
+}
+
+export interface PullMessagesRequest {
+  topic: string;
+  queueId: number;
+  offset: number;
+  batchSize: number;
+  filter?: FilterExpression | undefined;
+  pollTimeoutMs: number;
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+export interface PullMessagesResponse {
+  messages: StoredMessage[];
+  /** next_offset is where the next pull of this queue starts. */
+  nextOffset: number;
+  minOffset: number;
+  /** max_offset is the queue's next offset (one past its last message). */
+  maxOffset: number;
 }
 
 function createBaseMessageToStore(): MessageToStore {
@@ -1575,6 +1753,7 @@ function createBasePopMessagesRequest(): PopMessagesRequest {
     pollTimeoutMs: 0,
     maxDeliveryAttempts: 0,
     fifo: false,
+    start: undefined,
     epoch: 0,
   };
 }
@@ -1607,6 +1786,9 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
     }
     if (message.fifo !== false) {
       writer.uint32(72).bool(message.fifo);
+    }
+    if (message.start !== undefined) {
+      StartPosition.encode(message.start, writer.uint32(82).fork()).join();
     }
     if (message.epoch !== 0) {
       writer.uint32(120).uint64(message.epoch);
@@ -1699,6 +1881,14 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
             message.fifo = reader.bool();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.start = StartPosition.decode(reader, reader.uint32());
+            continue;
+          }
           case 15: {
             if (tag !== 120) {
               break;
@@ -1750,6 +1940,7 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
         ? globalThis.Number(object.max_delivery_attempts)
         : 0,
       fifo: isSet(object.fifo) ? globalThis.Boolean(object.fifo) : false,
+      start: isSet(object.start) ? StartPosition.fromJSON(object.start) : undefined,
       epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
     };
   },
@@ -1783,6 +1974,9 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
     if (message.fifo !== false) {
       obj.fifo = message.fifo;
     }
+    if (message.start !== undefined) {
+      obj.start = StartPosition.toJSON(message.start);
+    }
     if (message.epoch !== 0) {
       obj.epoch = Math.round(message.epoch);
     }
@@ -1805,6 +1999,9 @@ export const PopMessagesRequest: MessageFns<PopMessagesRequest> = {
     message.pollTimeoutMs = object.pollTimeoutMs ?? 0;
     message.maxDeliveryAttempts = object.maxDeliveryAttempts ?? 0;
     message.fifo = object.fifo ?? false;
+    message.start = (object.start !== undefined && object.start !== null)
+      ? StartPosition.fromPartial(object.start)
+      : undefined;
     message.epoch = object.epoch ?? 0;
     return message;
   },
@@ -3885,6 +4082,1113 @@ export const RecordTransactionCheckResponse: MessageFns<RecordTransactionCheckRe
   },
 };
 
+function createBaseStartPosition(): StartPosition {
+  return { policy: 0, atMs: undefined };
+}
+
+export const StartPosition: MessageFns<StartPosition> = {
+  encode(message: StartPosition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policy !== 0) {
+      writer.uint32(8).int32(message.policy);
+    }
+    if (message.atMs !== undefined) {
+      writer.uint32(16).int64(message.atMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartPosition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartPosition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.policy = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.atMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StartPosition {
+    return {
+      policy: isSet(object.policy) ? startPolicyFromJSON(object.policy) : 0,
+      atMs: isSet(object.atMs)
+        ? globalThis.Number(object.atMs)
+        : isSet(object.at_ms)
+        ? globalThis.Number(object.at_ms)
+        : undefined,
+    };
+  },
+
+  toJSON(message: StartPosition): unknown {
+    const obj: any = {};
+    if (message.policy !== 0) {
+      obj.policy = startPolicyToJSON(message.policy);
+    }
+    if (message.atMs !== undefined) {
+      obj.atMs = Math.round(message.atMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StartPosition>): StartPosition {
+    return StartPosition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StartPosition>): StartPosition {
+    const message = createBaseStartPosition();
+    message.policy = object.policy ?? 0;
+    message.atMs = object.atMs ?? undefined;
+    return message;
+  },
+};
+
+function createBaseQueueOffset(): QueueOffset {
+  return { queueId: 0, offset: 0 };
+}
+
+export const QueueOffset: MessageFns<QueueOffset> = {
+  encode(message: QueueOffset, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.queueId !== 0) {
+      writer.uint32(8).int32(message.queueId);
+    }
+    if (message.offset !== 0) {
+      writer.uint32(16).int64(message.offset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueueOffset {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueueOffset();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.queueId = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueueOffset {
+    return {
+      queueId: isSet(object.queueId)
+        ? globalThis.Number(object.queueId)
+        : isSet(object.queue_id)
+        ? globalThis.Number(object.queue_id)
+        : 0,
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+    };
+  },
+
+  toJSON(message: QueueOffset): unknown {
+    const obj: any = {};
+    if (message.queueId !== 0) {
+      obj.queueId = Math.round(message.queueId);
+    }
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueueOffset>): QueueOffset {
+    return QueueOffset.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueueOffset>): QueueOffset {
+    const message = createBaseQueueOffset();
+    message.queueId = object.queueId ?? 0;
+    message.offset = object.offset ?? 0;
+    return message;
+  },
+};
+
+function createBaseOffsetsRequest(): OffsetsRequest {
+  return { group: "", topic: "", queueIds: [], start: undefined, epoch: 0 };
+}
+
+export const OffsetsRequest: MessageFns<OffsetsRequest> = {
+  encode(message: OffsetsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.group !== "") {
+      writer.uint32(10).string(message.group);
+    }
+    if (message.topic !== "") {
+      writer.uint32(18).string(message.topic);
+    }
+    if (message.queueIds.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.queueIds) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.start !== undefined) {
+      StartPosition.encode(message.start, writer.uint32(34).fork()).join();
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OffsetsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOffsetsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.group = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag === 24) {
+              message.queueIds.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.queueIds.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.start = StartPosition.decode(reader, reader.uint32());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OffsetsRequest {
+    return {
+      group: isSet(object.group) ? globalThis.String(object.group) : "",
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      queueIds: globalThis.Array.isArray(object?.queueIds)
+        ? object.queueIds.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.queue_ids)
+        ? object.queue_ids.map((e: any) => globalThis.Number(e))
+        : [],
+      start: isSet(object.start) ? StartPosition.fromJSON(object.start) : undefined,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: OffsetsRequest): unknown {
+    const obj: any = {};
+    if (message.group !== "") {
+      obj.group = message.group;
+    }
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.queueIds?.length) {
+      obj.queueIds = message.queueIds.map((e) => Math.round(e));
+    }
+    if (message.start !== undefined) {
+      obj.start = StartPosition.toJSON(message.start);
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OffsetsRequest>): OffsetsRequest {
+    return OffsetsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OffsetsRequest>): OffsetsRequest {
+    const message = createBaseOffsetsRequest();
+    message.group = object.group ?? "";
+    message.topic = object.topic ?? "";
+    message.queueIds = object.queueIds?.map((e) => e) || [];
+    message.start = (object.start !== undefined && object.start !== null)
+      ? StartPosition.fromPartial(object.start)
+      : undefined;
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseOffsetsResponse(): OffsetsResponse {
+  return { offsets: [] };
+}
+
+export const OffsetsResponse: MessageFns<OffsetsResponse> = {
+  encode(message: OffsetsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.offsets) {
+      QueueOffset.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OffsetsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOffsetsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.offsets.push(QueueOffset.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OffsetsResponse {
+    return {
+      offsets: globalThis.Array.isArray(object?.offsets) ? object.offsets.map((e: any) => QueueOffset.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: OffsetsResponse): unknown {
+    const obj: any = {};
+    if (message.offsets?.length) {
+      obj.offsets = message.offsets.map((e) => QueueOffset.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OffsetsResponse>): OffsetsResponse {
+    return OffsetsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OffsetsResponse>): OffsetsResponse {
+    const message = createBaseOffsetsResponse();
+    message.offsets = object.offsets?.map((e) => QueueOffset.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCommitOffsetRequest(): CommitOffsetRequest {
+  return { group: "", topic: "", queueId: 0, offset: 0, epoch: 0 };
+}
+
+export const CommitOffsetRequest: MessageFns<CommitOffsetRequest> = {
+  encode(message: CommitOffsetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.group !== "") {
+      writer.uint32(10).string(message.group);
+    }
+    if (message.topic !== "") {
+      writer.uint32(18).string(message.topic);
+    }
+    if (message.queueId !== 0) {
+      writer.uint32(24).int32(message.queueId);
+    }
+    if (message.offset !== 0) {
+      writer.uint32(32).int64(message.offset);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitOffsetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitOffsetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.group = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.queueId = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.int64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommitOffsetRequest {
+    return {
+      group: isSet(object.group) ? globalThis.String(object.group) : "",
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      queueId: isSet(object.queueId)
+        ? globalThis.Number(object.queueId)
+        : isSet(object.queue_id)
+        ? globalThis.Number(object.queue_id)
+        : 0,
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: CommitOffsetRequest): unknown {
+    const obj: any = {};
+    if (message.group !== "") {
+      obj.group = message.group;
+    }
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.queueId !== 0) {
+      obj.queueId = Math.round(message.queueId);
+    }
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CommitOffsetRequest>): CommitOffsetRequest {
+    return CommitOffsetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CommitOffsetRequest>): CommitOffsetRequest {
+    const message = createBaseCommitOffsetRequest();
+    message.group = object.group ?? "";
+    message.topic = object.topic ?? "";
+    message.queueId = object.queueId ?? 0;
+    message.offset = object.offset ?? 0;
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseCommitOffsetResponse(): CommitOffsetResponse {
+  return {};
+}
+
+export const CommitOffsetResponse: MessageFns<CommitOffsetResponse> = {
+  encode(_: CommitOffsetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitOffsetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitOffsetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): CommitOffsetResponse {
+    return {};
+  },
+
+  toJSON(_: CommitOffsetResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<CommitOffsetResponse>): CommitOffsetResponse {
+    return CommitOffsetResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<CommitOffsetResponse>): CommitOffsetResponse {
+    const message = createBaseCommitOffsetResponse();
+    return message;
+  },
+};
+
+function createBaseQueryOffsetRequest(): QueryOffsetRequest {
+  return { topic: "", queueId: 0, policy: 0, timestampMs: 0, epoch: 0 };
+}
+
+export const QueryOffsetRequest: MessageFns<QueryOffsetRequest> = {
+  encode(message: QueryOffsetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== "") {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.queueId !== 0) {
+      writer.uint32(16).int32(message.queueId);
+    }
+    if (message.policy !== 0) {
+      writer.uint32(24).int32(message.policy);
+    }
+    if (message.timestampMs !== 0) {
+      writer.uint32(32).int64(message.timestampMs);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryOffsetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryOffsetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.queueId = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.policy = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.timestampMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryOffsetRequest {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      queueId: isSet(object.queueId)
+        ? globalThis.Number(object.queueId)
+        : isSet(object.queue_id)
+        ? globalThis.Number(object.queue_id)
+        : 0,
+      policy: isSet(object.policy) ? offsetQueryPolicyFromJSON(object.policy) : 0,
+      timestampMs: isSet(object.timestampMs)
+        ? globalThis.Number(object.timestampMs)
+        : isSet(object.timestamp_ms)
+        ? globalThis.Number(object.timestamp_ms)
+        : 0,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: QueryOffsetRequest): unknown {
+    const obj: any = {};
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.queueId !== 0) {
+      obj.queueId = Math.round(message.queueId);
+    }
+    if (message.policy !== 0) {
+      obj.policy = offsetQueryPolicyToJSON(message.policy);
+    }
+    if (message.timestampMs !== 0) {
+      obj.timestampMs = Math.round(message.timestampMs);
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryOffsetRequest>): QueryOffsetRequest {
+    return QueryOffsetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryOffsetRequest>): QueryOffsetRequest {
+    const message = createBaseQueryOffsetRequest();
+    message.topic = object.topic ?? "";
+    message.queueId = object.queueId ?? 0;
+    message.policy = object.policy ?? 0;
+    message.timestampMs = object.timestampMs ?? 0;
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseQueryOffsetResponse(): QueryOffsetResponse {
+  return { offset: 0 };
+}
+
+export const QueryOffsetResponse: MessageFns<QueryOffsetResponse> = {
+  encode(message: QueryOffsetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.offset !== 0) {
+      writer.uint32(8).int64(message.offset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryOffsetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryOffsetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryOffsetResponse {
+    return { offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0 };
+  },
+
+  toJSON(message: QueryOffsetResponse): unknown {
+    const obj: any = {};
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryOffsetResponse>): QueryOffsetResponse {
+    return QueryOffsetResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryOffsetResponse>): QueryOffsetResponse {
+    const message = createBaseQueryOffsetResponse();
+    message.offset = object.offset ?? 0;
+    return message;
+  },
+};
+
+function createBasePullMessagesRequest(): PullMessagesRequest {
+  return { topic: "", queueId: 0, offset: 0, batchSize: 0, filter: undefined, pollTimeoutMs: 0, epoch: 0 };
+}
+
+export const PullMessagesRequest: MessageFns<PullMessagesRequest> = {
+  encode(message: PullMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== "") {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.queueId !== 0) {
+      writer.uint32(16).int32(message.queueId);
+    }
+    if (message.offset !== 0) {
+      writer.uint32(24).int64(message.offset);
+    }
+    if (message.batchSize !== 0) {
+      writer.uint32(32).int32(message.batchSize);
+    }
+    if (message.filter !== undefined) {
+      FilterExpression.encode(message.filter, writer.uint32(42).fork()).join();
+    }
+    if (message.pollTimeoutMs !== 0) {
+      writer.uint32(48).int64(message.pollTimeoutMs);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullMessagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullMessagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.queueId = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.batchSize = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.filter = FilterExpression.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.pollTimeoutMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullMessagesRequest {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      queueId: isSet(object.queueId)
+        ? globalThis.Number(object.queueId)
+        : isSet(object.queue_id)
+        ? globalThis.Number(object.queue_id)
+        : 0,
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      batchSize: isSet(object.batchSize)
+        ? globalThis.Number(object.batchSize)
+        : isSet(object.batch_size)
+        ? globalThis.Number(object.batch_size)
+        : 0,
+      filter: isSet(object.filter) ? FilterExpression.fromJSON(object.filter) : undefined,
+      pollTimeoutMs: isSet(object.pollTimeoutMs)
+        ? globalThis.Number(object.pollTimeoutMs)
+        : isSet(object.poll_timeout_ms)
+        ? globalThis.Number(object.poll_timeout_ms)
+        : 0,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: PullMessagesRequest): unknown {
+    const obj: any = {};
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.queueId !== 0) {
+      obj.queueId = Math.round(message.queueId);
+    }
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    if (message.batchSize !== 0) {
+      obj.batchSize = Math.round(message.batchSize);
+    }
+    if (message.filter !== undefined) {
+      obj.filter = FilterExpression.toJSON(message.filter);
+    }
+    if (message.pollTimeoutMs !== 0) {
+      obj.pollTimeoutMs = Math.round(message.pollTimeoutMs);
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PullMessagesRequest>): PullMessagesRequest {
+    return PullMessagesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PullMessagesRequest>): PullMessagesRequest {
+    const message = createBasePullMessagesRequest();
+    message.topic = object.topic ?? "";
+    message.queueId = object.queueId ?? 0;
+    message.offset = object.offset ?? 0;
+    message.batchSize = object.batchSize ?? 0;
+    message.filter = (object.filter !== undefined && object.filter !== null)
+      ? FilterExpression.fromPartial(object.filter)
+      : undefined;
+    message.pollTimeoutMs = object.pollTimeoutMs ?? 0;
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBasePullMessagesResponse(): PullMessagesResponse {
+  return { messages: [], nextOffset: 0, minOffset: 0, maxOffset: 0 };
+}
+
+export const PullMessagesResponse: MessageFns<PullMessagesResponse> = {
+  encode(message: PullMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      StoredMessage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextOffset !== 0) {
+      writer.uint32(16).int64(message.nextOffset);
+    }
+    if (message.minOffset !== 0) {
+      writer.uint32(24).int64(message.minOffset);
+    }
+    if (message.maxOffset !== 0) {
+      writer.uint32(32).int64(message.maxOffset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullMessagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullMessagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(StoredMessage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.nextOffset = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.minOffset = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxOffset = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullMessagesResponse {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => StoredMessage.fromJSON(e))
+        : [],
+      nextOffset: isSet(object.nextOffset)
+        ? globalThis.Number(object.nextOffset)
+        : isSet(object.next_offset)
+        ? globalThis.Number(object.next_offset)
+        : 0,
+      minOffset: isSet(object.minOffset)
+        ? globalThis.Number(object.minOffset)
+        : isSet(object.min_offset)
+        ? globalThis.Number(object.min_offset)
+        : 0,
+      maxOffset: isSet(object.maxOffset)
+        ? globalThis.Number(object.maxOffset)
+        : isSet(object.max_offset)
+        ? globalThis.Number(object.max_offset)
+        : 0,
+    };
+  },
+
+  toJSON(message: PullMessagesResponse): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => StoredMessage.toJSON(e));
+    }
+    if (message.nextOffset !== 0) {
+      obj.nextOffset = Math.round(message.nextOffset);
+    }
+    if (message.minOffset !== 0) {
+      obj.minOffset = Math.round(message.minOffset);
+    }
+    if (message.maxOffset !== 0) {
+      obj.maxOffset = Math.round(message.maxOffset);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PullMessagesResponse>): PullMessagesResponse {
+    return PullMessagesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PullMessagesResponse>): PullMessagesResponse {
+    const message = createBasePullMessagesResponse();
+    message.messages = object.messages?.map((e) => StoredMessage.fromPartial(e)) || [];
+    message.nextOffset = object.nextOffset ?? 0;
+    message.minOffset = object.minOffset ?? 0;
+    message.maxOffset = object.maxOffset ?? 0;
+    return message;
+  },
+};
+
 export type StoreServiceService = typeof StoreServiceService;
 export const StoreServiceService = {
   /** AppendMessages appends all messages to one queue atomically; it answers once they are durable. */
@@ -4017,6 +5321,53 @@ export const StoreServiceService = {
     responseDeserialize: (value: Buffer): RecordTransactionCheckResponse =>
       RecordTransactionCheckResponse.decode(value),
   },
+  seedOffsets: {
+    path: "/quiver.store.v1.StoreService/SeedOffsets" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: OffsetsRequest): Buffer => Buffer.from(OffsetsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): OffsetsRequest => OffsetsRequest.decode(value),
+    responseSerialize: (value: OffsetsResponse): Buffer => Buffer.from(OffsetsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): OffsetsResponse => OffsetsResponse.decode(value),
+  },
+  resetOffsets: {
+    path: "/quiver.store.v1.StoreService/ResetOffsets" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: OffsetsRequest): Buffer => Buffer.from(OffsetsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): OffsetsRequest => OffsetsRequest.decode(value),
+    responseSerialize: (value: OffsetsResponse): Buffer => Buffer.from(OffsetsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): OffsetsResponse => OffsetsResponse.decode(value),
+  },
+  commitOffset: {
+    path: "/quiver.store.v1.StoreService/CommitOffset" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CommitOffsetRequest): Buffer => Buffer.from(CommitOffsetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CommitOffsetRequest => CommitOffsetRequest.decode(value),
+    responseSerialize: (value: CommitOffsetResponse): Buffer =>
+      Buffer.from(CommitOffsetResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CommitOffsetResponse => CommitOffsetResponse.decode(value),
+  },
+  queryOffset: {
+    path: "/quiver.store.v1.StoreService/QueryOffset" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: QueryOffsetRequest): Buffer => Buffer.from(QueryOffsetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): QueryOffsetRequest => QueryOffsetRequest.decode(value),
+    responseSerialize: (value: QueryOffsetResponse): Buffer => Buffer.from(QueryOffsetResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): QueryOffsetResponse => QueryOffsetResponse.decode(value),
+  },
+  pullMessages: {
+    path: "/quiver.store.v1.StoreService/PullMessages" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PullMessagesRequest): Buffer => Buffer.from(PullMessagesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PullMessagesRequest => PullMessagesRequest.decode(value),
+    responseSerialize: (value: PullMessagesResponse): Buffer =>
+      Buffer.from(PullMessagesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PullMessagesResponse => PullMessagesResponse.decode(value),
+  },
 } as const;
 
 export interface StoreServiceServer extends UntypedServiceImplementation {
@@ -4041,6 +5392,11 @@ export interface StoreServiceServer extends UntypedServiceImplementation {
   orphanedTransactions: handleUnaryCall<OrphanedTransactionsRequest, OrphanedTransactionsResponse>;
   /** RecordTransactionCheck counts one check sent to a producer and schedules the next. */
   recordTransactionCheck: handleUnaryCall<RecordTransactionCheckRequest, RecordTransactionCheckResponse>;
+  seedOffsets: handleUnaryCall<OffsetsRequest, OffsetsResponse>;
+  resetOffsets: handleUnaryCall<OffsetsRequest, OffsetsResponse>;
+  commitOffset: handleUnaryCall<CommitOffsetRequest, CommitOffsetResponse>;
+  queryOffset: handleUnaryCall<QueryOffsetRequest, QueryOffsetResponse>;
+  pullMessages: handleUnaryCall<PullMessagesRequest, PullMessagesResponse>;
 }
 
 export interface StoreServiceClient extends Client {
@@ -4218,6 +5574,81 @@ export interface StoreServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RecordTransactionCheckResponse) => void,
+  ): ClientUnaryCall;
+  seedOffsets(
+    request: OffsetsRequest,
+    callback: (error: ServiceError | null, response: OffsetsResponse) => void,
+  ): ClientUnaryCall;
+  seedOffsets(
+    request: OffsetsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: OffsetsResponse) => void,
+  ): ClientUnaryCall;
+  seedOffsets(
+    request: OffsetsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: OffsetsResponse) => void,
+  ): ClientUnaryCall;
+  resetOffsets(
+    request: OffsetsRequest,
+    callback: (error: ServiceError | null, response: OffsetsResponse) => void,
+  ): ClientUnaryCall;
+  resetOffsets(
+    request: OffsetsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: OffsetsResponse) => void,
+  ): ClientUnaryCall;
+  resetOffsets(
+    request: OffsetsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: OffsetsResponse) => void,
+  ): ClientUnaryCall;
+  commitOffset(
+    request: CommitOffsetRequest,
+    callback: (error: ServiceError | null, response: CommitOffsetResponse) => void,
+  ): ClientUnaryCall;
+  commitOffset(
+    request: CommitOffsetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CommitOffsetResponse) => void,
+  ): ClientUnaryCall;
+  commitOffset(
+    request: CommitOffsetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CommitOffsetResponse) => void,
+  ): ClientUnaryCall;
+  queryOffset(
+    request: QueryOffsetRequest,
+    callback: (error: ServiceError | null, response: QueryOffsetResponse) => void,
+  ): ClientUnaryCall;
+  queryOffset(
+    request: QueryOffsetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: QueryOffsetResponse) => void,
+  ): ClientUnaryCall;
+  queryOffset(
+    request: QueryOffsetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: QueryOffsetResponse) => void,
+  ): ClientUnaryCall;
+  pullMessages(
+    request: PullMessagesRequest,
+    callback: (error: ServiceError | null, response: PullMessagesResponse) => void,
+  ): ClientUnaryCall;
+  pullMessages(
+    request: PullMessagesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PullMessagesResponse) => void,
+  ): ClientUnaryCall;
+  pullMessages(
+    request: PullMessagesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PullMessagesResponse) => void,
   ): ClientUnaryCall;
 }
 
