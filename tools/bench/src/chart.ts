@@ -28,7 +28,7 @@ function formatMs(value: number): string {
   return value.toPrecision(2).replace(/\.?0+$/, '');
 }
 
-export function latencyChartSvg(results: Result[], workloads: string[], title: string): string {
+export function latencyChartSvg(results: Result[], workloads: string[], title: string, note?: string): string {
   const systems = [...new Set(results.map((result) => result.system))];
   const color = (system: string): string => COLORS[system] ?? FALLBACK_COLORS[systems.indexOf(system) % FALLBACK_COLORS.length]!;
   const values = results
@@ -43,7 +43,7 @@ export function latencyChartSvg(results: Result[], workloads: string[], title: s
   const x = (index: number): number => MARGIN.left + (plotWidth * (index + 0.5)) / PERCENTILES.length;
 
   const width = PANEL_WIDTH * workloads.length;
-  const height = PANEL_HEIGHT + 20;
+  const height = PANEL_HEIGHT + (note ? 40 : 20);
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`);
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
@@ -98,6 +98,7 @@ export function latencyChartSvg(results: Result[], workloads: string[], title: s
     )}</text>`);
     out.push('</g>');
   });
+  if (note) out.push(`<text x="${width / 2}" y="${height - 10}" text-anchor="middle" font-size="11" fill="#555555">${escapeXml(note)}</text>`);
   out.push('</svg>');
   return out.join('\n') + '\n';
 }
