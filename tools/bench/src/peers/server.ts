@@ -17,14 +17,18 @@ let hooksInstalled = false;
 function installExitHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
-  process.on('exit', () => {
-    for (const server of running) server.killNow();
-  });
+  const killAll = (): void => {
+    for (const server of [...running]) {
+      server.killNow();
+      rmSync(server.dir, { recursive: true, force: true });
+    }
+  };
+  process.on('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
       process.stderr.write(`\nbench: ${signal}, stopping peer servers\n`);
-      for (const server of running) server.killNow();
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      killAll();
+      process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 129);
     });
   }
 }
