@@ -105,3 +105,42 @@ export async function adminPost(deployment: Deployment, path: string, body: unkn
   const response = await fetch(`${deployment.adminUrls[0]}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (response.status >= 300) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
 }
+
+/** seededRandom is mulberry32: a small seeded PRNG, so a failing run can be replayed with its seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** e2eSeed is QUIVER_E2E_SEED when set, else a fresh one; tests print it so a failure can be replayed. */
+export function e2eSeed(): number {
+  return Number(process.env['QUIVER_E2E_SEED'] ?? Date.now() % 1_000_000);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * sendUntilAcked sends one message, retrying failed sends (a store node or proxy being killed
+ * and restarted) every `pauseMs` until one is acknowledged or `attempts` ran out; returns how
+ * many attempts failed. A failed attempt may still have been stored, so callers must accept a
+ * second copy of the message (at-least-once).
+ */
+export async function sendUntilAcked(producer: Producer, message: Parameters<Producer['send']>[0], attempts = 120, pauseMs = 250): Promise<number> {
+  for (let failed = 0; ; failed++) {
+    try {
+      await producer.send(message);
+      return failed;
+    } catch (error) {
+      if (failed + 1 >= attempts) throw error;
+      await sleep(pauseMs);
+    }
+  }
+}
