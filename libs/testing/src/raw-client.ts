@@ -57,6 +57,29 @@ export class RawClient {
     });
   }
 
+  /** pullMessage collects every frame of one PullMessage stream. */
+  pullMessage(request: v2.PullMessageRequest, timeoutMs = 30_000, metadata = this.metadata()): Promise<v2.PullMessageResponse[]> {
+    return new Promise((resolve, reject) => {
+      const frames: v2.PullMessageResponse[] = [];
+      const call = this.client.pullMessage(request, metadata, { deadline: Date.now() + timeoutMs });
+      call.on('data', (frame: v2.PullMessageResponse) => frames.push(frame));
+      call.on('error', reject);
+      call.on('end', () => resolve(frames));
+    });
+  }
+
+  queryOffset(request: v2.QueryOffsetRequest, metadata = this.metadata()): Promise<v2.QueryOffsetResponse> {
+    return this.unary((callback) => this.client.queryOffset(request, metadata, deadline(), callback));
+  }
+
+  getOffset(request: v2.GetOffsetRequest, metadata = this.metadata()): Promise<v2.GetOffsetResponse> {
+    return this.unary((callback) => this.client.getOffset(request, metadata, deadline(), callback));
+  }
+
+  updateOffset(request: v2.UpdateOffsetRequest, metadata = this.metadata()): Promise<v2.UpdateOffsetResponse> {
+    return this.unary((callback) => this.client.updateOffset(request, metadata, deadline(), callback));
+  }
+
   close(): void {
     this.client.close();
   }
