@@ -17,6 +17,7 @@ describe('cli admin args - topics', () => {
       json: false,
       topic: { messageType: 'FIFO', queueCount: 8 },
       group: {},
+      reset: {},
     });
   });
 
@@ -106,5 +107,30 @@ describe('cli admin args - durations', () => {
     ['2h', 7200000],
   ])('duration - %s is %d ms', (text, ms) => {
     expect(parseDurationMs(text)).toBe(ms);
+  });
+});
+
+describe('cli admin args - start positions and offset resets', () => {
+  it('group --start - a named policy or a moment (ISO-8601 or ms)', () => {
+    expect(command('group', ['create', 'audit', '--start', 'earliest']).group).toEqual({ startPolicy: 'EARLIEST' });
+    expect(command('group', ['update', 'audit', '--start', 'young-earliest']).group).toEqual({ startPolicy: 'YOUNG_EARLIEST' });
+    expect(command('group', ['create', 'audit', '--start', '2026-11-22T10:00:00Z']).group).toEqual({
+      startPolicy: 'TIMESTAMP',
+      startTimestampMs: Date.parse('2026-11-22T10:00:00Z'),
+    });
+    expect(command('group', ['create', 'audit', '--start', '1700000000000']).group).toEqual({ startPolicy: 'TIMESTAMP', startTimestampMs: 1_700_000_000_000 });
+    expect(() => command('group', ['create', 'audit', '--start', 'soon'])).toThrow(UsageError);
+  });
+
+  it('group reset-offsets - a topic and a time or an end; anything else is a usage error', () => {
+    expect(command('group', ['reset-offsets', 'billing', '--topic', 'orders', '--to', '2026-11-22T10:00:00.000Z']).reset).toEqual({
+      topic: 'orders',
+      timestampMs: Date.parse('2026-11-22T10:00:00.000Z'),
+    });
+    expect(command('group', ['reset-offsets', 'billing', '--topic', 'orders', '--to', 'earliest']).reset).toEqual({ topic: 'orders', to: 'EARLIEST' });
+    expect(() => command('group', ['reset-offsets', 'billing', '--to', 'latest'])).toThrow(/--topic/);
+    expect(() => command('group', ['reset-offsets', 'billing', '--topic', 'orders'])).toThrow(/--to/);
+    expect(() => command('group', ['create', 'billing', '--topic', 'orders'])).toThrow(/does not apply/);
+    expect(() => command('topic', ['reset-offsets', 'orders'])).toThrow(/consumer groups/);
   });
 });

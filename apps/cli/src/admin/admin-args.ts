@@ -11,7 +11,7 @@ import { UsageError } from '@quiver/config';
 export const AdminResource = { Topic: 'topic', Group: 'group' } as const;
 export type AdminResource = (typeof AdminResource)[keyof typeof AdminResource];
 
-export const adminActions = ['create', 'update', 'get', 'list', 'delete'] as const;
+export const adminActions = ['create', 'update', 'get', 'list', 'delete', 'reset-offsets'] as const;
 export type AdminAction = (typeof adminActions)[number];
 
 /** Default admin API: the proxy's default admin port on this machine. */
@@ -37,6 +37,16 @@ export interface GroupOptions {
   /** maxDeliveryAttempts counts deliveries, the first included (Apache's max retries + 1). */
   maxDeliveryAttempts?: number;
   retry?: RetryOptions;
+  /** startPolicy is where the group starts on queues it never consumed (the admin API's names). */
+  startPolicy?: 'LATEST' | 'EARLIEST' | 'YOUNG_EARLIEST' | 'TIMESTAMP';
+  startTimestampMs?: number;
+}
+
+/** ResetOptions are the flags of `quiver group reset-offsets`: a topic and a moment or an end. */
+export interface ResetOptions {
+  topic?: string;
+  timestampMs?: number;
+  to?: 'EARLIEST' | 'LATEST';
 }
 
 export interface AdminCommand {
@@ -48,6 +58,7 @@ export interface AdminCommand {
   json: boolean;
   topic: TopicOptions;
   group: GroupOptions;
+  reset: ResetOptions;
 }
 
 export type ParsedAdminArgs = { help: string } | { command: AdminCommand };
@@ -63,6 +74,7 @@ interface FlagSpec {
 
 const changing: readonly AdminAction[] = ['create', 'update'];
 const everyAction: readonly AdminAction[] = adminActions;
+const resetting: readonly AdminAction[] = ['reset-offsets'];
 
 const commonFlags: FlagSpec[] = [
   { flag: 'admin', type: 'string', value: '<url>', help: `admin API of any proxy (default ${ADMIN_URL_DEFAULT})`, actions: everyAction },
@@ -88,6 +100,15 @@ const groupFlags: FlagSpec[] = [
   { flag: 'retry-max-ms', type: 'string', value: '<ms>', help: 'exponential: longest retry delay (default 7200000 = 2h)', actions: changing },
   { flag: 'retry-multiplier', type: 'string', value: '<x>', help: 'exponential: delay growth per attempt (default 2)', actions: changing },
   { flag: 'retry-steps', type: 'string', value: '<list>', help: 'customized: delays before retry 1, 2, … e.g. 1s,5s,10s,30s,1m,2h (units ms, s, m, h)', actions: changing },
+  {
+    flag: 'start',
+    type: 'string',
+    value: '<where>',
+    help: 'where the group starts on queues it never consumed: latest (what is sent from when it is first known), earliest, young-earliest, or a time (ISO-8601 or ms since 1970); default the cluster\'s',
+    actions: changing,
+  },
+  { flag: 'topic', type: 'string', value: '<topic>', help: 'reset-offsets: the topic whose offsets move', actions: resetting },
+  { flag: 'to', type: 'string', value: '<time|end>', help: 'reset-offsets: a time (ISO-8601 or ms since 1970), earliest or latest', actions: resetting },
 ];
 
 function flagsOf(resource: AdminResource): FlagSpec[] {
@@ -96,7 +117,7 @@ function flagsOf(resource: AdminResource): FlagSpec[] {
 
 const summaries: Record<AdminResource, string> = {
   topic: 'create, update, get, list or delete topics through a proxy\'s admin API',
-  group: 'create, update, get, list or delete consumer groups through a proxy\'s admin API',
+  group: 'create, update, get, list or delete consumer groups, or reset their offsets, through a proxy\'s admin API',
 };
 
 /** adminHelp is the `--help` text of `quiver topic` or `quiver group`. */
@@ -111,12 +132,15 @@ export function adminHelp(resource: AdminResource): string {
           'quiver group create billing --fifo --max-attempts 16',
           'quiver group update billing --retry exponential --retry-initial-ms 1000 --retry-max-ms 60000',
           'quiver group update billing --retry-steps 1s,10s,1m,10m',
+          'quiver group create audit --start earliest',
+          'quiver group reset-offsets billing --topic orders --to 2026-11-22T10:00:00Z',
         ];
   return [
     `quiver ${resource}: ${summaries[resource]}`,
     '',
     `usage: quiver ${resource} create|update|get|delete <name> [options]`,
     `       quiver ${resource} list [options]`,
+    ...(resource === AdminResource.Group ? [`       quiver group reset-offsets <name> --topic <topic> --to <time|earliest|latest>`] : []),
     '',
     ...lines,
     `  ${'--help'.padEnd(width + 2)}  show this help`,
@@ -164,11 +188,14 @@ export function parseAdminArgs(resource: AdminResource, argv: string[]): ParsedA
     json: values['json'] === true,
     topic: {},
     group: {},
+    reset: {},
   };
+  if (action === 'reset-offsets' && resource !== AdminResource.Group) throw new UsageError('reset-offsets applies to consumer groups: quiver group reset-offsets <group> --topic <topic> --to <time>');
   if (resource === AdminResource.Topic) {
     command.topic = topicOptionsOf(values);
   } else {
     command.group = groupOptionsOf(values);
+    if (action === 'reset-offsets') command.reset = resetOptionsOf(values);
   }
   if (action === 'update' && Object.keys(resource === AdminResource.Topic ? command.topic : command.group).length === 0) {
     throw new UsageError(`quiver ${resource} update needs at least one change (see --help)`);
@@ -226,7 +253,33 @@ function groupOptionsOf(values: Values): GroupOptions {
   if (retry.kind === undefined && exponentialGiven) retry.kind = 'exponential';
   if (retry.kind === undefined && retry.nextMs !== undefined) retry.kind = 'customized';
   if (retry.kind !== undefined) options.retry = retry;
+  const start = stringValue(values['start']);
+  if (start !== undefined) {
+    const named = { latest: 'LATEST', earliest: 'EARLIEST', 'young-earliest': 'YOUNG_EARLIEST' } as const;
+    if (start in named) options.startPolicy = named[start as keyof typeof named];
+    else {
+      options.startPolicy = 'TIMESTAMP';
+      options.startTimestampMs = momentMs(start, '--start');
+    }
+  }
   return options;
+}
+
+/** momentMs reads an ISO-8601 time or a whole number of milliseconds since 1970. */
+function momentMs(text: string, flag: string): number {
+  if (/^\d+$/.test(text.trim())) return Number(text);
+  const parsed = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text.trim()) || Number.isNaN(parsed)) throw new UsageError(`${flag} expects an ISO-8601 time such as 2026-11-22T10:00:00Z or milliseconds since 1970, got '${text}'`);
+  return parsed;
+}
+
+function resetOptionsOf(values: Values): ResetOptions {
+  const topic = stringValue(values['topic']);
+  const to = stringValue(values['to']);
+  if (topic === undefined || topic === '') throw new UsageError('reset-offsets needs --topic <topic>');
+  if (to === undefined) throw new UsageError('reset-offsets needs --to <time>, --to earliest or --to latest');
+  if (to === 'earliest' || to === 'latest') return { topic, to: to === 'earliest' ? 'EARLIEST' : 'LATEST' };
+  return { topic, timestampMs: momentMs(to, '--to') };
 }
 
 function positiveInteger(text: string, flag: string): number {

@@ -86,6 +86,8 @@ async function runTopic(command: AdminCommand, http: AdminHttp): Promise<string>
     case 'delete':
       await http.request('DELETE', path);
       return command.json ? jsonText({ deleted: command.name }) : `deleted topic ${command.name}\n`;
+    case 'reset-offsets':
+      throw new AdminRequestFailed('reset-offsets applies to consumer groups');
   }
 }
 
@@ -109,7 +111,20 @@ async function runGroup(command: AdminCommand, http: AdminHttp): Promise<string>
     case 'delete':
       await http.request('DELETE', path);
       return command.json ? jsonText({ deleted: command.name }) : `deleted consumer group ${command.name}\n`;
+    case 'reset-offsets': {
+      const { topic, timestampMs, to } = command.reset;
+      const reset = await http.request<ResetJson>('POST', `${path}/offsets/reset`, { topic, ...(to !== undefined ? { policy: to } : { timestamp: timestampMs }) });
+      if (command.json) return jsonText(reset);
+      const lines = reset.queues.map((queue) => `  ${queue.storeNode} queue ${queue.queueId}: next offset ${queue.offset}`);
+      return `reset consumer group ${reset.group} on ${reset.topic}\n${lines.join('\n')}\n`;
+    }
   }
+}
+
+interface ResetJson {
+  group: string;
+  topic: string;
+  queues: Array<{ storeNode: string; queueId: number; offset: number }>;
 }
 
 function groupBody(command: AdminCommand, current: RetryPolicyJson | undefined): Record<string, unknown> {
@@ -117,6 +132,8 @@ function groupBody(command: AdminCommand, current: RetryPolicyJson | undefined):
   if (command.group.fifo !== undefined) body['fifo'] = command.group.fifo;
   if (command.group.maxDeliveryAttempts !== undefined) body['maxDeliveryAttempts'] = command.group.maxDeliveryAttempts;
   if (command.group.retry !== undefined) body['retryPolicy'] = retryPolicyOf(command.group.retry, current);
+  if (command.group.startPolicy !== undefined) body['startPolicy'] = command.group.startPolicy;
+  if (command.group.startTimestampMs !== undefined) body['startTimestampMs'] = command.group.startTimestampMs;
   return body;
 }
 
