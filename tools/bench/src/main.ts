@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { v2 } from '@quiver/protocol';
-import { RawClient, startStandalone, wireMessage, type Deployment } from '@quiver/testing';
+import { RawClient, startCluster, startStandalone, wireMessage, type Deployment } from '@quiver/testing';
+import { runMessageTypeSuite, type MessageTypeOptions } from './message-types';
 import { latencyChartSvg } from './chart';
 import { startNullServer } from './null-server';
 import { installPeers, parsePeers, PEER_WORKLOADS, runPeer, type PeerDefinition } from './peers';
@@ -22,7 +23,12 @@ import { cpuSeconds, rssMiB } from './resources';
  * against peer brokers installed from Debian's packages (tools/bench/peers/install.sh, run when
  * a binary is missing) and started here on 127.0.0.1, one at a time, each with its own temp
  * data dir; see src/peers/. A comparison table closes the output.
- * Usage: npm run bench -- [--suite smoke|quick|standard] [--json FILE] [--peers LIST|all] [--chart FILE.svg]
+ * With --cluster, send-sync, send-64 and batch-100 also run against a cluster of separate
+ * processes (name server, store node, proxy) as system quiver-cluster.
+ * --suite message-types (or message-types-quick) measures issue 3's figures instead: delay
+ * lateness and send latency with a million timers pending, FIFO with 1,000 message groups
+ * (src/message-types.ts).
+ * Usage: npm run bench -- [--suite smoke|quick|standard|message-types|message-types-quick] [--json FILE] [--peers LIST|all] [--cluster] [--chart FILE.svg]
  * Every loop is bounded by a message count and a time budget; the quick suite's whole run by
  * QUICK_TOTAL_MS (workload budgets shrink to fit it).
  */
@@ -50,6 +56,15 @@ const suites: Record<string, Suite> = {
   quick: { syncMessages: 2_000, windowMessages: 15_000, batchMessages: 100_000, budgetMs: 40_000, totalMs: QUICK_TOTAL_MS },
   standard: { syncMessages: 20_000, windowMessages: 100_000, batchMessages: 1_000_000, budgetMs: 300_000 },
 };
+
+/** The message-types suites: issue 3's measurements at full scale, and a quick check of the same. */
+const messageTypeSuites: Record<string, MessageTypeOptions> = {
+  'message-types': { pendingTimers: 1_000_000, fifoGroups: 1_000, fifoMessages: 20_000, probes: 200, budgetMs: 300_000, sendMessages: 2_000 },
+  'message-types-quick': { pendingTimers: 20_000, fifoGroups: 100, fifoMessages: 2_000, probes: 50, budgetMs: 60_000, sendMessages: 500 },
+};
+
+/** Cluster workloads added by --cluster: send-sync, send-64, batch-100. */
+const CLUSTER_WORKLOADS = 3;
 
 /** Time kept back for starting and stopping each peer server not started yet (RabbitMQ takes ~8 s). */
 const PEER_START_RESERVE_MS = 15_000;
@@ -218,14 +233,26 @@ async function batchConsume(endpoint: string, topic: string, group: string, coun
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const { values } = parseArgs({
-    options: { suite: { type: 'string', default: 'quick' }, json: { type: 'string' }, peers: { type: 'string' }, chart: { type: 'string' } },
+    options: {
+      suite: { type: 'string', default: 'quick' },
+      json: { type: 'string' },
+      peers: { type: 'string' },
+      chart: { type: 'string' },
+      cluster: { type: 'boolean', default: false },
+    },
   });
+  const messageTypes = messageTypeSuites[values.suite ?? ''];
+  if (messageTypes) {
+    await runMessageTypes(values.suite!, messageTypes, values.json, startedAt);
+    return;
+  }
   const suite = suites[values.suite ?? 'quick'];
   if (!suite) throw new Error(`unknown suite ${values.suite}; one of ${Object.keys(suites).join(', ')}`);
   const peers = parsePeers(values.peers);
   // Install missing peers first: apt-get time must not eat into the workloads' budgets.
   if (peers.length > 0) installPeers(peers);
-  const budgets = new Budgets(suite, QUIVER_WORKLOADS + PEER_WORKLOADS * peers.length, peers.length);
+  const clusterWorkloads = values.cluster ? CLUSTER_WORKLOADS : 0;
+  const budgets = new Budgets(suite, QUIVER_WORKLOADS + clusterWorkloads + PEER_WORKLOADS * peers.length, peers.length);
   const runId = Date.now().toString(36);
   const results: Result[] = [];
 
@@ -261,6 +288,21 @@ async function main(): Promise<void> {
     }
   } finally {
     await deployment.close();
+  }
+  if (values.cluster) {
+    const cluster = await startCluster({ storeNodes: 1, proxies: 1 });
+    const clusterEndpoint = cluster.endpoints[0]!;
+    const clusterPids = cluster.processIds();
+    const topic = `bench_cluster_${runId}`;
+    try {
+      await createTopic(cluster.adminUrls[0]!, topic);
+      await createTopic(cluster.adminUrls[0]!, `${topic}_batch`);
+      results.push(await measure(clusterPids, () => officialSend('quiver-cluster', clusterEndpoint, topic, 'send-sync', suite.syncMessages, 1, budgets.next())));
+      results.push(await measure(clusterPids, () => officialSend('quiver-cluster', clusterEndpoint, topic, `send-${WINDOW}`, suite.windowMessages, WINDOW, budgets.next())));
+      results.push({ ...(await measure(clusterPids, () => batchSend(clusterEndpoint, `${topic}_batch`, suite.batchMessages, 100, 8, budgets.next()))), system: 'quiver-cluster' });
+    } finally {
+      await cluster.close();
+    }
   }
   for (const result of results) {
     if (result.messages === 0) process.stderr.write(`bench: ${result.system} ${result.workload} handled no message within its budget\n`);
@@ -316,6 +358,11 @@ function writeChart(file: string, results: Result[]): void {
 function printTable(results: Result[]): void {
   const ceiling = (name: string) => results.find((result) => result.system === CEILING && result.workload === name);
   const ratio = (result: Result): string => {
+    if (result.system === 'quiver-cluster') {
+      // Cluster against standalone, same workload (issue 4: at least 80%).
+      const standalone = results.find((candidate) => candidate.system === 'quiver' && candidate.workload === result.workload);
+      return standalone ? `${((100 * result.perSecond) / standalone.perSecond).toFixed(0)}% of sa` : '-';
+    }
     if (result.system !== 'quiver') return '-';
     const reference = result.workload === 'send-sync' ? ceiling('ceiling-sync') : result.workload === `send-${WINDOW}` ? ceiling(`ceiling-${WINDOW}`) : undefined;
     return reference ? `${((100 * result.perSecond) / reference.perSecond).toFixed(0)}%` : '-';
@@ -392,6 +439,34 @@ function printComparison(results: Result[], peers: PeerDefinition[]): void {
   });
   process.stdout.write('\ncomparison (msg/s: higher is better; ms, cpu, rss: lower is better; ratio = quiver / best peer)\n');
   writeAligned(['figure', ...systems, 'quiver/best peer'], table);
+}
+
+/** createTopic creates a NORMAL topic through an admin API (a cluster does not auto-create topics). */
+async function createTopic(adminUrl: string, name: string): Promise<void> {
+  const response = await fetch(`${adminUrl}/v1/topics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, messageType: 'NORMAL' }) });
+  if (response.status >= 300) throw new Error(`creating topic ${name}: ${response.status} ${await response.text()}`);
+}
+
+/** runMessageTypes runs issue 3's measurements (src/message-types.ts) and prints them. */
+async function runMessageTypes(name: string, options: MessageTypeOptions, json: string | undefined, startedAt: number): Promise<void> {
+  const results = await runMessageTypeSuite({ ...options, progress });
+  const fixed = (value: number | undefined): string => (value === undefined ? '-' : value.toFixed(2));
+  writeAligned(
+    ['workload', 'messages', 'msg/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'notes'],
+    results.map((result) => [
+      result.workload,
+      String(result.messages),
+      result.perSecond.toFixed(0),
+      fixed(result.latencyMs?.p50),
+      fixed(result.latencyMs?.p99),
+      fixed(result.latencyMs?.p999),
+      fixed(result.latencyMs?.max),
+      result.notes ?? '',
+    ]),
+  );
+  const elapsedSeconds = (Date.now() - startedAt) / 1000;
+  process.stdout.write(`total elapsed: ${elapsedSeconds.toFixed(1)} s (suite ${name})\n`);
+  if (json) writeFileSync(json, JSON.stringify({ suite: name, options, elapsedSeconds, results }, null, 2));
 }
 
 main().then(
