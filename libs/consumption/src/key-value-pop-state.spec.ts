@@ -300,6 +300,58 @@ describe('KeyValuePopState - ack', () => {
     ]);
     expect(outcomes).toEqual([AckOutcome.Ok, AckOutcome.Ok, AckOutcome.InvalidReceiptHandle]);
   });
+
+  it('ack - concurrent acks of one group and topic share state writes, each with the outcomes it would get alone', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 32);
+    const popped = await fixture.pop();
+    const writes: number[] = [];
+    const write = fixture.store.write.bind(fixture.store);
+    fixture.store.write = async (operations, options) => {
+      writes.push(operations.length);
+      return write(operations, options);
+    };
+    const handOut = (entry: PoppedMessage) => ({ queueId: 0, offset: entry.message.queueOffset, popGeneration: entry.popGeneration });
+    const outcomes = await Promise.all([
+      ...popped.map((entry) => fixture.state.ack('g', 't', [handOut(entry)])),
+      // The same message again from another call: OK (already acked), as if run after the first.
+      fixture.state.ack('g', 't', [handOut(popped[0]!)]),
+      fixture.state.ack('g', 't', [{ queueId: 0, offset: 40, popGeneration: 1 }]),
+    ]);
+    expect(outcomes.flat()).toEqual([...popped.map(() => AckOutcome.Ok), AckOutcome.Ok, AckOutcome.InvalidReceiptHandle]);
+    expect(writes.reduce((sum, count) => sum + count, 0)).toBe(32);
+    expect(writes.length).toBeLessThanOrEqual(2);
+    expect(fixture.state.inFlightCount('g', 't')).toBe(0);
+  });
+
+  it('ack - after the cursor moved back, a second call acking the same message in the same batch gets what it would alone', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 3);
+    const popped = await fixture.pop();
+    await fixture.state.commitOffset('g', 't', 0, 0);
+    const handOut = { queueId: 0, offset: popped[1]!.message.queueOffset, popGeneration: popped[1]!.popGeneration };
+    const [first, second, sameCall] = await Promise.all([
+      fixture.state.ack('g', 't', [handOut]),
+      fixture.state.ack('g', 't', [handOut]),
+      fixture.state.ack('g', 't', [handOut, handOut]),
+    ]);
+    // Alone and in order: the first acks; the record is gone and the offset lies past the cursor, so the others are unknown.
+    expect(first).toEqual([AckOutcome.Ok]);
+    expect(second).toEqual([AckOutcome.InvalidReceiptHandle]);
+    expect(sameCall).toEqual([AckOutcome.InvalidReceiptHandle, AckOutcome.InvalidReceiptHandle]);
+  });
+
+  it('ack - a failed state write fails every call written with it, and their messages stay in flight', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, 2);
+    const popped = await fixture.pop();
+    fixture.store.write = () => Promise.reject(new Error('disk gone'));
+    const results = await Promise.all(
+      popped.map((entry) => rejection(fixture.state.ack('g', 't', [{ queueId: 0, offset: entry.message.queueOffset, popGeneration: entry.popGeneration }]))),
+    );
+    expect(results.map((error) => (error as Error).message)).toEqual(['disk gone', 'disk gone']);
+    expect(fixture.state.inFlightCount('g', 't')).toBe(2);
+  });
 });
 
 describe('KeyValuePopState - change invisible duration', () => {

@@ -18,6 +18,7 @@
  *
  * Concurrency: every call on one (group, topic) runs under that pair's serializer (one at a
  * time, in order), so check-then-act holds across the awaits for log reads and state writes.
+ * Acks that arrive while the serializer is busy wait together and run as one task (one write).
  * Lock order: the (group, topic) serializer is the only lock; the queue log and the generation
  * source are called under it and take none of ours.
  */
@@ -43,6 +44,7 @@ import {
 import type { QueueAddress } from './consumption-layout';
 import { KeyedSerializer } from './keyed-serializer';
 import {
+  ACK_COALESCED_ENTRIES_MAX,
   ACK_ENTRIES_MAX,
   GROUP_TOPIC_WAITERS_MAX,
   IN_FLIGHT_PER_QUEUE_MAX,
@@ -164,9 +166,24 @@ interface Selection {
   waiting?: boolean;
 }
 
+/** An ack call waiting in an AckBatch. */
+interface PendingAck {
+  entries: readonly HandOut[];
+  resolve: (outcomes: AckOutcome[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** AckBatch gathers the ack calls of one (group, topic) that arrive while its serializer is busy: one state write for all. */
+interface AckBatch {
+  calls: PendingAck[];
+  entryCount: number;
+}
+
 export class KeyValuePopState {
   private readonly groupTopics = new Map<string, GroupTopicState>();
   private readonly serializer = new KeyedSerializer(GROUP_TOPIC_WAITERS_MAX);
+  /** Per (group, topic), the acks waiting for the serializer, written together once it is free. */
+  private readonly pendingAcks = new Map<string, AckBatch>();
   private readonly store: KeyValueStore;
   private readonly queueLog: QueueLog;
   private readonly clock: Clock;
@@ -232,6 +249,9 @@ export class KeyValuePopState {
    * already done (no record and below the cursor: acked before, or filtered out), or when the
    * hand-out predates an offset reset (nothing changes);
    * INVALID_RECEIPT_HANDLE for a stale generation, a lapsed invisibility or an unknown hand-out.
+   * Acks of the same (group, topic) that arrive while its serializer is busy are written together
+   * (group commit, at most ACK_COALESCED_ENTRIES_MAX entries per write); each call still gets
+   * the outcomes of running alone, in arrival order.
    */
   async ack(group: string, topic: string, entries: readonly HandOut[]): Promise<AckOutcome[]> {
     this.checkOpen();
@@ -239,42 +259,76 @@ export class KeyValuePopState {
     if (entries.length < 1 || entries.length > ACK_ENTRIES_MAX) {
       throw new QuiverError(QuiverErrorCode.BadRequest, `an ack holds 1 to ${ACK_ENTRIES_MAX} entries, got ${entries.length}`);
     }
-    return this.serializer.run(groupTopicKey(group, topic), async () => {
-      this.checkOpen();
-      const nowMs = this.clock.nowMs();
-      const state = this.groupTopics.get(groupTopicKey(group, topic));
-      const acked: Array<{ queue: QueueState; offset: number }> = [];
-      const ackedKeys = new Set<string>();
-      const outcomes = entries.map((entry): AckOutcome => {
+    return new Promise<AckOutcome[]>((resolve, reject) => {
+      const key = groupTopicKey(group, topic);
+      let batch = this.pendingAcks.get(key);
+      if (batch === undefined || batch.entryCount + entries.length > ACK_COALESCED_ENTRIES_MAX) {
+        const opened: AckBatch = { calls: [], entryCount: 0 };
+        batch = opened;
+        this.pendingAcks.set(key, opened);
+        this.serializer
+          .run(key, () => {
+            // From here on the batch is closed: later acks form the next one.
+            if (this.pendingAcks.get(key) === opened) this.pendingAcks.delete(key);
+            return this.ackSerialized(group, topic, opened.calls);
+          })
+          .catch((error: unknown) => {
+            if (this.pendingAcks.get(key) === opened) this.pendingAcks.delete(key);
+            for (const call of opened.calls) call.reject(error);
+          });
+      }
+      batch.calls.push({ entries, resolve, reject });
+      batch.entryCount += entries.length;
+    });
+  }
+
+  /**
+   * ackSerialized runs under the (group, topic) serializer: the acks of every call that arrived
+   * while earlier work held it, in arrival order, with one state write. Each call gets the
+   * outcomes it would have got alone, in that order: an entry whose record an earlier call of
+   * the batch acked is judged as if that ack had been written already.
+   */
+  private async ackSerialized(group: string, topic: string, calls: readonly PendingAck[]): Promise<void> {
+    this.checkOpen();
+    const nowMs = this.clock.nowMs();
+    const state = this.groupTopics.get(groupTopicKey(group, topic));
+    const acked: Array<{ queue: QueueState; offset: number }> = [];
+    /** Per acked queue, the acked offsets and the index of the call that acked each. */
+    const ackedBy = new Map<QueueState, Map<number, number>>();
+    const outcomes = calls.map((call, callIndex) =>
+      call.entries.map((entry): AckOutcome => {
         if (!isHandOut(entry)) return ACK_INVALID;
         const queue = state?.queues.get(entry.queueId);
         if (queue === undefined) return ACK_INVALID;
-        const record = queue.inFlight.get(entry.offset);
+        const ackedHere = ackedBy.get(queue);
+        const ackingCall = ackedHere?.get(entry.offset);
+        // Acked by an earlier call of this batch: its record counts as deleted.
+        const record = ackingCall !== undefined && ackingCall !== callIndex ? undefined : queue.inFlight.get(entry.offset);
         // A hand-out from before an offset reset: its record is gone (or replaced by a replay's), so its ack changes nothing.
         const beforeReset = entry.popGeneration < queue.resetGeneration;
         if (record === undefined) return entry.offset < queue.cursor || beforeReset ? ACK_OK : ACK_INVALID;
         if (record.popGeneration !== entry.popGeneration) return beforeReset ? ACK_OK : ACK_INVALID;
         if (record.invisibleUntilMs <= nowMs) return ACK_INVALID;
-        const key = `${entry.queueId}:${entry.offset}`;
-        if (!ackedKeys.has(key)) {
-          ackedKeys.add(key);
+        if (ackingCall === undefined) {
+          if (ackedHere === undefined) ackedBy.set(queue, new Map([[entry.offset, callIndex]]));
+          else ackedHere.set(entry.offset, callIndex);
           acked.push({ queue, offset: entry.offset });
         }
         return ACK_OK;
-      });
-      if (acked.length > 0) {
-        await this.store.write(
-          acked.map(({ queue, offset }) => ({ type: 'del' as const, key: popInFlightKey({ group, topic, queueId: queue.queueId }, offset) })),
-          { sync: false },
-        );
-        for (const { queue, offset } of acked) {
-          assert(queue.inFlight.delete(offset), 'an acked record was in flight');
-          queue.messageGroups.delete(offset);
-          this.inFlightTotal -= 1;
-        }
+      }),
+    );
+    if (acked.length > 0) {
+      await this.store.write(
+        acked.map(({ queue, offset }) => ({ type: 'del' as const, key: popInFlightKey({ group, topic, queueId: queue.queueId }, offset) })),
+        { sync: false },
+      );
+      for (const { queue, offset } of acked) {
+        assert(queue.inFlight.delete(offset), 'an acked record was in flight');
+        queue.messageGroups.delete(offset);
+        this.inFlightTotal -= 1;
       }
-      return outcomes;
-    });
+    }
+    calls.forEach((call, index) => call.resolve(outcomes[index]!));
   }
 
   /**

@@ -39,6 +39,13 @@ export const INVISIBLE_DURATION_MS_MAX = 12 * 60 * 60 * 1000;
 /** ACK_ENTRIES_MAX bounds the entries of one ack: Node acks one at a time, Java batches up to a receive batch; this is generous. */
 export const ACK_ENTRIES_MAX = 1024;
 
+/**
+ * ACK_COALESCED_ENTRIES_MAX bounds the entries of acks written together: acks that arrive while a
+ * (group, topic) is busy share one state write (the official clients ack one message per call,
+ * 32 or more at once), up to one full ack's worth.
+ */
+export const ACK_COALESCED_ENTRIES_MAX = ACK_ENTRIES_MAX;
+
 /** FILTER_EXPRESSION_BYTES_MAX bounds a tag expression; tags are short and Apache caps a tag with the properties at 16 KiB. */
 export const FILTER_EXPRESSION_BYTES_MAX = 16 * 1024;
 
