@@ -13,6 +13,8 @@ import { STRING_FIELD_BYTES_MAX } from './limits';
 
 const TWO_POW_32 = 0x1_0000_0000;
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+/** POOLED_BYTES_MAX is the largest Buffer.allocUnsafe served from Node's shared pool. */
+const POOLED_BYTES_MAX = Buffer.poolSize >>> 1;
 
 /** RecordDecodeError is thrown when stored bytes do not decode: the record is corrupt. */
 export class RecordDecodeError extends Error {
@@ -29,7 +31,7 @@ export class ByteWriter {
   }
 
   u8(value: number): this {
-    assert(Number.isInteger(value) && value >= 0 && value <= 0xff, `u8 out of range: ${value}`);
+    if (!(Number.isInteger(value) && value >= 0 && value <= 0xff)) assert(false, `u8 out of range: ${value}`);
     this.reserve(1);
     this.buffer.writeUInt8(value, this.length);
     this.length += 1;
@@ -37,7 +39,7 @@ export class ByteWriter {
   }
 
   u16(value: number): this {
-    assert(Number.isInteger(value) && value >= 0 && value <= 0xffff, `u16 out of range: ${value}`);
+    if (!(Number.isInteger(value) && value >= 0 && value <= 0xffff)) assert(false, `u16 out of range: ${value}`);
     this.reserve(2);
     this.buffer.writeUInt16BE(value, this.length);
     this.length += 2;
@@ -45,7 +47,7 @@ export class ByteWriter {
   }
 
   u32(value: number): this {
-    assert(Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff, `u32 out of range: ${value}`);
+    if (!(Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff)) assert(false, `u32 out of range: ${value}`);
     this.reserve(4);
     this.buffer.writeUInt32BE(value, this.length);
     this.length += 4;
@@ -54,7 +56,7 @@ export class ByteWriter {
 
   /** u64 writes a non-negative safe integer as 8 big-endian bytes. */
   u64(value: number): this {
-    assert(Number.isSafeInteger(value) && value >= 0, `u64 out of safe range: ${value}`);
+    if (!(Number.isSafeInteger(value) && value >= 0)) assert(false, `u64 out of safe range: ${value}`);
     this.reserve(8);
     this.buffer.writeUInt32BE(Math.floor(value / TWO_POW_32), this.length);
     this.buffer.writeUInt32BE(value % TWO_POW_32, this.length + 4);
@@ -65,7 +67,7 @@ export class ByteWriter {
   /** string16 writes a u16 byte length and the UTF-8 bytes. */
   string16(value: string): this {
     const byteLength = Buffer.byteLength(value, 'utf8');
-    assert(byteLength <= STRING_FIELD_BYTES_MAX, `string field of ${byteLength} bytes exceeds ${STRING_FIELD_BYTES_MAX}`);
+    if (byteLength > STRING_FIELD_BYTES_MAX) assert(false, `string field of ${byteLength} bytes exceeds ${STRING_FIELD_BYTES_MAX}`);
     this.u16(byteLength);
     this.reserve(byteLength);
     this.buffer.write(value, this.length, byteLength, 'utf8');
@@ -86,8 +88,14 @@ export class ByteWriter {
     return this;
   }
 
-  /** finish returns the written bytes as a buffer of exactly their length. */
+  /**
+   * finish returns the written bytes as a buffer of exactly their length. A small buffer is
+   * returned as a view (it lives in Node's shared allocation pool either way, so a copy would
+   * only cost time); a large one is copied when it has spare capacity, so it pins no more
+   * memory than it holds. The writer must not be used after finish.
+   */
   finish(): Buffer {
+    if (this.length === this.buffer.length || this.buffer.length <= POOLED_BYTES_MAX) return this.buffer.subarray(0, this.length);
     return Buffer.from(this.buffer.subarray(0, this.length));
   }
 

@@ -87,11 +87,20 @@ export const RECORD_HEADER_BYTES = 5;
 
 /** frameRecord prefixes a payload with its format version and checksum. */
 export function frameRecord(formatVersion: number, payload: Uint8Array): Buffer {
-  assert(Number.isInteger(formatVersion) && formatVersion > 0 && formatVersion <= 0xff, `bad format version ${formatVersion}`);
   const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.byteLength);
-  record.writeUInt8(formatVersion, 0);
-  record.writeUInt32BE(crc32c(payload), 1);
   record.set(payload, RECORD_HEADER_BYTES);
+  return sealRecord(record, formatVersion);
+}
+
+/**
+ * sealRecord fills in the header of a record whose payload was written in place after
+ * RECORD_HEADER_BYTES reserved bytes, so large payloads are not copied to be framed.
+ */
+export function sealRecord(record: Buffer, formatVersion: number): Buffer {
+  if (!(Number.isInteger(formatVersion) && formatVersion > 0 && formatVersion <= 0xff)) assert(false, `bad format version ${formatVersion}`);
+  assert(record.length >= RECORD_HEADER_BYTES, 'a record holds at least its header');
+  record[0] = formatVersion;
+  record.writeUInt32BE(crc32c(record.subarray(RECORD_HEADER_BYTES)), 1);
   return record;
 }
 

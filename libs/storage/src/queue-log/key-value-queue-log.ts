@@ -64,7 +64,7 @@ import {
   QUEUE_INTERNAL_ID_MAX,
   READ_MESSAGES_MAX,
 } from '../limits';
-import { checkStoredMessage, decodeMessageRecord, encodeMessageRecord } from '../message-record';
+import { checkMessageToStore, decodeMessageRecord, encodePlacedMessageRecord, type Placement } from '../message-record';
 import type { AppendedMessages, AppendOptions, CorruptedQueue, FlushMode, KeyQuery, QueueLog } from './queue-log';
 
 export interface KeyValueQueueLogOptions {
@@ -155,7 +155,7 @@ export class KeyValueQueueLog implements QueueLog {
     let estimatedBytes = 0;
     for (const message of messages) {
       // Check before queueing, so a malformed message fails its own caller, not its batch.
-      checkStoredMessage({ ...message, topic, queueId, queueOffset: 0, storeTimestampMs: 0, storeHost: this.storeHost });
+      checkMessageToStore(message, topic, queueId, this.storeHost);
       estimatedBytes += estimateRecordBytes(message);
     }
     if (estimatedBytes > APPEND_BYTES_MAX) {
@@ -305,14 +305,17 @@ export class KeyValueQueueLog implements QueueLog {
         }
         let offset = nextOffsets.get(queue) ?? queue.nextOffset;
         const offsets: number[] = [];
+        const placement: Placement = { topic: queue.topic, queueId: queue.queueId, queueOffset: offset, storeTimestampMs, storeHost: this.storeHost };
         for (const message of append.messages) {
-          const stored: StoredMessage = { ...message, topic: queue.topic, queueId: queue.queueId, queueOffset: offset, storeTimestampMs, storeHost: this.storeHost };
-          // encodeMessageRecord checks the record before it is written; decodeChecked checks it after it is read.
-          const record = encodeMessageRecord(stored);
+          placement.queueOffset = offset;
+          // The encoder checks the record before it is written; decodeChecked checks it after it is read.
+          const record = encodePlacedMessageRecord(message, placement);
           operations.push({ type: 'put', key: messageKey(queue.internalId, offset), value: record });
           operations.push({ type: 'put', key: messageIdIndexKey(message.messageId, queue.internalId, offset), value: EMPTY });
-          for (const indexedKey of new Set(message.keys)) {
-            operations.push({ type: 'put', key: keyIndexKey(queue.topic, indexedKey, storeTimestampMs, queue.internalId, offset), value: EMPTY });
+          if (message.keys.length > 0) {
+            for (const indexedKey of new Set(message.keys)) {
+              operations.push({ type: 'put', key: keyIndexKey(queue.topic, indexedKey, storeTimestampMs, queue.internalId, offset), value: EMPTY });
+            }
           }
           offsets.push(offset);
           offset += 1;
