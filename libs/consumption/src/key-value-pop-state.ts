@@ -42,6 +42,8 @@ import {
   popInFlightPrefix,
 } from './consumption-layout';
 import type { QueueAddress } from './consumption-layout';
+import { InFlightIndex, WAITING_ATTEMPT } from './in-flight-index';
+import type { InFlightRecord } from './in-flight-index';
 import { KeyedSerializer } from './keyed-serializer';
 import {
   ACK_COALESCED_ENTRIES_MAX,
@@ -107,13 +109,6 @@ export interface ChangedInvisibility {
   invisibleUntilMs: number;
 }
 
-interface InFlightRecord {
-  offset: number;
-  invisibleUntilMs: number;
-  deliveryAttempt: number;
-  popGeneration: number;
-}
-
 interface QueueState {
   queueId: number;
   /** cursor is the next offset never handed out to the group (filtered-out messages count as handed out). */
@@ -123,20 +118,14 @@ interface QueueState {
    * queue (0: never). A hand-out from before it has no record left; acking it is answered OK.
    */
   resetGeneration: number;
-  inFlight: Map<number, InFlightRecord>;
+  /** inFlight indexes the records by offset, by next-visible time and by due offset (in-flight-index.ts). */
+  inFlight: InFlightIndex;
   /**
    * messageGroups remembers the message group of in-flight offsets (memory only; absent after a
    * restart until a FIFO pop reads them back). Null: the message has no group.
    */
   messageGroups: Map<number, string | null>;
 }
-
-/**
- * A WAITING record (deliveryAttempt 0, generation 0) is a FIFO message the cursor passed while
- * an earlier message of its group was in flight: assigned to the group, not yet delivered. It is
- * delivered (attempt 1) once it heads its message group.
- */
-const WAITING_ATTEMPT = 0;
 
 interface GroupTopicState {
   group: string;
@@ -362,7 +351,7 @@ export class KeyValuePopState {
         { sync: false },
       );
       assert(queue.inFlight.get(record.offset) === record, 'the in-flight record did not change under the serializer');
-      queue.inFlight.set(record.offset, changed);
+      queue.inFlight.set(changed);
       return { popGeneration, invisibleUntilMs: changed.invisibleUntilMs };
     });
   }
@@ -378,11 +367,9 @@ export class KeyValuePopState {
     let earliest: number | undefined;
     for (const queue of state.queues.values()) {
       if (queue.inFlight.size === 0 || this.queueLog.isQueueCorrupted(topic, queue.queueId)) continue;
-      for (const record of queue.inFlight.values()) {
-        // WAITING records become deliverable through an ack (which wakes polls), not through time.
-        if (record.deliveryAttempt === WAITING_ATTEMPT) continue;
-        if (earliest === undefined || record.invisibleUntilMs < earliest) earliest = record.invisibleUntilMs;
-      }
+      // WAITING records become deliverable through an ack (which wakes polls), not through time: the index leaves them out.
+      const queueEarliest = queue.inFlight.earliestVisibleAtMs();
+      if (queueEarliest !== undefined && (earliest === undefined || queueEarliest < earliest)) earliest = queueEarliest;
     }
     return earliest;
   }
@@ -474,7 +461,7 @@ export class KeyValuePopState {
       for (const { queueId, cursor } of resets) {
         const address = { group, topic, queueId };
         operations.push({ type: 'put', key: popCursorKey(address), value: encodePopCursor({ cursor, resetGeneration }) });
-        for (const offset of existing?.queues.get(queueId)?.inFlight.keys() ?? []) operations.push({ type: 'del', key: popInFlightKey(address, offset) });
+        for (const offset of existing?.queues.get(queueId)?.inFlight.offsets() ?? []) operations.push({ type: 'del', key: popInFlightKey(address, offset) });
       }
       await this.store.write(operations, { sync: false });
 
@@ -565,7 +552,7 @@ export class KeyValuePopState {
         busyGroups.set(queue, busy);
         if (queue.inFlight.size === 0) continue;
         await this.learnMessageGroups(topic, queue);
-        const records = [...queue.inFlight.values()].sort((a, b) => a.offset - b.offset);
+        const records = queue.inFlight.inOffsetOrder();
         const due: InFlightRecord[] = [];
         for (const record of records) {
           const messageGroup = queue.messageGroups.get(record.offset) ?? null;
@@ -596,10 +583,8 @@ export class KeyValuePopState {
       if (remaining === 0) break;
       const queue = existing?.queues.get(queueId);
       if (queue === undefined || queue.inFlight.size === 0 || this.queueLog.isQueueCorrupted(topic, queueId)) continue;
-      const due = [...queue.inFlight.values()]
-        .filter((record) => record.invisibleUntilMs <= nowMs)
-        .sort((a, b) => a.offset - b.offset)
-        .slice(0, remaining);
+      // Lapsed (and WAITING) records, lowest offsets first, from the queue's index: no scan of every record.
+      const due = queue.inFlight.dueAt(nowMs, remaining);
       if (due.length === 0) continue;
       const read = await this.readOffsets(topic, queueId, due.map((record) => record.offset));
       if (read === undefined) continue;
@@ -719,7 +704,7 @@ export class KeyValuePopState {
     }
     selections.forEach((selection, index) => {
       if (!selection.queue.inFlight.has(records[index]!.offset)) this.inFlightTotal += 1;
-      selection.queue.inFlight.set(records[index]!.offset, records[index]!);
+      selection.queue.inFlight.set(records[index]!);
       selection.queue.messageGroups.set(records[index]!.offset, selection.message.messageGroup ?? null);
     });
     if (request.fifo === true) state.fifo = true;
@@ -756,7 +741,7 @@ export class KeyValuePopState {
    * restart), so FIFO blocking holds across restarts. Unreadable ones count as ungrouped.
    */
   private async learnMessageGroups(topic: string, queue: QueueState): Promise<void> {
-    const unknown = [...queue.inFlight.keys()].filter((offset) => !queue.messageGroups.has(offset)).sort((a, b) => a - b);
+    const unknown = [...queue.inFlight.offsets()].filter((offset) => !queue.messageGroups.has(offset)).sort((a, b) => a - b);
     for (let start = 0; start < unknown.length; start += POP_READ_CHUNK_MESSAGES) {
       const offsets = unknown.slice(start, start + POP_READ_CHUNK_MESSAGES);
       const read = await this.readOffsets(topic, queue.queueId, offsets);
@@ -819,7 +804,7 @@ export class KeyValuePopState {
         this.recoveredRecords += 1;
       }
       highestGeneration = Math.max(highestGeneration, record.popGeneration);
-      queue.inFlight.set(offset, record);
+      queue.inFlight.set(record);
       this.inFlightTotal += 1;
     });
 
@@ -848,7 +833,7 @@ export class KeyValuePopState {
 }
 
 function newQueueState(queueId: number, cursor: number): QueueState {
-  return { queueId, cursor, resetGeneration: 0, inFlight: new Map(), messageGroups: new Map() };
+  return { queueId, cursor, resetGeneration: 0, inFlight: new InFlightIndex(), messageGroups: new Map() };
 }
 
 const ACK_OK: AckOutcome = 'OK';
