@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { ByteWriter, frameRecord, KeyPrefix } from '@quiver/storage';
 
 import {
@@ -9,9 +10,27 @@ import {
   encodePopCursor,
   popCursorKey,
   popInFlightKey,
+  popInFlightKeyAt,
+  popInFlightQueuePrefix,
 } from './consumption-layout';
 
 describe('consumption layout', () => {
+  it('popInFlightKeyAt - from a queue prefix builds exactly popInFlightKey', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.nat(0xffff_ffff),
+        fc.oneof(fc.nat(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })),
+        (group, topic, queueId, offset) => {
+          const address = { group, topic, queueId };
+          expect(popInFlightKeyAt(popInFlightQueuePrefix(address), offset).equals(popInFlightKey(address, offset))).toBe(true);
+        },
+      ),
+    );
+    expect(() => popInFlightKeyAt(popInFlightQueuePrefix({ group: 'g', topic: 't', queueId: 0 }), -1)).toThrow(RangeError);
+  });
+
   it('fixture - keys encode to the recorded bytes, under the prefixes of the storage registry', () => {
     const cursorKey = popCursorKey({ group: 'g', topic: 't', queueId: 2 });
     expect(cursorKey.toString('hex')).toBe('4300016700017400000002');

@@ -83,6 +83,23 @@ export function popInFlightKey(address: QueueAddress, offset: number): Buffer {
   return new ByteWriter(72).u8(KeyPrefix.PopInFlight).string16(address.group).string16(address.topic).u32(address.queueId).u64(offset).finish();
 }
 
+/** popInFlightQueuePrefix is the part of a queue's in-flight keys before the offset, so the keys of one queue are built from it (popInFlightKeyAt). */
+export function popInFlightQueuePrefix(address: QueueAddress): Buffer {
+  return new ByteWriter(64).u8(KeyPrefix.PopInFlight).string16(address.group).string16(address.topic).u32(address.queueId).finish();
+}
+
+const TWO_POW_32 = 2 ** 32;
+
+/** popInFlightKeyAt is popInFlightKey(address, offset) for the queue whose popInFlightQueuePrefix is `queuePrefix`, without encoding the names again. */
+export function popInFlightKeyAt(queuePrefix: Buffer, offset: number): Buffer {
+  if (!(Number.isSafeInteger(offset) && offset >= 0)) throw new RangeError(`u64 out of safe range: ${offset}`);
+  const key = Buffer.allocUnsafe(queuePrefix.length + 8);
+  queuePrefix.copy(key, 0);
+  key.writeUInt32BE(Math.floor(offset / TWO_POW_32), queuePrefix.length);
+  key.writeUInt32BE(offset % TWO_POW_32, queuePrefix.length + 4);
+  return key;
+}
+
 export function decodePopInFlightKey(key: Uint8Array): QueueAddress & { offset: number } {
   const reader = new ByteReader(key);
   if (reader.u8() !== KeyPrefix.PopInFlight) throw new RecordDecodeError('not a pop in-flight key');

@@ -39,7 +39,9 @@ import {
   popCursorKey,
   popCursorPrefix,
   popInFlightKey,
+  popInFlightKeyAt,
   popInFlightPrefix,
+  popInFlightQueuePrefix,
 } from './consumption-layout';
 import type { QueueAddress } from './consumption-layout';
 import { InFlightIndex, WAITING_ATTEMPT } from './in-flight-index';
@@ -125,6 +127,14 @@ interface QueueState {
    * restart until a FIFO pop reads them back). Null: the message has no group.
    */
   messageGroups: Map<number, string | null>;
+  /** inFlightKeyPrefix is the queue's in-flight key up to the offset, built at first use. */
+  inFlightKeyPrefix?: Buffer;
+}
+
+/** inFlightKey is popInFlightKey for a queue of (group, topic), from the queue's cached key prefix. */
+function inFlightKey(group: string, topic: string, queue: QueueState, offset: number): Buffer {
+  queue.inFlightKeyPrefix ??= popInFlightQueuePrefix({ group, topic, queueId: queue.queueId });
+  return popInFlightKeyAt(queue.inFlightKeyPrefix, offset);
 }
 
 interface GroupTopicState {
@@ -308,7 +318,7 @@ export class KeyValuePopState {
     );
     if (acked.length > 0) {
       await this.store.write(
-        acked.map(({ queue, offset }) => ({ type: 'del' as const, key: popInFlightKey({ group, topic, queueId: queue.queueId }, offset) })),
+        acked.map(({ queue, offset }) => ({ type: 'del' as const, key: inFlightKey(group, topic, queue, offset) })),
         { sync: false },
       );
       for (const { queue, offset } of acked) {
@@ -347,7 +357,7 @@ export class KeyValuePopState {
       const popGeneration = options.keepGeneration ? record.popGeneration : await this.generations.take(1);
       const changed: InFlightRecord = { ...record, invisibleUntilMs: this.clock.nowMs() + invisibleDurationMs, popGeneration };
       await this.store.write(
-        [{ type: 'put', key: popInFlightKey({ group, topic, queueId: queue.queueId }, changed.offset), value: encodeInFlightRecord(changed) }],
+        [{ type: 'put', key: inFlightKey(group, topic, queue, changed.offset), value: encodeInFlightRecord(changed) }],
         { sync: false },
       );
       assert(queue.inFlight.get(record.offset) === record, 'the in-flight record did not change under the serializer');
@@ -679,13 +689,12 @@ export class KeyValuePopState {
     );
     const operations: KeyValueOperation[] = [];
     selections.forEach((selection, index) => {
-      const address = { group, topic, queueId: selection.queue.queueId };
-      operations.push({ type: 'put', key: popInFlightKey(address, records[index]!.offset), value: encodeInFlightRecord(records[index]!) });
+      operations.push({ type: 'put', key: inFlightKey(group, topic, selection.queue, records[index]!.offset), value: encodeInFlightRecord(records[index]!) });
     });
     for (const [queue, cursor] of cursors) {
       operations.push({ type: 'put', key: popCursorKey({ group, topic, queueId: queue.queueId }), value: encodePopCursor({ cursor, resetGeneration: queue.resetGeneration }) });
     }
-    for (const { queue, offset } of dropped) operations.push({ type: 'del', key: popInFlightKey({ group, topic, queueId: queue.queueId }, offset) });
+    for (const { queue, offset } of dropped) operations.push({ type: 'del', key: inFlightKey(group, topic, queue, offset) });
     await this.store.write(operations, { sync: false });
 
     // The write landed: apply it to memory. Nothing below awaits.
