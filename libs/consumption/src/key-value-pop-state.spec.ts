@@ -122,6 +122,39 @@ describe('KeyValuePopState - pop', () => {
     expect(offsetsOf(await fixture.pop({ group: 'b' }))).toEqual([0, 1]);
   });
 
+  it('pop - lapsed messages are read one run of consecutive offsets at a time; those retention removed are dropped', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryKeyValueStore();
+    const log = await KeyValueQueueLog.open({ store, clock, storeHost: 'store:1' });
+    let minimum = 0;
+    const reads: Array<[number, number]> = [];
+    // The log as retention leaves it: reads below the minimum start at the minimum.
+    const retained = Object.assign(Object.create(log) as KeyValueQueueLog, {
+      minOffset: () => minimum,
+      read: (topic: string, queueId: number, from: number, count: number) => {
+        reads.push([from, count]);
+        return log.read(topic, queueId, Math.max(from, minimum), count);
+      },
+    });
+    const state = await KeyValuePopState.open({ store, queueLog: retained, clock });
+    await log.append('t', 0, Array.from({ length: 10 }, () => message()));
+    const request = { group: 'g', topic: 't', queueCount: 1, batchSize: 32, invisibleDurationMs: INVISIBLE_MS, filter: ALL };
+    const popped = (await state.pop(request)).messages;
+    const acked = popped.filter((entry) => [4, 5].includes(entry.message.queueOffset));
+    await state.ack('g', 't', acked.map((entry) => ({ queueId: 0, offset: entry.message.queueOffset, popGeneration: entry.popGeneration })));
+    minimum = 2;
+    clock.advance(INVISIBLE_MS);
+    reads.length = 0;
+    const again = (await state.pop(request)).messages;
+    expect(offsetsOf(again)).toEqual([2, 3, 6, 7, 8, 9]);
+    expect(again.every((entry) => entry.deliveryAttempt === 2)).toBe(true);
+    expect(reads).toEqual([
+      [0, 4],
+      [6, 4],
+    ]);
+    expect(state.inFlightCount('g', 't')).toBe(6);
+  });
+
   it('pop - an invisible message comes back after its invisibility with attempt + 1, same message ID, new generation', async () => {
     const fixture = await createFixture();
     await fixture.append(0, 1);

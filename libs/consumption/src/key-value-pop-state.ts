@@ -736,9 +736,19 @@ export class KeyValuePopState {
    * below the queue's minimum). Resolves undefined when the queue is corrupted.
    */
   private async readOffsets(topic: string, queueId: number, offsets: number[]): Promise<Array<StoredMessage | undefined> | undefined> {
+    // One read per run of consecutive offsets (redeliveries often are: a batch that lapsed together).
+    const runs: Array<{ from: number; count: number }> = [];
+    for (const offset of offsets) {
+      const last = runs[runs.length - 1];
+      if (last !== undefined && offset === last.from + last.count) last.count += 1;
+      else runs.push({ from: offset, count: 1 });
+    }
     try {
-      const read = await Promise.all(offsets.map((offset) => this.queueLog.read(topic, queueId, offset, 1)));
-      return read.map((messages, index) => (messages[0]?.queueOffset === offsets[index] ? messages[0] : undefined));
+      const read = await Promise.all(runs.map((run) => this.queueLog.read(topic, queueId, run.from, run.count)));
+      // A read starting below the queue's minimum starts at the minimum: look messages up by offset.
+      const byOffset = new Map<number, StoredMessage>();
+      for (const messages of read) for (const message of messages) byOffset.set(message.queueOffset, message);
+      return offsets.map((offset) => byOffset.get(offset));
     } catch (error) {
       if (error instanceof QuiverError && error.code === QuiverErrorCode.QueueCorrupted) return undefined;
       throw error;
