@@ -122,7 +122,10 @@ describe.each(deployments)('%s - topics and groups through the CLI and the admin
     expect(readTopic.body).toMatchObject({ name: topic, messageType: 'FIFO', queueCount: 4 });
     expect((readTopic.body as { placements: unknown[] }).placements).toHaveLength(storeNodes);
     const readGroup = await getJson(`${readAdmin}/v1/groups/${group}`);
-    expect(readGroup).toEqual({ status: 200, body: { name: group, fifo: true, maxDeliveryAttempts: 5, retryPolicy: expect.objectContaining({ kind: 'customized' }) } });
+    expect(readGroup).toEqual({
+      status: 200,
+      body: { name: group, fifo: true, maxDeliveryAttempts: 5, retryPolicy: expect.objectContaining({ kind: 'customized' }), createdAtMs: expect.any(Number) },
+    });
     const listed = await getJson(`${readAdmin}/v1/groups`);
     expect((listed.body as { groups: Array<{ name: string }> }).groups.map((entry) => entry.name)).toContain(group);
 

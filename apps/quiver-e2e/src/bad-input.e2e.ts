@@ -95,6 +95,8 @@ describe('standalone - bad input is refused with the right status and the server
     expect((await ack('forged-handle')).entries[0]?.status?.code).toBe(v2.Code.INVALID_RECEIPT_HANDLE);
     expect((await ack('')).status?.code).toBe(v2.Code.INVALID_RECEIPT_HANDLE);
 
+    // The consumer's heartbeat makes its group known before the send (new groups start at the latest offset).
+    await raw.heartbeat({ group: { name: group, resourceNamespace: '' }, clientType: v2.ClientType.SIMPLE_CONSUMER });
     expect(await sendCode(wireMessage(topic, Buffer.from('expire me')))).toBe(v2.Code.OK);
     let handle: string | undefined;
     for (let attempt = 0; attempt < 5 && !handle; attempt++) {

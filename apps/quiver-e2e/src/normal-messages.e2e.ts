@@ -129,6 +129,8 @@ describe.each(deployments)('%s - normal messages through the official client', (
     const receiver = new RawClient(endpoint(0));
     const acker = new RawClient(endpoint(1));
     try {
+      // The consumer's heartbeat makes its group known: it gets what is sent from then on.
+      await receiver.heartbeat({ group: { name: group, resourceNamespace: '' }, clientType: v2.ClientType.SIMPLE_CONSUMER });
       await producer.send({ topic, body: Buffer.from('cross') });
       const message = await rawReceiveOne(receiver, topic, group);
       const ack = await acker.ackMessage({

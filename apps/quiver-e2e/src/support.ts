@@ -34,18 +34,26 @@ export async function startPushConsumer(
   topic: string,
   seen: MessageView[],
 ): Promise<PushConsumer> {
+  return startListeningPushConsumer(endpoint, group, topic, (message) => {
+    seen.push(message);
+    return ConsumeResult.SUCCESS;
+  });
+}
+
+/** startListeningPushConsumer starts a push consumer of `topic` (all tags) whose listener is `consume`. */
+export async function startListeningPushConsumer(
+  endpoint: string,
+  group: string,
+  topic: string,
+  consume: (message: MessageView) => ConsumeResult,
+): Promise<PushConsumer> {
   const consumer = new PushConsumer({
     endpoints: endpoint,
     namespace: '',
     consumerGroup: group,
     subscriptions: new Map([[topic, '*']]),
     logger: quietLogger,
-    messageListener: {
-      consume: (message: MessageView) => {
-        seen.push(message);
-        return ConsumeResult.SUCCESS;
-      },
-    },
+    messageListener: { consume },
   });
   await consumer.startup();
   return consumer;

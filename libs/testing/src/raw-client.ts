@@ -34,6 +34,10 @@ export class RawClient {
     return this.unary((callback) => this.client.sendMessage(request, metadata, deadline(), callback));
   }
 
+  heartbeat(request: v2.HeartbeatRequest, metadata = this.metadata()): Promise<v2.HeartbeatResponse> {
+    return this.unary((callback) => this.client.heartbeat(request, metadata, deadline(), callback));
+  }
+
   queryRoute(request: v2.QueryRouteRequest, metadata = this.metadata()): Promise<v2.QueryRouteResponse> {
     return this.unary((callback) => this.client.queryRoute(request, metadata, deadline(), callback));
   }
