@@ -71,6 +71,8 @@ export class AutoRenewer {
 
   /** forget stops renewing a hand-out (acked, nacked or dead-lettered). */
   forget(group: string, topic: string, storeNode: string, handOut: HandOut): void {
+    // Most acks are of simple consumers' hand-outs, never tracked: skip building the key.
+    if (this.tracked.size === 0) return;
     this.tracked.delete(keyOf(group, topic, storeNode, handOut));
   }
 

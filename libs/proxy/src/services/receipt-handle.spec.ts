@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ReceiptHandleCodec, type ReceiptHandle } from './receipt-handle';
+import { ISSUED_HANDLES_MAX, ReceiptHandleCodec, type ReceiptHandle } from './receipt-handle';
 
 const codec = new ReceiptHandleCodec(Buffer.alloc(32, 7));
 const handle: ReceiptHandle = { storeNode: 'store-1', queueId: 3, offset: 12345, popGeneration: 99, invisibleUntilMs: 1_700_000_000_000, autoRenew: false };
@@ -36,5 +36,41 @@ describe('receipt handle - self-describing and tamper-evident', () => {
         expect(() => codec.decode(garbage, 'g', 't')).not.toThrow();
       }),
     );
+  });
+
+  it('a handle issued here decodes to what a codec that never saw it verifies, once per issue; not in another group or topic', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          storeNode: fc.string({ minLength: 1, maxLength: 64 }).filter((name) => Buffer.byteLength(name) <= 255 && !/[\ud800-\udfff]/.test(name)),
+          queueId: fc.nat(0xffff),
+          offset: fc.nat(),
+          popGeneration: fc.nat(),
+          invisibleUntilMs: fc.nat(),
+          autoRenew: fc.boolean(),
+        }),
+        (issued) => {
+          const issuer = new ReceiptHandleCodec(Buffer.alloc(32, 7));
+          const verifier = new ReceiptHandleCodec(Buffer.alloc(32, 7));
+          const encoded = issuer.encode(issued, 'g', 't');
+          expect(issuer.decode(encoded, 'other', 't')).toBeUndefined();
+          expect(issuer.decode(encoded, 'g', 'other')).toBeUndefined();
+          expect(issuer.decode(encoded, 'g', 't')).toEqual(verifier.decode(encoded, 'g', 't'));
+          expect(issuer.decode(encoded, 'g', 't')).toEqual(issued);
+        },
+      ),
+    );
+  });
+
+  it('keeps at most ISSUED_HANDLES_MAX issued handles; forgotten ones still decode in full', () => {
+    const issuer = new ReceiptHandleCodec(Buffer.alloc(32, 7));
+    const first = issuer.encode(handle, 'g', 't');
+    for (let offset = 1; offset <= ISSUED_HANDLES_MAX; offset++) issuer.encode({ ...handle, offset }, 'g', 't');
+    expect(issuer.issuedCount).toBe(ISSUED_HANDLES_MAX);
+    expect(issuer.decode(first, 'g', 't')).toEqual(handle);
+    const last = issuer.encode({ ...handle, offset: ISSUED_HANDLES_MAX + 1 }, 'g', 't');
+    expect(issuer.issuedCount).toBe(ISSUED_HANDLES_MAX);
+    expect(issuer.decode(last, 'g', 't')).toEqual({ ...handle, offset: ISSUED_HANDLES_MAX + 1 });
+    expect(issuer.issuedCount).toBe(ISSUED_HANDLES_MAX - 1);
   });
 });
