@@ -70,9 +70,13 @@ const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
 const HOUR_MS = 60 * MINUTE_MS;
 
-/** apacheRetryStepsMs is Apache's default group retry schedule (its 18 message delay levels from 1 s). */
+/**
+ * apacheRetryStepsMs is the retry schedule RocketMQ users know: 16 steps, 10 s before the first
+ * retry up to 2 h before the 16th. Apache lists 18 delay levels from 1 s, but a retry starts at
+ * its third level (reconsume times + 2), so its groups retry on exactly these.
+ */
 export const apacheRetryStepsMs: readonly number[] = Object.freeze([
-  1 * SECOND_MS, 5 * SECOND_MS, 10 * SECOND_MS, 30 * SECOND_MS,
+  10 * SECOND_MS, 30 * SECOND_MS,
   1 * MINUTE_MS, 2 * MINUTE_MS, 3 * MINUTE_MS, 4 * MINUTE_MS, 5 * MINUTE_MS, 6 * MINUTE_MS,
   7 * MINUTE_MS, 8 * MINUTE_MS, 9 * MINUTE_MS, 10 * MINUTE_MS, 20 * MINUTE_MS, 30 * MINUTE_MS,
   1 * HOUR_MS, 2 * HOUR_MS,

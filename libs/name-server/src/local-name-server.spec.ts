@@ -148,8 +148,10 @@ describe('name server - consumer groups', () => {
       maxDeliveryAttempts: 17,
       retryPolicy: { kind: 'customized', nextMs: [...apacheRetryStepsMs] },
     });
-    expect(apacheRetryStepsMs).toHaveLength(18);
-    expect(apacheRetryStepsMs[0]).toBe(1_000);
+    // 16 retries, 10 s .. 2 h: one step per retry of the default 17 deliveries.
+    expect(apacheRetryStepsMs).toHaveLength(16);
+    expect(apacheRetryStepsMs[0]).toBe(10_000);
+    expect(apacheRetryStepsMs[2]).toBe(60_000);
     expect(apacheRetryStepsMs[apacheRetryStepsMs.length - 1]).toBe(2 * 60 * 60 * 1000);
   });
 

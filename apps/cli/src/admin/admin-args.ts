@@ -95,7 +95,7 @@ const groupFlags: FlagSpec[] = [
     help: 'max DELIVERY ATTEMPTS, the first delivery included, before the DLQ: Apache\'s "max retries" + 1 (default 17 = 16 retries; 1..1000)',
     actions: changing,
   },
-  { flag: 'retry', type: 'string', value: '<kind>', help: 'exponential|customized retry policy (create default: customized, Apache\'s 1s..2h)', actions: changing },
+  { flag: 'retry', type: 'string', value: '<kind>', help: 'exponential|customized retry policy (create default: customized, Apache\'s 16 steps 10s..2h)', actions: changing },
   { flag: 'retry-initial-ms', type: 'string', value: '<ms>', help: 'exponential: first retry delay (default 5000)', actions: changing },
   { flag: 'retry-max-ms', type: 'string', value: '<ms>', help: 'exponential: longest retry delay (default 7200000 = 2h)', actions: changing },
   { flag: 'retry-multiplier', type: 'string', value: '<x>', help: 'exponential: delay growth per attempt (default 2)', actions: changing },

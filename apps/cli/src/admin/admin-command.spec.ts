@@ -117,6 +117,6 @@ describe('cli admin command - retry policies and durations', () => {
 
   it('retry - --retry customized without steps is Apache\'s schedule', () => {
     const policy = retryPolicyOf({ kind: 'customized' }, undefined);
-    expect(policy.kind === 'customized' && policy.nextMs.map(formatDurationMs).join(',')).toBe('1s,5s,10s,30s,1m,2m,3m,4m,5m,6m,7m,8m,9m,10m,20m,30m,1h,2h');
+    expect(policy.kind === 'customized' && policy.nextMs.map(formatDurationMs).join(',')).toBe('10s,30s,1m,2m,3m,4m,5m,6m,7m,8m,9m,10m,20m,30m,1h,2h');
   });
 });

@@ -140,7 +140,7 @@ function groupBody(command: AdminCommand, current: RetryPolicyJson | undefined):
 /**
  * retryPolicyOf builds the retryPolicy JSON from the retry flags: exponential values left out
  * come from `current` when it is exponential, else Apache's exponential defaults (5 s, 2 h,
- * x2); a customized policy without --retry-steps is Apache's default schedule (1 s .. 2 h).
+ * x2); a customized policy without --retry-steps is Apache's default schedule (10 s .. 2 h).
  */
 export function retryPolicyOf(retry: RetryOptions, current: RetryPolicyJson | undefined): RetryPolicyJson {
   if (retry.kind === 'customized') {

@@ -178,7 +178,7 @@ describe('admin API - consumer groups', () => {
       name: 'plain',
       fifo: false,
       maxDeliveryAttempts: 17,
-      retryPolicy: { kind: 'customized', nextMs: [1e3, 5e3, 1e4, 3e4, 6e4, 12e4, 18e4, 24e4, 3e5, 36e4, 42e4, 48e4, 54e4, 6e5, 12e5, 18e5, 36e5, 72e5] },
+      retryPolicy: { kind: 'customized', nextMs: [1e4, 3e4, 6e4, 12e4, 18e4, 24e4, 3e5, 36e4, 42e4, 48e4, 54e4, 6e5, 12e5, 18e5, 36e5, 72e5] },
       createdAtMs: expect.any(Number),
     });
   });

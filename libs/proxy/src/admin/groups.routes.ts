@@ -25,7 +25,7 @@ const groupFields = {
   fifo: z.boolean().optional(),
   /** maxDeliveryAttempts: deliveries before the DLQ, the first included. Default 17. */
   maxDeliveryAttempts: z.number().int().optional(),
-  /** retryPolicy: default Apache's customized schedule (1 s .. 2 h). */
+  /** retryPolicy: default Apache's customized schedule (16 steps, 10 s .. 2 h). */
   retryPolicy: retryPolicy.optional(),
   /** startPolicy: where the group starts on queues it never consumed; default the cluster's. */
   startPolicy: z.enum([StartPolicy.Latest, StartPolicy.Earliest, StartPolicy.Timestamp, StartPolicy.YoungEarliest]).optional(),

@@ -4,10 +4,10 @@ import { consumerBackoffPolicy } from './retry-policy.converter';
 const seconds = (value: number): { seconds: number; nanos: number } => ({ seconds: value, nanos: 0 });
 
 describe('retry policy converter - what consumers are told in Settings', () => {
-  it('backoff - a group never configured gets 17 attempts and Apache\'s schedule as exponential 1 s .. 2 h, x2', () => {
+  it('backoff - a group never configured gets 17 attempts and Apache\'s schedule as exponential 10 s .. 2 h, x2', () => {
     expect(consumerBackoffPolicy(defaultConsumerGroupConfig('g'))).toEqual({
       maxAttempts: 17,
-      strategy: { $case: 'exponentialBackoff', value: { initial: seconds(1), max: seconds(7200), multiplier: 2 } },
+      strategy: { $case: 'exponentialBackoff', value: { initial: seconds(10), max: seconds(7200), multiplier: 2 } },
     });
   });
 
