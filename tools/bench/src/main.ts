@@ -5,6 +5,7 @@ import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { v2 } from '@quiver/protocol';
 import { RawClient, startCluster, startStandalone, wireMessage, type Deployment } from '@quiver/testing';
 import { runMessageTypeSuite, type MessageTypeOptions } from './message-types';
+import { endToEndLatency } from './e2e-latency';
 import { latencyChartSvg } from './chart';
 import { startNullServer } from './null-server';
 import { installPeers, parsePeers, PEER_WORKLOADS, runPeer, type PeerDefinition } from './peers';
@@ -19,6 +20,7 @@ import { cpuSeconds, rssMiB } from './resources';
  *   batch-100   a lean gRPC driver, 100 messages per SendMessage
  *   consume     the official SimpleConsumer: receive batches of 32, one ack per message
  *   consume-batch  the lean driver: receive batches of 32, one AckMessage per batch
+ *   e2e-1000, e2e-5000  end-to-end latency (send to receive) at a fixed rate (src/e2e-latency.ts)
  * With --peers redis,rabbitmq,nats (or all), the same send-sync, send-64 and consume workloads run
  * against peer brokers installed from Debian's packages (tools/bench/peers/install.sh, run when
  * a binary is missing) and started here on 127.0.0.1, one at a time, each with its own temp
@@ -68,8 +70,11 @@ const CLUSTER_WORKLOADS = 3;
 
 /** Time kept back for starting and stopping each peer server not started yet (RabbitMQ takes ~8 s). */
 const PEER_START_RESERVE_MS = 15_000;
-/** Quiver's workloads: ceiling-sync, ceiling-64, send-sync, send-64, consume, batch-100, consume-batch. */
-const QUIVER_WORKLOADS = 7;
+/** Quiver's workloads: ceiling-sync, ceiling-64, send-sync, send-64, consume, batch-100, consume-batch, e2e-1000, e2e-5000. */
+const QUIVER_WORKLOADS = 9;
+/** End-to-end latency rates (issue 4: p99 at most 2 ms at 1,000 msg/s, 5 ms at 5,000 msg/s) and how long each runs at most. */
+const E2E_RATES = [1_000, 5_000] as const;
+const E2E_DURATION_MS_MAX = 15_000;
 /** Start-up, shutdown and the slack between workloads are not in any workload's budget. */
 const OVERHEAD_RESERVE_MS = 20_000;
 
@@ -282,6 +287,11 @@ async function main(): Promise<void> {
       results.push(await measure(pids, () => batchSend(endpoint, batchTopic, suite.batchMessages, 100, 8, budgets.next())));
       const batched = results[results.length - 1]!.messages;
       results.push(await measure(pids, () => batchConsume(endpoint, batchTopic, batchGroup, batched, budgets.next())));
+      for (const rate of E2E_RATES) {
+        // Half the budget sends; the rest is room for draining and start-up.
+        const durationMs = Math.min(E2E_DURATION_MS_MAX, Math.floor(budgets.next() / 2));
+        results.push(await measure(pids, () => endToEndLatency(endpoint, `bench_e2e_${rate}_${runId}`, `bench_e2e_group_${rate}_${runId}`, rate, durationMs)));
+      }
     } finally {
       await consumer.shutdown();
       await batchRegistration.shutdown();
