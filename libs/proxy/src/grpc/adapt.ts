@@ -86,22 +86,48 @@ export function unary<Req, Res>(
       callback(null, failure(status(Code.TOO_MANY_REQUESTS, `too many concurrent ${method} calls`)));
       return;
     }
-    withServerSpan(`apache.rocketmq.v2.MessagingService/${method}`, context.headers, { 'rpc.method': method }, () =>
-      handler(call.request, context),
-    )
-      .catch((error: unknown) => failure(toStatus(error, deps.logger)))
-      .then(
-        (response) => callback(null, response),
-        (error: unknown) => {
-          deps.logger.error({ err: error, method }, 'failure shaping a response');
-          callback({ code: GrpcStatus.INTERNAL, details: 'internal error' });
-        },
-      )
-      .finally(() => {
-        gate.leave();
-        dispose();
-      });
+    void answerUnary(method, deps, handler, failure, call.request, context, callback).finally(() => {
+      gate.leave();
+      dispose();
+    });
   };
+}
+
+/** answerUnary runs one unary call and answers it: the response, the in-band failure, or INTERNAL when even that fails. */
+async function answerUnary<Req, Res>(
+  method: string,
+  deps: AdapterDeps,
+  handler: (request: Req, context: ProxyContext) => Promise<Res>,
+  failure: (status: Status) => Res,
+  request: Req,
+  context: ProxyContext,
+  callback: Parameters<handleUnaryCall<Req, Res>>[1],
+): Promise<void> {
+  let response: Res;
+  try {
+    try {
+      response = await withServerSpan(spanName(method), context.headers, { 'rpc.method': method }, () => handler(request, context));
+    } catch (error) {
+      response = failure(toStatus(error, deps.logger));
+    }
+  } catch (error) {
+    deps.logger.error({ err: error, method }, 'failure shaping a response');
+    callback({ code: GrpcStatus.INTERNAL, details: 'internal error' });
+    return;
+  }
+  callback(null, response);
+}
+
+const spanNames = new Map<string, string>();
+
+/** spanName is the span of an RPC, built once per method. */
+function spanName(method: string): string {
+  let name = spanNames.get(method);
+  if (name === undefined) {
+    name = `apache.rocketmq.v2.MessagingService/${method}`;
+    spanNames.set(method, name);
+  }
+  return name;
 }
 
 /**
@@ -134,7 +160,7 @@ export function serverStream<Req, Res>(
       finish();
       return;
     }
-    withServerSpan(`apache.rocketmq.v2.MessagingService/${method}`, context.headers, { 'rpc.method': method }, () =>
+    withServerSpan(spanName(method), context.headers, { 'rpc.method': method }, () =>
       handler(call.request, context, write),
     )
       .catch((error: unknown) => failure(toStatus(error, deps.logger)).forEach(write))
