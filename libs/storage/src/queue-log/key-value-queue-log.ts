@@ -253,6 +253,10 @@ export class KeyValueQueueLog implements QueueLog {
       while (this.pending.length > 0) {
         const batch = this.takeBatch();
         await this.commit(batch);
+        // Under load (appends queued while the batch was written), let the I/O callbacks already
+        // due in this event-loop turn (requests read from sockets) add their appends before the
+        // next batch is cut: one setImmediate per batch, never per append, and none when idle.
+        if (this.pending.length > 0) await nextLoopTurn();
       }
     } finally {
       this.flushing = undefined;
@@ -642,6 +646,11 @@ export class KeyValueQueueLog implements QueueLog {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** nextLoopTurn resolves in the check phase of the event loop, after the pending I/O callbacks ran. */
+function nextLoopTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 function queueKey(topic: string, queueId: number): string {
   return `${queueId}:${topic}`;
