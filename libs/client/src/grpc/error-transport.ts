@@ -45,19 +45,35 @@ function isQuiverErrorCode(value: string): value is QuiverErrorCode {
 }
 
 /**
+ * transportableError is what of a thrown error may cross to the peer: a QuiverError as it is,
+ * anything else (a bug) logged here with its stack and replaced by a fixed INTERNAL error.
+ */
+export function transportableError(error: unknown, logger: Logger, method: string): QuiverError {
+  if (!(error instanceof QuiverError)) {
+    logger.error({ err: error, method }, 'unexpected failure in an internal rpc');
+    return new QuiverError(QuiverErrorCode.Internal, 'internal error', { retriable: false });
+  }
+  if (error.code === QuiverErrorCode.Internal || error.code === QuiverErrorCode.QueueCorrupted) {
+    logger.error({ err: error, method }, 'internal rpc failed');
+  }
+  return error;
+}
+
+/** rebuiltError is the QuiverError a peer sent as code, message and retriable flag (unknown codes become INTERNAL with their words). */
+export function rebuiltError(code: string, message: string, retriable: boolean): QuiverError {
+  if (isQuiverErrorCode(code)) return new QuiverError(code, message, { retriable });
+  // A newer peer's code this build does not know: keep its words, not its meaning.
+  return new QuiverError(QuiverErrorCode.Internal, `${code}: ${message}`, { retriable });
+}
+
+/**
  * toGrpcStatus is the one place where a server of an internal service turns a thrown error
  * into the status it sends. A QuiverError keeps its code, message and retriable flag; anything
  * else is a bug or an unexpected failure, logged here with its stack and sent as INTERNAL
  * with a fixed message so nothing about the process leaks to the peer.
  */
 export function toGrpcStatus(error: unknown, logger: Logger, method: string): StatusObject {
-  const failure =
-    error instanceof QuiverError ? error : new QuiverError(QuiverErrorCode.Internal, 'internal error', { retriable: false });
-  if (!(error instanceof QuiverError)) {
-    logger.error({ err: error, method }, 'unexpected failure in an internal rpc');
-  } else if (error.code === QuiverErrorCode.Internal || error.code === QuiverErrorCode.QueueCorrupted) {
-    logger.error({ err: error, method }, 'internal rpc failed');
-  }
+  const failure = transportableError(error, logger, method);
   const metadata = new Metadata();
   metadata.set(errorCodeTrailer, failure.code);
   metadata.set(retriableTrailer, failure.retriable ? 'true' : 'false');
@@ -80,10 +96,7 @@ function trailerOf(metadata: Metadata | undefined, key: string): string | undefi
 export function fromServiceError(error: ServiceError, peer: string, method: string): QuiverError {
   const code = trailerOf(error.metadata, errorCodeTrailer);
   if (code !== undefined) {
-    const retriable = trailerOf(error.metadata, retriableTrailer) === 'true';
-    if (isQuiverErrorCode(code)) return new QuiverError(code, error.details, { retriable });
-    // A newer peer's code this build does not know: keep its words, not its meaning.
-    return new QuiverError(QuiverErrorCode.Internal, `${code}: ${error.details}`, { retriable });
+    return rebuiltError(code, error.details, trailerOf(error.metadata, retriableTrailer) === 'true');
   }
   const where = `${method} on ${peer}`;
   switch (error.code) {

@@ -192,6 +192,14 @@ const popRequest: PopRequest = {
   pollTimeoutMs: 0,
 };
 
+async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('GrpcStoreClient - round trips', () => {
   let store: ScriptedStore;
   let server: Server;
@@ -221,6 +229,33 @@ describe('GrpcStoreClient - round trips', () => {
     expect(received?.queueId).toBe(7);
     expect(received?.messages.map(comparable)).toStrictEqual(request.messages.map(comparable));
     expect(Object.keys(received?.messages[1] ?? {}).sort()).toEqual(Object.keys(minimalMessage()).sort());
+  });
+
+  it('appendMessages - appends made while one is in flight travel together in one AppendBatch call, each with its own outcome', async () => {
+    let release!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (release = resolve));
+    store.append = async (request) => {
+      if (request.topic === 'first') await firstHeld;
+      if (request.topic === 'bad') throw new QuiverError(QuiverErrorCode.QueueCorrupted, 'queue bad/0 is corrupted');
+      return { offsets: request.messages.map((_, index) => request.queueId * 100 + index), storeTimestampMs: request.queueId };
+    };
+    const first = client.appendMessages({ topic: 'first', queueId: 0, messages: [minimalMessage()] });
+    await waitUntil(() => store.requestsOf('appendMessages').length === 1);
+    const later = Array.from({ length: 6 }, (_, index) => client.appendMessages({ topic: 'orders', queueId: index + 1, messages: [minimalMessage(), minimalMessage()] }));
+    const bad = client.appendMessages({ topic: 'bad', queueId: 0, messages: [minimalMessage()] }).catch((error: unknown) => error);
+    const controller = new AbortController();
+    const abandoned = client.appendMessages({ topic: 'abandoned', queueId: 9, messages: [minimalMessage()] }, controller.signal).catch((error: unknown) => error);
+    controller.abort(new Error('caller gone'));
+
+    expect(await Promise.all(later)).toStrictEqual(Array.from({ length: 6 }, (_, index) => ({ offsets: [(index + 1) * 100, (index + 1) * 100 + 1], storeTimestampMs: index + 1 })));
+    expect(await bad).toMatchObject({ code: QuiverErrorCode.QueueCorrupted, message: 'queue bad/0 is corrupted' });
+    expect(await abandoned).toMatchObject({ message: 'caller gone' });
+    release();
+    expect(await first).toStrictEqual({ offsets: [0], storeTimestampMs: 0 });
+    // One unary call, then one batch for the seven appends made meanwhile (they share its call's signal); the abandoned one was never sent.
+    const received = store.received.filter((entry) => entry.method === 'appendMessages');
+    expect(received.map((entry) => (entry.request as AppendRequest).topic).sort()).toEqual(['bad', 'first', ...Array(6).fill('orders')].sort());
+    expect(new Set(received.map((entry) => entry.signal)).size).toBe(2);
   });
 
   it('appendMessages - binary body bytes arrive exact, from a Uint8Array view and from a Buffer', async () => {

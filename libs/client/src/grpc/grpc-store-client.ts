@@ -1,3 +1,4 @@
+import { QuiverError, QuiverErrorCode } from '@quiver/core';
 import { storeV1 } from '@quiver/protocol';
 import type {
   AckRequest,
@@ -28,7 +29,8 @@ import type {
   QueueOffsets,
 } from '../store-service';
 import { checkedDurationMs, InternalCaller, type GrpcClientOptions } from './internal-caller';
-import { callTimeoutMsDefault, pollDeadlineMarginMsDefault } from './limits';
+import { appendBatchAppendsMax, appendBatchBodyBytesMax, callTimeoutMsDefault, pollDeadlineMarginMsDefault } from './limits';
+import { rebuiltError } from './error-transport';
 import {
   ackRequestToWire,
   ackResultFromWire,
@@ -50,6 +52,7 @@ import {
   recallResultFromWire,
   scheduleRequestToWire,
   scheduleResultFromWire,
+  epochUnfenced,
   commitOffsetRequestToWire,
   offsetsRequestToWire,
   pullRequestToWire,
@@ -70,6 +73,14 @@ export interface GrpcStoreClientOptions extends GrpcClientOptions {
 
 const service = storeV1.StoreServiceService;
 
+/** WaitingAppend is an append queued for the next AppendBatch call. */
+interface WaitingAppend {
+  request: AppendRequest;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+  signal: AbortSignal | undefined;
+}
+
 /**
  * GrpcStoreClient is the StoreService of one remote store node, over
  * quiver.store.v1.StoreService: one channel to `address` (host:port). It behaves as the local
@@ -81,6 +92,9 @@ const service = storeV1.StoreServiceService;
  */
 export class GrpcStoreClient implements StoreService {
   private readonly caller: InternalCaller;
+  private appendCallsInFlight = 0;
+  private waitingAppends: WaitingAppend[] = [];
+  private appendFlushScheduled = false;
   private readonly callTimeoutMs: number;
   private readonly pollDeadlineMarginMs: number;
 
@@ -93,8 +107,68 @@ export class GrpcStoreClient implements StoreService {
     this.caller = new InternalCaller(address, options);
   }
 
+  /**
+   * appendMessages sends at once when no append to this node is in flight; otherwise the append
+   * waits for the next AppendBatch call, which carries every append made meanwhile (no waiting
+   * when idle, one call for many under load). Each append keeps its own outcome.
+   */
   appendMessages(request: AppendRequest, signal?: AbortSignal): Promise<AppendResult> {
-    return this.caller.call(service.appendMessages, appendRequestToWire(request), appendResultFromWire, this.callTimeoutMs, signal);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.appendCallsInFlight === 0) return this.trackAppendCall(this.caller.call(service.appendMessages, appendRequestToWire(request), appendResultFromWire, this.callTimeoutMs, signal));
+    return new Promise<AppendResult>((resolve, reject) => {
+      const waiting: WaitingAppend = { request, resolve, reject, signal };
+      // An abort rejects at once, as a unary call's would; the append may still happen (the interface says so).
+      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      this.waitingAppends.push(waiting);
+      if (!this.appendFlushScheduled) {
+        this.appendFlushScheduled = true;
+        setImmediate(() => this.flushAppends());
+      }
+    });
+  }
+
+  /** flushAppends sends the waiting appends as AppendBatch calls, bounded in count and body bytes. */
+  private flushAppends(): void {
+    this.appendFlushScheduled = false;
+    const waiting = this.waitingAppends.filter((entry) => entry.signal?.aborted !== true);
+    this.waitingAppends = [];
+    while (waiting.length > 0) {
+      let bodyBytes = 0;
+      let count = 0;
+      while (count < waiting.length && count < appendBatchAppendsMax) {
+        const bytes = waiting[count]!.request.messages.reduce((sum, message) => sum + message.body.byteLength, 0);
+        if (count > 0 && bodyBytes + bytes > appendBatchBodyBytesMax) break;
+        bodyBytes += bytes;
+        count++;
+      }
+      this.sendAppendBatch(waiting.splice(0, count));
+    }
+  }
+
+  private sendAppendBatch(batch: WaitingAppend[]): void {
+    const request: storeV1.AppendBatchRequest = { appends: batch.map((entry) => appendRequestToWire(entry.request)), epoch: epochUnfenced };
+    const call = this.caller.call(service.appendBatch, request, (response) => response.outcomes, this.callTimeoutMs);
+    this.trackAppendCall(call).then(
+      (outcomes) => {
+        batch.forEach((entry, index) => {
+          const outcome = outcomes[index]?.outcome;
+          if (outcome?.$case === 'appended') entry.resolve(appendResultFromWire(outcome.value));
+          else if (outcome?.$case === 'failure') entry.reject(rebuiltError(outcome.value.code, outcome.value.message, outcome.value.retriable));
+          else entry.reject(new QuiverError(QuiverErrorCode.Internal, `AppendBatch on ${this.address} answered no outcome for append ${index}`));
+        });
+      },
+      (error: unknown) => batch.forEach((entry) => entry.reject(error)),
+    );
+  }
+
+  /** trackAppendCall counts an append call in flight until it settles. */
+  private trackAppendCall<T>(call: Promise<T>): Promise<T> {
+    this.appendCallsInFlight++;
+    const settled = (): void => {
+      this.appendCallsInFlight--;
+    };
+    call.then(settled, settled);
+    return call;
   }
 
   async popMessages(request: PopRequest, signal?: AbortSignal): Promise<PopResult> {

@@ -42,6 +42,19 @@ export const internalReconnectBackoffMsInitial = 1 * SECOND_MS;
 export const callTimeoutMsDefault = 10 * SECOND_MS;
 
 /**
+ * appendBatchAppendsMax bounds the appends one AppendBatch call carries: a proxy with more
+ * waiting sends the rest in the next call. 256 covers the official clients' concurrency many
+ * times over while keeping one reply's outcomes small.
+ */
+export const appendBatchAppendsMax = 256;
+
+/**
+ * appendBatchBodyBytesMax bounds the message bodies of one AppendBatch call, well inside
+ * internalMessageBytesMax (properties and framing take the rest).
+ */
+export const appendBatchBodyBytesMax = 64 * MiB;
+
+/**
  * pollDeadlineMarginMsDefault is added to a pop's pollTimeoutMs to get its deadline: the store
  * ends the long poll itself at pollTimeoutMs, so the margin only covers the reply's transfer (a
  * full batch is up to 160 MiB) and pauses, and the deadline fires only for a stuck node.

@@ -4,6 +4,7 @@ import { storeV1 } from '@quiver/protocol';
 import type { Logger } from '@quiver/telemetry';
 import type { PopRequest, StoreService } from '../store-service';
 import { abandonedPopInvisibleDurationMs } from './limits';
+import { transportableError } from './error-transport';
 import { internalUnary, serveDepsOf, type InternalServeOptions } from './server-adapter';
 import {
   ackRequestFromWire,
@@ -98,6 +99,19 @@ export function serveStoreService(server: Server, store: StoreService, options: 
         return {};
       },
     ),
+    appendBatch: internalUnary(service.appendBatch.path, deps, async (request: storeV1.AppendBatchRequest, signal) => ({
+      // Each append runs as its own AppendMessages would; the store's group commit joins their writes.
+      outcomes: await Promise.all(
+        request.appends.map(async (append): Promise<storeV1.AppendOutcome> => {
+          try {
+            return { outcome: { $case: 'appended', value: appendResultToWire(await store.appendMessages(appendRequestFromWire(append), signal)) } };
+          } catch (error) {
+            const failure = transportableError(error, deps.logger, service.appendBatch.path);
+            return { outcome: { $case: 'failure', value: { code: failure.code, message: failure.message, retriable: failure.retriable } } };
+          }
+        }),
+      ),
+    })),
     seedOffsets: internalUnary(service.seedOffsets.path, deps, async (request: storeV1.OffsetsRequest) =>
       queueOffsetsToWire(await store.seedOffsets(offsetsRequestFromWire(request))),
     ),

@@ -536,6 +536,39 @@ export interface RecordTransactionCheckRequest {
 export interface RecordTransactionCheckResponse {
 }
 
+/**
+ * AppendBatchRequest carries appends to several queues (or several appends to one) in one
+ * call: a proxy coalesces the appends its clients make while an earlier call is in flight.
+ * Each append is atomic on its own, as AppendMessages; they are not atomic together.
+ */
+export interface AppendBatchRequest {
+  appends: AppendMessagesRequest[];
+  /** epoch is reserved for staleness checks; see the header. */
+  epoch: number;
+}
+
+/**
+ * AppendFailure is one append's error: the QuiverError catalog code, its message and whether
+ * retrying may succeed (what the error trailers carry for a whole call).
+ */
+export interface AppendFailure {
+  code: string;
+  message: string;
+  retriable: boolean;
+}
+
+export interface AppendOutcome {
+  outcome?:
+    | { $case: "appended"; value: AppendMessagesResponse }
+    | { $case: "failure"; value: AppendFailure }
+    | undefined;
+}
+
+/** AppendBatchResponse holds one outcome per append, in request order. */
+export interface AppendBatchResponse {
+  outcomes: AppendOutcome[];
+}
+
 export interface StartPosition {
   policy: StartPolicy;
   atMs?: number | undefined;
@@ -4082,6 +4115,366 @@ export const RecordTransactionCheckResponse: MessageFns<RecordTransactionCheckRe
   },
 };
 
+function createBaseAppendBatchRequest(): AppendBatchRequest {
+  return { appends: [], epoch: 0 };
+}
+
+export const AppendBatchRequest: MessageFns<AppendBatchRequest> = {
+  encode(message: AppendBatchRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.appends) {
+      AppendMessagesRequest.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(120).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppendBatchRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppendBatchRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appends.push(AppendMessagesRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppendBatchRequest {
+    return {
+      appends: globalThis.Array.isArray(object?.appends)
+        ? object.appends.map((e: any) => AppendMessagesRequest.fromJSON(e))
+        : [],
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: AppendBatchRequest): unknown {
+    const obj: any = {};
+    if (message.appends?.length) {
+      obj.appends = message.appends.map((e) => AppendMessagesRequest.toJSON(e));
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppendBatchRequest>): AppendBatchRequest {
+    return AppendBatchRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppendBatchRequest>): AppendBatchRequest {
+    const message = createBaseAppendBatchRequest();
+    message.appends = object.appends?.map((e) => AppendMessagesRequest.fromPartial(e)) || [];
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseAppendFailure(): AppendFailure {
+  return { code: "", message: "", retriable: false };
+}
+
+export const AppendFailure: MessageFns<AppendFailure> = {
+  encode(message: AppendFailure, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.retriable !== false) {
+      writer.uint32(24).bool(message.retriable);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppendFailure {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppendFailure();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.retriable = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppendFailure {
+    return {
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      retriable: isSet(object.retriable) ? globalThis.Boolean(object.retriable) : false,
+    };
+  },
+
+  toJSON(message: AppendFailure): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.retriable !== false) {
+      obj.retriable = message.retriable;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppendFailure>): AppendFailure {
+    return AppendFailure.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppendFailure>): AppendFailure {
+    const message = createBaseAppendFailure();
+    message.code = object.code ?? "";
+    message.message = object.message ?? "";
+    message.retriable = object.retriable ?? false;
+    return message;
+  },
+};
+
+function createBaseAppendOutcome(): AppendOutcome {
+  return { outcome: undefined };
+}
+
+export const AppendOutcome: MessageFns<AppendOutcome> = {
+  encode(message: AppendOutcome, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.outcome?.$case) {
+      case "appended":
+        AppendMessagesResponse.encode(message.outcome.value, writer.uint32(10).fork()).join();
+        break;
+      case "failure":
+        AppendFailure.encode(message.outcome.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppendOutcome {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppendOutcome();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.outcome = { $case: "appended", value: AppendMessagesResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.outcome = { $case: "failure", value: AppendFailure.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppendOutcome {
+    return {
+      outcome: isSet(object.appended)
+        ? { $case: "appended", value: AppendMessagesResponse.fromJSON(object.appended) }
+        : isSet(object.failure)
+        ? { $case: "failure", value: AppendFailure.fromJSON(object.failure) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: AppendOutcome): unknown {
+    const obj: any = {};
+    if (message.outcome?.$case === "appended") {
+      obj.appended = AppendMessagesResponse.toJSON(message.outcome.value);
+    } else if (message.outcome?.$case === "failure") {
+      obj.failure = AppendFailure.toJSON(message.outcome.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppendOutcome>): AppendOutcome {
+    return AppendOutcome.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppendOutcome>): AppendOutcome {
+    const message = createBaseAppendOutcome();
+    switch (object.outcome?.$case) {
+      case "appended": {
+        if (object.outcome?.value !== undefined && object.outcome?.value !== null) {
+          message.outcome = { $case: "appended", value: AppendMessagesResponse.fromPartial(object.outcome.value) };
+        }
+        break;
+      }
+      case "failure": {
+        if (object.outcome?.value !== undefined && object.outcome?.value !== null) {
+          message.outcome = { $case: "failure", value: AppendFailure.fromPartial(object.outcome.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseAppendBatchResponse(): AppendBatchResponse {
+  return { outcomes: [] };
+}
+
+export const AppendBatchResponse: MessageFns<AppendBatchResponse> = {
+  encode(message: AppendBatchResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.outcomes) {
+      AppendOutcome.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppendBatchResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppendBatchResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.outcomes.push(AppendOutcome.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppendBatchResponse {
+    return {
+      outcomes: globalThis.Array.isArray(object?.outcomes)
+        ? object.outcomes.map((e: any) => AppendOutcome.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: AppendBatchResponse): unknown {
+    const obj: any = {};
+    if (message.outcomes?.length) {
+      obj.outcomes = message.outcomes.map((e) => AppendOutcome.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppendBatchResponse>): AppendBatchResponse {
+    return AppendBatchResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppendBatchResponse>): AppendBatchResponse {
+    const message = createBaseAppendBatchResponse();
+    message.outcomes = object.outcomes?.map((e) => AppendOutcome.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseStartPosition(): StartPosition {
   return { policy: 0, atMs: undefined };
 }
@@ -5321,6 +5714,15 @@ export const StoreServiceService = {
     responseDeserialize: (value: Buffer): RecordTransactionCheckResponse =>
       RecordTransactionCheckResponse.decode(value),
   },
+  appendBatch: {
+    path: "/quiver.store.v1.StoreService/AppendBatch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AppendBatchRequest): Buffer => Buffer.from(AppendBatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AppendBatchRequest => AppendBatchRequest.decode(value),
+    responseSerialize: (value: AppendBatchResponse): Buffer => Buffer.from(AppendBatchResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AppendBatchResponse => AppendBatchResponse.decode(value),
+  },
   seedOffsets: {
     path: "/quiver.store.v1.StoreService/SeedOffsets" as const,
     requestStream: false as const,
@@ -5392,6 +5794,7 @@ export interface StoreServiceServer extends UntypedServiceImplementation {
   orphanedTransactions: handleUnaryCall<OrphanedTransactionsRequest, OrphanedTransactionsResponse>;
   /** RecordTransactionCheck counts one check sent to a producer and schedules the next. */
   recordTransactionCheck: handleUnaryCall<RecordTransactionCheckRequest, RecordTransactionCheckResponse>;
+  appendBatch: handleUnaryCall<AppendBatchRequest, AppendBatchResponse>;
   seedOffsets: handleUnaryCall<OffsetsRequest, OffsetsResponse>;
   resetOffsets: handleUnaryCall<OffsetsRequest, OffsetsResponse>;
   commitOffset: handleUnaryCall<CommitOffsetRequest, CommitOffsetResponse>;
@@ -5574,6 +5977,21 @@ export interface StoreServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RecordTransactionCheckResponse) => void,
+  ): ClientUnaryCall;
+  appendBatch(
+    request: AppendBatchRequest,
+    callback: (error: ServiceError | null, response: AppendBatchResponse) => void,
+  ): ClientUnaryCall;
+  appendBatch(
+    request: AppendBatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AppendBatchResponse) => void,
+  ): ClientUnaryCall;
+  appendBatch(
+    request: AppendBatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AppendBatchResponse) => void,
   ): ClientUnaryCall;
   seedOffsets(
     request: OffsetsRequest,
