@@ -32,20 +32,26 @@ describe('internal protos - conventions', () => {
     expect(fieldNames.filter((name) => /error|status|code/i.test(name))).toEqual([]);
   });
 
-  it('services - one RPC per interface method, as generated for grpc-js', () => {
+  it('services - one RPC per interface method, as generated for grpc-js (plus AppendBatch, appends coalesced by the client)', () => {
     expect(Object.keys(StoreServiceService).sort()).toEqual(
       [
         'ackMessages',
+        'appendBatch',
         'appendMessages',
         'changeInvisibleDuration',
+        'commitOffset',
         'endTransaction',
         'forwardToDeadLetterQueue',
         'orphanedTransactions',
         'popMessages',
         'prepareTransaction',
+        'pullMessages',
+        'queryOffset',
         'recallMessage',
         'recordTransactionCheck',
+        'resetOffsets',
         'scheduleMessages',
+        'seedOffsets',
       ],
     );
     expect(Object.keys(NameServerServiceService).sort()).toEqual(
