@@ -40,6 +40,8 @@ function moduleBoundaries(allow) {
         { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:util'] },
         { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
         { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:contract', 'type:util'] },
+        // Tools (the benchmark) drive whole deployments through the testing lib and the wire contract.
+        { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:testing', 'type:contract', 'type:util'] },
         { sourceTag: 'scope:storage', bannedExternalImports: ['@grpc/*'] },
         { sourceTag: 'type:feature', bannedExternalImports: ['classic-level', 'level'] },
         { sourceTag: 'type:app', bannedExternalImports: ['classic-level', 'level'] },
