@@ -14,6 +14,8 @@ export interface Deployment {
   crashAndRestartStoreNodes(): Promise<void>;
   /** processIds lists the operating-system process ids of the deployment's processes (for CPU and memory readings). */
   processIds(): number[];
+  /** processRoles names each process's role (standalone, name-server, store-node, proxy) with its pid, for readings per role. */
+  processRoles(): Array<{ role: 'standalone' | 'name-server' | 'store-node' | 'proxy'; pid: number }>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startStandalone(options: DeploymentOptions = {}): Promise<
     kind: 'standalone',
     endpoints: [`127.0.0.1:${port}`],
     processIds: () => (process.pid === undefined ? [] : [process.pid]),
+    processRoles: () => (process.pid === undefined ? [] : [{ role: 'standalone' as const, pid: process.pid }]),
     adminUrls: [`http://127.0.0.1:${adminPort}`],
     crashAndRestartStoreNodes: async () => {
       await process.kill9();
@@ -72,6 +75,12 @@ export async function startCluster(options: DeploymentOptions & { storeNodes?: n
   return {
     kind: 'cluster',
     processIds: () => [nameServer, ...stores, ...proxies].flatMap((member) => (member.pid === undefined ? [] : [member.pid])),
+    processRoles: () =>
+      [
+        ...[nameServer].map((member) => ({ role: 'name-server' as const, member })),
+        ...stores.map((member) => ({ role: 'store-node' as const, member })),
+        ...proxies.map((member) => ({ role: 'proxy' as const, member })),
+      ].flatMap(({ role, member }) => (member.pid === undefined ? [] : [{ role, pid: member.pid }])),
     endpoints,
     adminUrls,
     crashAndRestartStoreNodes: async () => {

@@ -6,6 +6,7 @@ import { v2 } from '@quiver/protocol';
 import { RawClient, startCluster, startStandalone, wireMessage, type Deployment } from '@quiver/testing';
 import { runMessageTypeSuite, type MessageTypeOptions } from './message-types';
 import { endToEndLatency } from './e2e-latency';
+import { RSS_GOAL_MIB, soak } from './soak';
 import { latencyChartSvg } from './chart';
 import { startNullServer } from './null-server';
 import { installPeers, parsePeers, PEER_WORKLOADS, runPeer, type PeerDefinition } from './peers';
@@ -30,7 +31,9 @@ import { cpuSeconds, rssMiB } from './resources';
  * --suite message-types (or message-types-quick) measures issue 3's figures instead: delay
  * lateness and send latency with a million timers pending, FIFO with 1,000 message groups
  * (src/message-types.ts).
- * Usage: npm run bench -- [--suite smoke|quick|standard|message-types|message-types-quick] [--json FILE] [--peers LIST|all] [--cluster] [--chart FILE.svg]
+ * --suite soak [--duration SECONDS] (default 600) keeps a cluster under load and samples each
+ * process role's RSS (src/soak.ts).
+ * Usage: npm run bench -- [--suite smoke|quick|standard|message-types|message-types-quick|soak] [--json FILE] [--peers LIST|all] [--cluster] [--chart FILE.svg] [--duration SECONDS]
  * Every loop is bounded by a message count and a time budget; the quick suite's whole run by
  * QUICK_TOTAL_MS (workload budgets shrink to fit it).
  */
@@ -64,6 +67,10 @@ const messageTypeSuites: Record<string, MessageTypeOptions> = {
   'message-types': { pendingTimers: 1_000_000, fifoGroups: 1_000, fifoMessages: 20_000, probes: 200, budgetMs: 300_000, sendMessages: 2_000 },
   'message-types-quick': { pendingTimers: 20_000, fifoGroups: 100, fifoMessages: 2_000, probes: 50, budgetMs: 60_000, sendMessages: 500 },
 };
+
+/** The soak suite's default duration and sampling interval. */
+const SOAK_DURATION_S_DEFAULT = 600;
+const SOAK_SAMPLE_EVERY_MS = 10_000;
 
 /** Cluster workloads added by --cluster: send-sync, send-64, batch-100. */
 const CLUSTER_WORKLOADS = 3;
@@ -244,8 +251,13 @@ async function main(): Promise<void> {
       peers: { type: 'string' },
       chart: { type: 'string' },
       cluster: { type: 'boolean', default: false },
+      duration: { type: 'string' },
     },
   });
+  if (values.suite === 'soak') {
+    await runSoak(Number(values.duration ?? SOAK_DURATION_S_DEFAULT), values.json, startedAt);
+    return;
+  }
   const messageTypes = messageTypeSuites[values.suite ?? ''];
   if (messageTypes) {
     await runMessageTypes(values.suite!, messageTypes, values.json, startedAt);
@@ -455,6 +467,23 @@ function printComparison(results: Result[], peers: PeerDefinition[]): void {
 async function createTopic(adminUrl: string, name: string): Promise<void> {
   const response = await fetch(`${adminUrl}/v1/topics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, messageType: 'NORMAL' }) });
   if (response.status >= 300) throw new Error(`creating topic ${name}: ${response.status} ${await response.text()}`);
+}
+
+/** runSoak runs the soak suite and prints its samples and each role's peak RSS against the goal. */
+async function runSoak(durationSeconds: number, json: string | undefined, startedAt: number): Promise<void> {
+  if (!Number.isFinite(durationSeconds) || durationSeconds < 10) throw new Error(`--duration must be at least 10 seconds, got ${durationSeconds}`);
+  const report = await soak(durationSeconds * 1000, Math.min(SOAK_SAMPLE_EVERY_MS, (durationSeconds * 1000) / 6));
+  const roles = Object.keys(report.maxRssMiB).sort();
+  writeAligned(
+    ['at s', 'sent/s', 'consumed/s', ...roles.map((role) => `${role} MiB`)],
+    report.samples.map((sample) => [String(sample.atSeconds), String(sample.sentPerSecond), String(sample.consumedPerSecond), ...roles.map((role) => (sample.rssMiB[role] ?? 0).toFixed(0))]),
+  );
+  for (const [role, goal] of Object.entries(RSS_GOAL_MIB)) {
+    const peak = report.maxRssMiB[role];
+    if (peak !== undefined) process.stdout.write(`${role}: peak RSS ${peak.toFixed(0)} MiB (goal at most ${goal} MiB: ${peak <= goal ? 'met' : 'missed'})\n`);
+  }
+  process.stdout.write(`sent ${report.sent}, consumed ${report.consumed} in ${report.durationSeconds.toFixed(0)} s; total elapsed ${((Date.now() - startedAt) / 1000).toFixed(1)} s (suite soak)\n`);
+  if (json) writeFileSync(json, JSON.stringify({ suite: 'soak', ...report }, null, 2));
 }
 
 /** runMessageTypes runs issue 3's measurements (src/message-types.ts) and prints them. */
