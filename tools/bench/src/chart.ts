@@ -17,6 +17,8 @@ const FALLBACK_COLORS = ['#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 const PANEL_WIDTH = 440;
 const PANEL_HEIGHT = 360;
 const MARGIN = { top: 70, right: 20, bottom: 50, left: 70 };
+/** RATES_PER_LINE: systems per line of the rates under a panel, so the text stays inside it. */
+const RATES_PER_LINE = 3;
 
 function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[char]!);
@@ -43,15 +45,16 @@ export function latencyChartSvg(results: Result[], workloads: string[], title: s
   const x = (index: number): number => MARGIN.left + (plotWidth * (index + 0.5)) / PERCENTILES.length;
 
   const width = PANEL_WIDTH * workloads.length;
-  const height = PANEL_HEIGHT + (note ? 40 : 20);
+  const height = PANEL_HEIGHT + (note ? 54 : 34);
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`);
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   out.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`);
-  // Legend, centred under the title.
-  const legendWidth = systems.length * 110;
+  // Legend, centred under the title; each entry as wide as its label (about 7 px per character).
+  const entryWidths = systems.map((system) => 28 + system.length * 7 + 18);
+  const legendWidth = entryWidths.reduce((sum, entry) => sum + entry, 0);
   systems.forEach((system, index) => {
-    const lx = width / 2 - legendWidth / 2 + index * 110;
+    const lx = width / 2 - legendWidth / 2 + entryWidths.slice(0, index).reduce((sum, entry) => sum + entry, 0);
     out.push(`<line x1="${lx}" y1="40" x2="${lx + 22}" y2="40" stroke="${color(system)}" stroke-width="3"/>`);
     out.push(`<circle cx="${lx + 11}" cy="40" r="4" fill="${color(system)}"/>`);
     out.push(`<text x="${lx + 28}" y="44">${escapeXml(system)}</text>`);
@@ -89,13 +92,15 @@ export function latencyChartSvg(results: Result[], workloads: string[], title: s
         );
       });
     }
-    out.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${MARGIN.top + plotHeight + 38}" text-anchor="middle" fill="#555555">${escapeXml(
-      systems
-        .map((system) => results.find((candidate) => candidate.system === system && candidate.workload === workload))
-        .filter((result): result is Result => result !== undefined)
-        .map((result) => `${result.system} ${Math.round(result.perSecond)}/s`)
-        .join(' · '),
-    )}</text>`);
+    // Rates under the panel, three systems per line so they stay inside it.
+    const rates = systems
+      .map((system) => results.find((candidate) => candidate.system === system && candidate.workload === workload))
+      .filter((result): result is Result => result !== undefined)
+      .map((result) => `${result.system} ${Math.round(result.perSecond)}/s`);
+    for (let line = 0; line * RATES_PER_LINE < rates.length; line++) {
+      const text = rates.slice(line * RATES_PER_LINE, (line + 1) * RATES_PER_LINE).join(' · ');
+      out.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${MARGIN.top + plotHeight + 36 + line * 14}" text-anchor="middle" font-size="11" fill="#555555">${escapeXml(text)}</text>`);
+    }
     out.push('</g>');
   });
   if (note) out.push(`<text x="${width / 2}" y="${height - 10}" text-anchor="middle" font-size="11" fill="#555555">${escapeXml(note)}</text>`);
