@@ -409,10 +409,7 @@ export class KeyValuePopState {
    * first seen subscribing, so a consumer started before a producer gets what is sent after.
    */
   async seed(group: string, topic: string, queueIds: readonly number[], start: StartPosition): Promise<Map<number, number>> {
-    this.checkOpen();
-    checkGroupTopic(group, topic);
-    checkQueueIds(queueIds);
-    checkStartPosition(start);
+    this.checkOffsetsArgs(group, topic, queueIds, start);
     return this.serializer.run(groupTopicKey(group, topic), async () => {
       this.checkOpen();
       const existing = this.groupTopics.get(groupTopicKey(group, topic));
@@ -454,10 +451,7 @@ export class KeyValuePopState {
    * Throws QUEUE_CORRUPTED when a queue's start cannot be read.
    */
   async resetOffsets(group: string, topic: string, queueIds: readonly number[], start: StartPosition): Promise<Map<number, number>> {
-    this.checkOpen();
-    checkGroupTopic(group, topic);
-    checkQueueIds(queueIds);
-    checkStartPosition(start);
+    this.checkOffsetsArgs(group, topic, queueIds, start);
     return this.serializer.run(groupTopicKey(group, topic), async () => {
       this.checkOpen();
       const existing = this.groupTopics.get(groupTopicKey(group, topic));
@@ -766,6 +760,14 @@ export class KeyValuePopState {
       const read = await this.readOffsets(topic, queue.queueId, offsets);
       offsets.forEach((offset, index) => queue.messageGroups.set(offset, read?.[index]?.messageGroup ?? null));
     }
+  }
+
+  /** checkOffsetsArgs checks what seed and resetOffsets are given; throws BAD_REQUEST or CLOSED. */
+  private checkOffsetsArgs(group: string, topic: string, queueIds: readonly number[], start: StartPosition): void {
+    this.checkOpen();
+    checkGroupTopic(group, topic);
+    checkQueueIds(queueIds);
+    checkStartPosition(start);
   }
 
   /** checkQueueStateRoom throws TOO_MANY_REQUESTS when `adding` more queue states would pass QUEUE_STATES_MAX. */

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { v2 } from '@quiver/protocol';
 import { RawClient, wireMessage } from '@quiver/testing';
+import { ackEntriesOf, leanReceiveRequest, received as receivedMessages, resource } from './lean';
 import { histogram, latencyOf, MESSAGE_BYTES, progress, type Result } from './peers/result';
 
 /**
@@ -25,7 +26,6 @@ const SENT_AT_PROPERTY = 'bench-sent-at-ms';
 export async function endToEndLatency(endpoint: string, topic: string, group: string, ratePerSecond: number, durationMs: number): Promise<Result> {
   const name = `e2e-${ratePerSecond}`;
   const client = new RawClient(endpoint);
-  const resource = (value: string) => ({ name: value, resourceNamespace: '' });
   const body = Buffer.alloc(MESSAGE_BYTES, 0x65);
   const recorded = histogram();
   const total = Math.floor((ratePerSecond * durationMs) / 1000);
@@ -42,24 +42,13 @@ export async function endToEndLatency(endpoint: string, topic: string, group: st
     const receivers = Array.from({ length: RECEIVERS }, async () => {
       const acks: Array<Promise<unknown>> = [];
       while (receiveUntil()) {
-        const frames = await client.receiveMessage({
-          group: resource(group),
-          messageQueue: { topic: resource(topic), id: 0, permission: v2.Permission.READ_WRITE, acceptMessageTypes: [] },
-          filterExpression: { type: v2.FilterType.TAG, expression: '*' },
-          batchSize: 32,
-          invisibleDuration: { seconds: 30, nanos: 0 },
-          autoRenew: false,
-          longPollingTimeout: { seconds: 5, nanos: 0 },
-        });
+        const messages = receivedMessages(await client.receiveMessage(leanReceiveRequest(topic, group, 32)));
         const receivedAt = performance.now();
-        const entries: v2.AckMessageEntry[] = [];
-        for (const frame of frames) {
-          if (frame.content?.$case !== 'message') continue;
-          const message = frame.content.value;
+        for (const message of messages) {
           const sentAt = Number(message.userProperties[SENT_AT_PROPERTY]);
           recorded.recordValue(Math.max(1, Math.round((receivedAt - sentAt) * 1000)));
-          entries.push({ messageId: message.systemProperties!.messageId, receiptHandle: message.systemProperties!.receiptHandle! });
         }
+        const entries = ackEntriesOf(messages);
         received += entries.length;
         progress(name, Math.min(received, total), total);
         if (entries.length > 0) acks.push(client.ackMessage({ group: resource(group), topic: resource(topic), entries }));

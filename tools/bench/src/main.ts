@@ -6,6 +6,7 @@ import { v2 } from '@quiver/protocol';
 import { RawClient, startCluster, startStandalone, wireMessage, type Deployment } from '@quiver/testing';
 import { runMessageTypeSuite, type MessageTypeOptions } from './message-types';
 import { endToEndLatency } from './e2e-latency';
+import { ackEntriesOf, leanReceiveRequest, received, resource } from './lean';
 import { RSS_GOAL_MIB, soak } from './soak';
 import { latencyChartSvg } from './chart';
 import { startNullServer } from './null-server';
@@ -201,7 +202,6 @@ async function officialConsume(consumer: SimpleConsumer, count: number, budgetMs
 
 async function batchConsume(endpoint: string, topic: string, group: string, count: number, budgetMs: number): Promise<Result> {
   const client = new RawClient(endpoint);
-  const resource = (name: string) => ({ name, resourceNamespace: '' });
   const deadline = Date.now() + budgetMs;
   const claims = new Claims(count);
   let done = 0;
@@ -212,20 +212,7 @@ async function batchConsume(endpoint: string, topic: string, group: string, coun
         while (done < count && Date.now() < deadline) {
           const wanted = claims.take(32);
           if (wanted === 0) break;
-          const frames = await client.receiveMessage({
-            group: resource(group),
-            messageQueue: { topic: resource(topic), id: 0, permission: v2.Permission.READ_WRITE, acceptMessageTypes: [] },
-            filterExpression: { type: v2.FilterType.TAG, expression: '*' },
-            batchSize: wanted,
-            invisibleDuration: { seconds: 30, nanos: 0 },
-            autoRenew: false,
-            longPollingTimeout: { seconds: 5, nanos: 0 },
-          });
-          const entries = frames.flatMap((frame) =>
-            frame.content?.$case === 'message'
-              ? [{ messageId: frame.content.value.systemProperties!.messageId, receiptHandle: frame.content.value.systemProperties!.receiptHandle! }]
-              : [],
-          );
+          const entries = ackEntriesOf(received(await client.receiveMessage(leanReceiveRequest(topic, group, wanted))));
           claims.giveBack(wanted - entries.length);
           if (entries.length === 0) continue;
           const ack = await client.ackMessage({ group: resource(group), topic: resource(topic), entries });

@@ -1,6 +1,7 @@
 import { Producer } from 'rocketmq-client-nodejs';
 import { v2 } from '@quiver/protocol';
 import { RawClient, startCluster } from '@quiver/testing';
+import { ackEntriesOf, leanReceiveRequest, received, resource } from './lean';
 import { MESSAGE_BYTES, progress } from './peers/result';
 import { rssMiB } from './resources';
 
@@ -38,7 +39,6 @@ export async function soak(durationMs: number, sampleEveryMs: number): Promise<S
   const endpoint = cluster.endpoints[0]!;
   const topic = `soak_${Date.now().toString(36)}`;
   const group = `${topic}_group`;
-  const resource = (name: string) => ({ name, resourceNamespace: '' });
   const response = await fetch(`${cluster.adminUrls[0]}/v1/topics`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -88,20 +88,7 @@ export async function soak(durationMs: number, sampleEveryMs: number): Promise<S
     });
     const receivers = Array.from({ length: RECEIVERS }, async () => {
       while (Date.now() < endAt) {
-        const frames = await consumerClient.receiveMessage({
-          group: resource(group),
-          messageQueue: { topic: resource(topic), id: 0, permission: v2.Permission.READ_WRITE, acceptMessageTypes: [] },
-          filterExpression: { type: v2.FilterType.TAG, expression: '*' },
-          batchSize: 32,
-          invisibleDuration: { seconds: 30, nanos: 0 },
-          autoRenew: false,
-          longPollingTimeout: { seconds: 5, nanos: 0 },
-        });
-        const entries = frames.flatMap((frame) =>
-          frame.content?.$case === 'message'
-            ? [{ messageId: frame.content.value.systemProperties!.messageId, receiptHandle: frame.content.value.systemProperties!.receiptHandle! }]
-            : [],
-        );
+        const entries = ackEntriesOf(received(await consumerClient.receiveMessage(leanReceiveRequest(topic, group, 32))));
         if (entries.length === 0) continue;
         await consumerClient.ackMessage({ group: resource(group), topic: resource(topic), entries });
         consumed += entries.length;
