@@ -1,6 +1,6 @@
-import { ConsumeResult, PushConsumer, type MessageView } from 'rocketmq-client-nodejs';
+import { ConsumeResult, type MessageView } from 'rocketmq-client-nodejs';
 import type { Deployment } from '@quiver/testing';
-import { adminPost, deployments, e2eSeed, quietLogger, runBounded, seededRandom, sendUntilAcked, sleep, startProducer, uniqueName, waitFor } from './support';
+import { adminPost, deployments, e2eSeed, runBounded, seededRandom, sendUntilAcked, sleep, startListeningPushConsumer, startProducer, uniqueName, waitFor } from './support';
 
 /**
  * FIFO through the official client: 20 message groups × 500 messages sent concurrently (each
@@ -22,6 +22,59 @@ const CRASH_MESSAGE_GROUPS = 8;
 const CRASH_MESSAGES_PER_GROUP = 60;
 const CRASH_FAILURE_RATE = 0.03;
 
+/**
+ * FifoOrderCheck is a FIFO push consumer's listener over bodies `<message group>:<sequence>`. It
+ * records a violation for a message offered before its group's previous one succeeded, for one
+ * offered again after it succeeded (unless `redeliveryAllowed()`: at-least-once after a crash;
+ * those are counted), and for one carrying another message group; it fails messages at random
+ * with `failureRate`.
+ */
+class FifoOrderCheck {
+  readonly succeeded = new Map<string, number>();
+  readonly violations: string[] = [];
+  invocations = 0;
+  failures = 0;
+  redeliveries = 0;
+
+  constructor(
+    private readonly random: () => number,
+    private readonly failureRate: number,
+    private readonly redeliveryAllowed: () => boolean = () => false,
+  ) {}
+
+  readonly consume = (message: MessageView): ConsumeResult => {
+    this.invocations++;
+    const [messageGroup, text] = message.body.toString('utf8').split(':');
+    const sequence = Number(text);
+    const done = this.succeeded.get(messageGroup!) ?? -1;
+    if (sequence > done + 1) this.violations.push(`${messageGroup}:${sequence} offered before ${messageGroup}:${done + 1} succeeded`);
+    else if (sequence <= done) {
+      // At-least-once: an offer whose ack a crash lost (or a send retried after it) comes again.
+      if (this.redeliveryAllowed()) this.redeliveries++;
+      else this.violations.push(`${messageGroup}:${sequence} offered again after it succeeded`);
+    }
+    if (message.messageGroup !== messageGroup) this.violations.push(`${messageGroup}:${sequence} arrived with message group ${message.messageGroup}`);
+    if (this.random() < this.failureRate) {
+      this.failures++;
+      return ConsumeResult.FAILURE;
+    }
+    if (sequence === done + 1) this.succeeded.set(messageGroup!, sequence);
+    return ConsumeResult.SUCCESS;
+  };
+
+  /** consumed counts the messages that succeeded, each once. */
+  consumed(): number {
+    return [...this.succeeded.values()].reduce((sum, last) => sum + last + 1, 0);
+  }
+
+  /** unfinished lists the groups g0..g<groups-1> not consumed to `perGroup` messages, at their last success. */
+  unfinished(groups: number, perGroup: number): string {
+    return Array.from({ length: groups }, (_, g) => `g${g}:${this.succeeded.get(`g${g}`) ?? -1}`)
+      .filter((entry) => !entry.endsWith(`:${perGroup - 1}`))
+      .join(' ');
+  }
+}
+
 describe.each(deployments)('%s - FIFO message groups through the official client', (name, start) => {
   let deployment: Deployment;
 
@@ -41,35 +94,8 @@ describe.each(deployments)('%s - FIFO message groups through the official client
     await adminPost(deployment, '/v1/topics', { name: topic, messageType: 'FIFO', queueCount: 4 });
     await adminPost(deployment, '/v1/groups', { name: group, fifo: true });
 
-    const succeeded = new Map<string, number>();
-    const violations: string[] = [];
-    let invocations = 0;
-    let failures = 0;
-    const consumer = new PushConsumer({
-      endpoints: deployment.endpoints[deployment.endpoints.length - 1]!,
-      namespace: '',
-      consumerGroup: group,
-      subscriptions: new Map([[topic, '*']]),
-      logger: quietLogger,
-      messageListener: {
-        consume: (message: MessageView) => {
-          invocations++;
-          const [messageGroup, text] = message.body.toString('utf8').split(':');
-          const sequence = Number(text);
-          const done = succeeded.get(messageGroup!) ?? -1;
-          if (sequence <= done) violations.push(`${messageGroup}:${sequence} offered again after it succeeded`);
-          else if (sequence !== done + 1) violations.push(`${messageGroup}:${sequence} offered before ${messageGroup}:${done + 1} succeeded`);
-          if (message.messageGroup !== messageGroup) violations.push(`${messageGroup}:${sequence} arrived with message group ${message.messageGroup}`);
-          if (random() < FAILURE_RATE) {
-            failures++;
-            return ConsumeResult.FAILURE;
-          }
-          if (sequence === done + 1) succeeded.set(messageGroup!, sequence);
-          return ConsumeResult.SUCCESS;
-        },
-      },
-    });
-    await consumer.startup();
+    const check = new FifoOrderCheck(random, FAILURE_RATE);
+    const consumer = await startListeningPushConsumer(deployment.endpoints[deployment.endpoints.length - 1]!, group, topic, check.consume);
     const producer = await startProducer(deployment.endpoints[0]!, topic);
     try {
       await runBounded(MESSAGE_GROUPS, MESSAGE_GROUPS, async (g) => {
@@ -78,21 +104,18 @@ describe.each(deployments)('%s - FIFO message groups through the official client
         }
       });
       const total = MESSAGE_GROUPS * MESSAGES_PER_GROUP;
-      const progressOf = (): string =>
-        Array.from({ length: MESSAGE_GROUPS }, (_, g) => `g${g}:${succeeded.get(`g${g}`) ?? -1}`)
-          .filter((entry) => !entry.endsWith(`:${MESSAGES_PER_GROUP - 1}`))
-          .join(' ');
       await waitFor(
-        () => `every group consumed to its end (seed ${seed}; unfinished groups at their last success: ${progressOf()}; invocations ${invocations})`,
-        () => [...succeeded.values()].reduce((sum, last) => sum + last + 1, 0) >= total || violations.length > 0,
+        () =>
+          `every group consumed to its end (seed ${seed}; unfinished groups at their last success: ${check.unfinished(MESSAGE_GROUPS, MESSAGES_PER_GROUP)}; invocations ${check.invocations})`,
+        () => check.consumed() >= total || check.violations.length > 0,
         300_000,
         200,
       );
-      expect({ seed, violations: violations.slice(0, 10) }).toEqual({ seed, violations: [] });
-      for (let g = 0; g < MESSAGE_GROUPS; g++) expect(succeeded.get(`g${g}`)).toBe(MESSAGES_PER_GROUP - 1);
+      expect({ seed, violations: check.violations.slice(0, 10) }).toEqual({ seed, violations: [] });
+      for (let g = 0; g < MESSAGE_GROUPS; g++) expect(check.succeeded.get(`g${g}`)).toBe(MESSAGES_PER_GROUP - 1);
       // The random failures really happened and were retried in place.
-      expect(failures).toBeGreaterThan(0);
-      expect(invocations).toBeGreaterThanOrEqual(total + failures);
+      expect(check.failures).toBeGreaterThan(0);
+      expect(check.invocations).toBeGreaterThanOrEqual(total + check.failures);
     } finally {
       await producer.shutdown();
       await consumer.shutdown();
@@ -107,40 +130,9 @@ describe.each(deployments)('%s - FIFO message groups through the official client
     await adminPost(deployment, '/v1/groups', { name: group, fifo: true });
     const total = CRASH_MESSAGE_GROUPS * CRASH_MESSAGES_PER_GROUP;
 
-    const succeeded = new Map<string, number>();
-    const violations: string[] = [];
     let crashed = false;
-    let redeliveries = 0;
-    let failures = 0;
-    const consumedCount = (): number => [...succeeded.values()].reduce((sum, last) => sum + last + 1, 0);
-    const consumer = new PushConsumer({
-      endpoints: deployment.endpoints[deployment.endpoints.length - 1]!,
-      namespace: '',
-      consumerGroup: group,
-      subscriptions: new Map([[topic, '*']]),
-      logger: quietLogger,
-      messageListener: {
-        consume: (message: MessageView) => {
-          const [messageGroup, text] = message.body.toString('utf8').split(':');
-          const sequence = Number(text);
-          const done = succeeded.get(messageGroup!) ?? -1;
-          if (sequence > done + 1) violations.push(`${messageGroup}:${sequence} offered before ${messageGroup}:${done + 1} succeeded`);
-          else if (sequence <= done) {
-            // At-least-once: an offer whose ack the crash lost (or a send retried after it) comes again.
-            if (crashed) redeliveries++;
-            else violations.push(`${messageGroup}:${sequence} offered again after it succeeded, before any crash`);
-          }
-          if (message.messageGroup !== messageGroup) violations.push(`${messageGroup}:${sequence} arrived with message group ${message.messageGroup}`);
-          if (random() < CRASH_FAILURE_RATE) {
-            failures++;
-            return ConsumeResult.FAILURE;
-          }
-          if (sequence === done + 1) succeeded.set(messageGroup!, sequence);
-          return ConsumeResult.SUCCESS;
-        },
-      },
-    });
-    await consumer.startup();
+    const check = new FifoOrderCheck(random, CRASH_FAILURE_RATE, () => crashed);
+    const consumer = await startListeningPushConsumer(deployment.endpoints[deployment.endpoints.length - 1]!, group, topic, check.consume);
     const producer = await startProducer(deployment.endpoints[0]!, topic);
     const startedMs = Date.now();
     let sent = 0;
@@ -158,12 +150,12 @@ describe.each(deployments)('%s - FIFO message groups through the official client
       // Crash once a seeded share of the messages is sent and consumption is under way.
       const crashAfterSent = Math.floor(total * (0.3 + 0.3 * random()));
       await waitFor(
-        () => `sending and consuming under way (seed ${seed}; sent ${sent}, consumed ${consumedCount()})`,
-        () => (sent >= crashAfterSent && consumedCount() >= total / 10) || violations.length > 0,
+        () => `sending and consuming under way (seed ${seed}; sent ${sent}, consumed ${check.consumed()})`,
+        () => (sent >= crashAfterSent && check.consumed() >= total / 10) || check.violations.length > 0,
         60_000,
         10,
       );
-      const consumedAtCrash = consumedCount();
+      const consumedAtCrash = check.consumed();
       const sentAtCrash = sent;
       crashed = true;
       const crashStartedMs = Date.now();
@@ -172,23 +164,20 @@ describe.each(deployments)('%s - FIFO message groups through the official client
       await sending;
       const sentAllMs = Date.now();
 
-      const progressOf = (): string =>
-        Array.from({ length: CRASH_MESSAGE_GROUPS }, (_, g) => `g${g}:${succeeded.get(`g${g}`) ?? -1}`)
-          .filter((entry) => !entry.endsWith(`:${CRASH_MESSAGES_PER_GROUP - 1}`))
-          .join(' ');
       await waitFor(
-        () => `every group consumed to its end after the crash (seed ${seed}; unfinished groups at their last success: ${progressOf()})`,
-        () => consumedCount() >= total || violations.length > 0,
+        () =>
+          `every group consumed to its end after the crash (seed ${seed}; unfinished groups at their last success: ${check.unfinished(CRASH_MESSAGE_GROUPS, CRASH_MESSAGES_PER_GROUP)})`,
+        () => check.consumed() >= total || check.violations.length > 0,
         150_000,
         100,
       );
       console.log(
         `${name}: FIFO kill -9 (seed ${seed}): crashed after ${sentAtCrash}/${total} sent and ${consumedAtCrash} consumed, ` +
           `${crashStartedMs - startedMs} ms in; restart took ${restartedMs - crashStartedMs} ms; all sent ${sentAllMs - restartedMs} ms after it, ` +
-          `all consumed ${Date.now() - restartedMs} ms after it; ${failedSends} failed send attempts retried, ${redeliveries} redeliveries, ${failures} listener failures`,
+          `all consumed ${Date.now() - restartedMs} ms after it; ${failedSends} failed send attempts retried, ${check.redeliveries} redeliveries, ${check.failures} listener failures`,
       );
-      expect({ seed, violations: violations.slice(0, 10) }).toEqual({ seed, violations: [] });
-      for (let g = 0; g < CRASH_MESSAGE_GROUPS; g++) expect(succeeded.get(`g${g}`)).toBe(CRASH_MESSAGES_PER_GROUP - 1);
+      expect({ seed, violations: check.violations.slice(0, 10) }).toEqual({ seed, violations: [] });
+      for (let g = 0; g < CRASH_MESSAGE_GROUPS; g++) expect(check.succeeded.get(`g${g}`)).toBe(CRASH_MESSAGES_PER_GROUP - 1);
       // The crash really happened mid-run.
       expect(consumedAtCrash).toBeLessThan(total);
       expect(sentAtCrash).toBeLessThan(total);
