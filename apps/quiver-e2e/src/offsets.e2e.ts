@@ -37,13 +37,6 @@ async function receiveFor(consumer: SimpleConsumer, ms: number, expected = 0): P
   return [...bodies].sort();
 }
 
-async function adminJson(deployment: Deployment, path: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${deployment.adminUrls[0]}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`POST ${path}: ${response.status} ${text}`);
-  return JSON.parse(text);
-}
-
 describe.each(deployments)('offsets and replay - %s', (_name, start) => {
   let deployment: Deployment;
 
@@ -108,7 +101,7 @@ describe.each(deployments)('offsets and replay - %s', (_name, start) => {
       for (const body of named('second', 5)) await producer.send({ topic, body: Buffer.from(body) });
       expect(bodiesOf(await drainSimple(consumer, 10, 30_000))).toEqual([...named('first', 5), ...named('second', 5)].sort());
 
-      const reset = (await adminJson(deployment, `/v1/groups/${group}/offsets/reset`, { topic, timestamp: replayFrom.toISOString() })) as {
+      const reset = (await adminPost(deployment, `/v1/groups/${group}/offsets/reset`, { topic, timestamp: replayFrom.toISOString() })) as {
         queues: Array<{ storeNode: string; queueId: number; offset: number }>;
       };
       expect(reset.queues.length).toBe(2 * (deployment.kind === 'cluster' ? 2 : 1));

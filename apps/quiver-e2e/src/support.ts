@@ -1,5 +1,5 @@
 import { Producer, PushConsumer, SimpleConsumer, ConsumeResult, type MessageView } from 'rocketmq-client-nodejs';
-import { startCluster, startStandalone, type Deployment } from '@quiver/testing';
+import { adminPost as postToAdmin, startCluster, startStandalone, type Deployment } from '@quiver/testing';
 
 /** quietLogger keeps the official client's own logging out of test output. */
 export const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -109,9 +109,8 @@ export const deployments: Array<[string, () => Promise<Deployment>]> = [
 ];
 
 /** adminPost calls the admin HTTP API of the deployment's first proxy and fails on any error status. */
-export async function adminPost(deployment: Deployment, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${deployment.adminUrls[0]}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (response.status >= 300) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+export async function adminPost(deployment: Deployment, path: string, body: unknown): Promise<unknown> {
+  return postToAdmin(deployment.adminUrls[0]!, path, body);
 }
 
 /** seededRandom is mulberry32: a small seeded PRNG, so a failing run can be replayed with its seed. */

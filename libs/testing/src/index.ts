@@ -2,3 +2,4 @@ export { QuiverProcess, freePort, tempDir, CLI_ENTRY } from './processes';
 export { startStandalone, startCluster } from './deployments';
 export type { Deployment, DeploymentOptions } from './deployments';
 export { RawClient, wireMessage } from './raw-client';
+export { adminPost } from './admin';

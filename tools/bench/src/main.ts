@@ -3,15 +3,15 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { v2 } from '@quiver/protocol';
-import { RawClient, startCluster, startStandalone, wireMessage, type Deployment } from '@quiver/testing';
+import { adminPost, RawClient, startCluster, startStandalone, wireMessage, type Deployment } from '@quiver/testing';
 import { runMessageTypeSuite, type MessageTypeOptions } from './message-types';
 import { endToEndLatency } from './e2e-latency';
-import { ackEntriesOf, leanReceiveRequest, received, resource } from './lean';
+import { ackEntriesOf, leanBatchSend, leanReceiveRequest, received, resource } from './lean';
 import { RSS_GOAL_MIB, soak } from './soak';
 import { latencyChartSvg } from './chart';
 import { startNullServer } from './null-server';
 import { installPeers, parsePeers, PEER_WORKLOADS, runPeer, type PeerDefinition } from './peers';
-import { Claims, closedLoopSend, histogram, latencyOf, MESSAGE_BYTES, progress, WINDOW, type Result } from './peers/result';
+import { Claims, closedLoopSend, MESSAGE_BYTES, progress, WINDOW, type Result } from './peers/result';
 import { cpuSeconds, rssMiB } from './resources';
 
 /**
@@ -138,33 +138,10 @@ async function officialSend(system: string, endpoint: string, topic: string, nam
 }
 
 async function batchSend(endpoint: string, topic: string, count: number, batchSize: number, inFlight: number, budgetMs: number): Promise<Result> {
-  const client = new RawClient(endpoint);
   const body = Buffer.alloc(MESSAGE_BYTES, 0x62);
-  const recorded = histogram();
-  const deadline = Date.now() + budgetMs;
-  let next = 0;
-  let done = 0;
-  const started = process.hrtime.bigint();
-  try {
-    await Promise.all(
-      Array.from({ length: inFlight }, async () => {
-        while (next < count && Date.now() < deadline) {
-          next += batchSize;
-          const messages = Array.from({ length: batchSize }, () => wireMessage(topic, body));
-          const t0 = process.hrtime.bigint();
-          const response = await client.sendMessage({ messages });
-          recorded.recordValue(Number(process.hrtime.bigint() - t0) / 1000);
-          if (response.status?.code !== v2.Code.OK) throw new Error(`batch send failed: ${response.status?.code} ${response.status?.message}`);
-          done += batchSize;
-          progress('batch-100', done, count);
-        }
-      }),
-    );
-  } finally {
-    client.close();
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { system: 'quiver', workload: `batch-${batchSize}`, messages: done, seconds, perSecond: done / seconds, latencyMs: latencyOf(recorded) };
+  const name = `batch-${batchSize}`;
+  const sent = await leanBatchSend({ endpoint, count, batchSize, inFlight, budgetMs, message: () => wireMessage(topic, body), onProgress: (done) => progress(name, done, count) });
+  return { system: 'quiver', workload: name, messages: sent.messages, seconds: sent.seconds, perSecond: sent.messages / sent.seconds, latencyMs: sent.latencyMs };
 }
 
 /**
@@ -452,8 +429,7 @@ function printComparison(results: Result[], peers: PeerDefinition[]): void {
 
 /** createTopic creates a NORMAL topic through an admin API (a cluster does not auto-create topics). */
 async function createTopic(adminUrl: string, name: string): Promise<void> {
-  const response = await fetch(`${adminUrl}/v1/topics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, messageType: 'NORMAL' }) });
-  if (response.status >= 300) throw new Error(`creating topic ${name}: ${response.status} ${await response.text()}`);
+  await adminPost(adminUrl, '/v1/topics', { name, messageType: 'NORMAL' });
 }
 
 /** runSoak runs the soak suite and prints its samples and each role's peak RSS against the goal. */

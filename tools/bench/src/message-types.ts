@@ -1,9 +1,10 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import * as hdr from 'hdr-histogram-js';
 import { ConsumeResult, Producer, PushConsumer, SimpleConsumer, type MessageView } from 'rocketmq-client-nodejs';
 import { v2 } from '@quiver/protocol';
-import { freePort, QuiverProcess, RawClient, tempDir, wireMessage } from '@quiver/testing';
+import { adminPost as postToAdmin, freePort, QuiverProcess, tempDir, wireMessage } from '@quiver/testing';
+import { leanBatchSend } from './lean';
+import { histogram, latencyOf } from './peers/result';
 import { cpuSeconds, rssMiB } from './resources';
 
 /**
@@ -100,17 +101,7 @@ async function startServer(): Promise<Server> {
 }
 
 async function adminPost(server: Server, route: string, body: unknown): Promise<void> {
-  const response = await fetch(`${server.adminUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (response.status >= 300) throw new Error(`POST ${route}: ${response.status} ${await response.text()}`);
-}
-
-function histogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
-}
-
-function latencyOf(recorded: hdr.Histogram): MessageTypeResult['latencyMs'] {
-  const ms = (us: number): number => Math.round(us) / 1000;
-  return { p50: ms(recorded.getValueAtPercentile(50)), p99: ms(recorded.getValueAtPercentile(99)), p999: ms(recorded.getValueAtPercentile(99.9)), max: ms(recorded.maxValue) };
+  await postToAdmin(server.adminUrl, route, body);
 }
 
 function elapsedSeconds(started: bigint): number {
@@ -174,44 +165,29 @@ async function syncSend(server: Server, topic: string, name: string, count: numb
 
 /** scheduleTimers: the lean driver, TIMER_BATCH DELAY messages per SendMessage, TIMER_IN_FLIGHT requests in flight. */
 async function scheduleTimers(server: Server, topic: string, count: number, budgetMs: number, progress: Progress): Promise<MessageTypeResult> {
-  const client = new RawClient(server.endpoint);
   const body = Buffer.alloc(MESSAGE_BYTES, 0x74);
-  const recorded = histogram();
   const dueBaseMs = Date.now() + TIMER_DELAY_MS;
-  const deadline = Date.now() + budgetMs;
-  let next = 0;
-  let done = 0;
-  const started = process.hrtime.bigint();
-  try {
-    await Promise.all(
-      Array.from({ length: TIMER_IN_FLIGHT }, async () => {
-        while (next < count && Date.now() < deadline) {
-          const first = next;
-          const size = Math.min(TIMER_BATCH, count - first);
-          next += size;
-          const messages = Array.from({ length: size }, (_, i) => {
-            const message = wireMessage(topic, body);
-            const dueMs = dueBaseMs + ((first + i) % TIMER_SPREAD_SECONDS) * 1000;
-            message.systemProperties!.messageType = v2.MessageType.DELAY;
-            message.systemProperties!.deliveryTimestamp = { seconds: Math.floor(dueMs / 1000), nanos: (dueMs % 1000) * 1_000_000 };
-            return message;
-          });
-          const t0 = process.hrtime.bigint();
-          const response = await client.sendMessage({ messages });
-          recorded.recordValue(Number(process.hrtime.bigint() - t0) / 1000);
-          if (response.status?.code !== v2.Code.OK) throw new Error(`timer batch send failed: ${response.status?.code} ${response.status?.message}`);
-          done += size;
-          if (done % 10_000 < TIMER_BATCH) progress('schedule-timers', done, count);
-        }
-      }),
-    );
-  } finally {
-    client.close();
-  }
-  const seconds = elapsedSeconds(started);
+  const message = (index: number): v2.Message => {
+    const built = wireMessage(topic, body);
+    const dueMs = dueBaseMs + (index % TIMER_SPREAD_SECONDS) * 1000;
+    built.systemProperties!.messageType = v2.MessageType.DELAY;
+    built.systemProperties!.deliveryTimestamp = { seconds: Math.floor(dueMs / 1000), nanos: (dueMs % 1000) * 1_000_000 };
+    return built;
+  };
+  const sent = await leanBatchSend({
+    endpoint: server.endpoint,
+    count,
+    batchSize: TIMER_BATCH,
+    inFlight: TIMER_IN_FLIGHT,
+    budgetMs,
+    message,
+    onProgress: (done) => {
+      if (done % 10_000 < TIMER_BATCH) progress('schedule-timers', done, count);
+    },
+  });
   progress('schedule-timers', count, count);
   const notes = `${TIMER_BATCH} per SendMessage, ${TIMER_IN_FLIGHT} in flight, latency is per SendMessage; due in 12 h; data dir ${directoryMiB(server.dataDir).toFixed(0)} MiB after (bodies are one repeated byte: LevelDB compresses them)`;
-  return { workload: 'schedule-timers', messages: done, seconds, perSecond: done / seconds, latencyMs: latencyOf(recorded), notes };
+  return { workload: 'schedule-timers', messages: sent.messages, seconds: sent.seconds, perSecond: sent.messages / sent.seconds, latencyMs: sent.latencyMs, notes };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Producer } from 'rocketmq-client-nodejs';
 import { v2 } from '@quiver/protocol';
-import { RawClient, startCluster } from '@quiver/testing';
+import { adminPost, RawClient, startCluster } from '@quiver/testing';
 import { ackEntriesOf, leanReceiveRequest, received, resource } from './lean';
 import { MESSAGE_BYTES, progress } from './peers/result';
 import { rssMiB } from './resources';
@@ -39,12 +39,7 @@ export async function soak(durationMs: number, sampleEveryMs: number): Promise<S
   const endpoint = cluster.endpoints[0]!;
   const topic = `soak_${Date.now().toString(36)}`;
   const group = `${topic}_group`;
-  const response = await fetch(`${cluster.adminUrls[0]}/v1/topics`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: topic, messageType: 'NORMAL' }),
-  });
-  if (response.status >= 300) throw new Error(`creating ${topic}: ${response.status} ${await response.text()}`);
+  await adminPost(cluster.adminUrls[0]!, '/v1/topics', { name: topic, messageType: 'NORMAL' });
   const consumerClient = new RawClient(endpoint);
   await consumerClient.heartbeat({ group: resource(group), clientType: v2.ClientType.SIMPLE_CONSUMER });
   const producer = new Producer({ endpoints: endpoint, namespace: '', topic, logger: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } });
