@@ -128,7 +128,7 @@ export function groupRoutes(app: FastifyInstance, deps: AdminDeps): void {
           : { policy: StartPolicy.Earliest }
         : { policy: StartPolicy.Timestamp, atMs: typeof body.timestamp === 'number' ? body.timestamp : Date.parse(body.timestamp!) };
     // The group is recorded if it was never seen, so its receives do not start it again elsewhere.
-    if ((await deps.nameServer.getGroup(name)) === undefined) await deps.nameServer.upsertGroup(defaultConsumerGroupConfig(name), { createOnly: true });
+    await deps.nameServer.upsertGroup(defaultConsumerGroupConfig(name), { createOnly: true });
     const queues: Array<{ storeNode: string; queueId: number; offset: number }> = [];
     for (const placement of route.placements) {
       const store = await deps.stores.storeFor(placement.storeNode);
