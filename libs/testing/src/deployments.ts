@@ -21,6 +21,8 @@ export interface Deployment {
 
 export interface DeploymentOptions {
   autoCreateTopics?: boolean;
+  /** nodeArgs go to every process's node before the CLI (e.g. `--cpu-prof --cpu-prof-dir DIR`). */
+  nodeArgs?: readonly string[];
 }
 
 export async function startStandalone(options: DeploymentOptions = {}): Promise<Deployment> {
@@ -29,7 +31,7 @@ export async function startStandalone(options: DeploymentOptions = {}): Promise<
   const adminPort = await freePort();
   const args = ['standalone', '--data-dir', dataDir, '--port', String(port), '--admin-port', String(adminPort), '--host', '127.0.0.1'];
   if (options.autoCreateTopics === false) args.push('--no-auto-create-topics');
-  let process = await QuiverProcess.start('standalone', args, dataDir);
+  let process = await QuiverProcess.start('standalone', args, dataDir, options.nodeArgs);
   return {
     kind: 'standalone',
     endpoints: [`127.0.0.1:${port}`],
@@ -38,7 +40,7 @@ export async function startStandalone(options: DeploymentOptions = {}): Promise<
     adminUrls: [`http://127.0.0.1:${adminPort}`],
     crashAndRestartStoreNodes: async () => {
       await process.kill9();
-      process = await QuiverProcess.start('standalone', args, dataDir);
+      process = await QuiverProcess.start('standalone', args, dataDir, options.nodeArgs);
     },
     close: async () => {
       await process.stop();
@@ -52,14 +54,14 @@ export async function startCluster(options: DeploymentOptions & { storeNodes?: n
   const nameServerPort = await freePort();
   const nameServerArgs = ['name-server', '--data-dir', `${root}/name-server`, '--port', String(nameServerPort), '--host', '127.0.0.1'];
   if (options.autoCreateTopics !== false) nameServerArgs.push('--auto-create-topics');
-  const nameServer = await QuiverProcess.start('name-server', nameServerArgs, root);
+  const nameServer = await QuiverProcess.start('name-server', nameServerArgs, root, options.nodeArgs);
   const storeArgs: string[][] = [];
   const stores: QuiverProcess[] = [];
   for (let i = 0; i < (options.storeNodes ?? 2); i++) {
     const port = await freePort();
     const args = ['store-node', '--name', `store-${i}`, '--data-dir', `${root}/store-${i}`, '--port', String(port), '--host', '127.0.0.1', '--name-server', `127.0.0.1:${nameServerPort}`];
     storeArgs.push(args);
-    stores.push(await QuiverProcess.start(`store-${i}`, args, root));
+    stores.push(await QuiverProcess.start(`store-${i}`, args, root, options.nodeArgs));
   }
   const proxies: QuiverProcess[] = [];
   const endpoints: string[] = [];
@@ -68,7 +70,7 @@ export async function startCluster(options: DeploymentOptions & { storeNodes?: n
     const port = await freePort();
     const adminPort = await freePort();
     const args = ['proxy', '--port', String(port), '--admin-port', String(adminPort), '--host', '127.0.0.1', '--name-server', `127.0.0.1:${nameServerPort}`];
-    proxies.push(await QuiverProcess.start(`proxy-${i}`, args, root));
+    proxies.push(await QuiverProcess.start(`proxy-${i}`, args, root, options.nodeArgs));
     endpoints.push(`127.0.0.1:${port}`);
     adminUrls.push(`http://127.0.0.1:${adminPort}`);
   }
@@ -86,7 +88,7 @@ export async function startCluster(options: DeploymentOptions & { storeNodes?: n
     crashAndRestartStoreNodes: async () => {
       await Promise.all(stores.map((store) => store.kill9()));
       for (let i = 0; i < stores.length; i++) {
-        stores[i] = await QuiverProcess.start(`store-${i}`, storeArgs[i]!, root);
+        stores[i] = await QuiverProcess.start(`store-${i}`, storeArgs[i]!, root, options.nodeArgs);
       }
     },
     close: async () => {

@@ -61,14 +61,14 @@ export class QuiverProcess {
     );
   }
 
-  /** start runs `quiver <args>` and resolves once it printed its ready line. */
-  static async start(name: string, args: string[], logDir: string): Promise<QuiverProcess> {
+  /** start runs `quiver <args>` (node given `nodeArgs` first, e.g. `--cpu-prof`) and resolves once it printed its ready line. */
+  static async start(name: string, args: string[], logDir: string, nodeArgs: readonly string[] = []): Promise<QuiverProcess> {
     if (!existsSync(CLI_ENTRY)) {
       throw new Error(`${CLI_ENTRY} is missing: run \`npm run build\` first`);
     }
     const logFile = path.join(logDir, `${name}-${Date.now()}.log`);
     const log = createWriteStream(logFile);
-    const child = spawn(process.execPath, [CLI_ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, UV_USE_IO_URING: '0' } });
+    const child = spawn(process.execPath, [...nodeArgs, CLI_ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, UV_USE_IO_URING: '0' } });
     const started = new QuiverProcess(name, args, child, logFile, log);
     child.stderr?.pipe(log, { end: false });
     await new Promise<void>((resolve, reject) => {

@@ -13,6 +13,7 @@ import { startNullServer } from './null-server';
 import { installPeers, parsePeers, PEER_WORKLOADS, runPeer, type PeerDefinition } from './peers';
 import { Claims, closedLoopSend, MESSAGE_BYTES, progress, WINDOW, type Result } from './peers/result';
 import { cpuSeconds, rssMiB } from './resources';
+import { monotonicMicros, summarizeProfile } from './profile';
 
 /**
  * Quiver benchmark: 1 KiB messages, sync flush (every send acknowledged after fsync), client and
@@ -35,6 +36,8 @@ import { cpuSeconds, rssMiB } from './resources';
  * --suite soak [--duration SECONDS] (default 600) keeps a cluster under load and samples each
  * process role's RSS (src/soak.ts).
  * Usage: npm run bench -- [--suite smoke|quick|standard|message-types|message-types-quick|soak] [--json FILE] [--peers LIST|all] [--cluster] [--chart FILE.svg] [--duration SECONDS]
+ *   [--only WORKLOAD,...] [--cpu-prof DIR]   (profile the servers; each workload prints its window)
+ *   npm run bench -- --profile-summary FILE.cpuprofile [--window START:END]
  * Every loop is bounded by a message count and a time budget; the quick suite's whole run by
  * QUICK_TOTAL_MS (workload budgets shrink to fit it).
  */
@@ -119,10 +122,22 @@ class Budgets {
   }
 }
 
-/** measure runs a workload and adds the server's CPU and RSS readings to its result. */
+/** only, when set (--only), names the workloads to run; a consume workload also runs the sends it drains. */
+let only: Set<string> | undefined;
+
+function wanted(...workloads: string[]): boolean {
+  return only === undefined || workloads.some((workload) => only!.has(workload));
+}
+
+/**
+ * measure runs a workload and adds the server's CPU and RSS readings to its result. It prints the
+ * workload's window in monotonic microseconds (V8's profile clock) for `--profile-summary --window`.
+ */
 async function measure(pids: number[], run: () => Promise<Result>): Promise<Result> {
   const cpuBefore = cpuSeconds(pids);
+  const startUs = monotonicMicros();
   const result = await run();
+  process.stderr.write(`\nbench: ${result.system} ${result.workload} window ${startUs}:${monotonicMicros()}\n`);
   if (pids.length === 0 || result.messages === 0) return result;
   return { ...result, serverCpuSecondsPerMillion: ((cpuSeconds(pids) - cpuBefore) / result.messages) * 1e6, serverRssMiB: rssMiB(pids) };
 }
@@ -216,8 +231,18 @@ async function main(): Promise<void> {
       chart: { type: 'string' },
       cluster: { type: 'boolean', default: false },
       duration: { type: 'string' },
+      only: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      'profile-summary': { type: 'string' },
+      window: { type: 'string' },
     },
   });
+  if (values['profile-summary']) {
+    process.stdout.write(summarizeProfile(values['profile-summary'], values.window));
+    return;
+  }
+  only = values.only === undefined ? undefined : new Set(values.only.split(','));
+  const nodeArgs = values['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']];
   if (values.suite === 'soak') {
     await runSoak(Number(values.duration ?? SOAK_DURATION_S_DEFAULT), values.json, startedAt);
     return;
@@ -237,15 +262,17 @@ async function main(): Promise<void> {
   const runId = Date.now().toString(36);
   const results: Result[] = [];
 
-  const nullServer = await startNullServer();
-  try {
-    results.push(await officialSend(CEILING, nullServer.endpoint, `ceiling_${runId}`, 'ceiling-sync', suite.syncMessages, 1, budgets.next()));
-    results.push(await officialSend(CEILING, nullServer.endpoint, `ceiling_${runId}`, `ceiling-${WINDOW}`, suite.windowMessages, WINDOW, budgets.next()));
-  } finally {
-    await nullServer.close();
+  if (wanted('ceiling-sync', `ceiling-${WINDOW}`)) {
+    const nullServer = await startNullServer();
+    try {
+      results.push(await officialSend(CEILING, nullServer.endpoint, `ceiling_${runId}`, 'ceiling-sync', suite.syncMessages, 1, budgets.next()));
+      results.push(await officialSend(CEILING, nullServer.endpoint, `ceiling_${runId}`, `ceiling-${WINDOW}`, suite.windowMessages, WINDOW, budgets.next()));
+    } finally {
+      await nullServer.close();
+    }
   }
 
-  const deployment: Deployment = await startStandalone();
+  const deployment: Deployment = await startStandalone({ nodeArgs });
   const endpoint = deployment.endpoints[0]!;
   const pids = deployment.processIds();
   try {
@@ -256,14 +283,23 @@ async function main(): Promise<void> {
     // The lean driver's group is made known the same way; its consumer only registers it.
     const batchRegistration = await subscribe(endpoint, batchTopic, batchGroup);
     try {
-      results.push(await measure(pids, () => officialSend('quiver', endpoint, topic, 'send-sync', suite.syncMessages, 1, budgets.next())));
-      results.push(await measure(pids, () => officialSend('quiver', endpoint, topic, `send-${WINDOW}`, suite.windowMessages, WINDOW, budgets.next())));
-      const sent = results.slice(-2).reduce((sum, result) => sum + result.messages, 0);
-      results.push(await measure(pids, () => officialConsume(consumer, sent, budgets.next())));
-      results.push(await measure(pids, () => batchSend(endpoint, batchTopic, suite.batchMessages, 100, 8, budgets.next())));
-      const batched = results[results.length - 1]!.messages;
-      results.push(await measure(pids, () => batchConsume(endpoint, batchTopic, batchGroup, batched, budgets.next())));
+      if (wanted('send-sync', `send-${WINDOW}`, 'consume')) {
+        results.push(await measure(pids, () => officialSend('quiver', endpoint, topic, 'send-sync', suite.syncMessages, 1, budgets.next())));
+        results.push(await measure(pids, () => officialSend('quiver', endpoint, topic, `send-${WINDOW}`, suite.windowMessages, WINDOW, budgets.next())));
+      }
+      if (wanted('consume')) {
+        const sent = results.slice(-2).reduce((sum, result) => sum + result.messages, 0);
+        results.push(await measure(pids, () => officialConsume(consumer, sent, budgets.next())));
+      }
+      if (wanted('batch-100', 'consume-batch')) {
+        results.push(await measure(pids, () => batchSend(endpoint, batchTopic, suite.batchMessages, 100, 8, budgets.next())));
+      }
+      if (wanted('consume-batch')) {
+        const batched = results[results.length - 1]!.messages;
+        results.push(await measure(pids, () => batchConsume(endpoint, batchTopic, batchGroup, batched, budgets.next())));
+      }
       for (const rate of E2E_RATES) {
+        if (!wanted(`e2e-${rate}`)) continue;
         // Half the budget sends; the rest is room for draining and start-up.
         const durationMs = Math.min(E2E_DURATION_MS_MAX, Math.floor(budgets.next() / 2));
         results.push(await measure(pids, () => endToEndLatency(endpoint, `bench_e2e_${rate}_${runId}`, `bench_e2e_group_${rate}_${runId}`, rate, durationMs)));
@@ -276,16 +312,20 @@ async function main(): Promise<void> {
     await deployment.close();
   }
   if (values.cluster) {
-    const cluster = await startCluster({ storeNodes: 1, proxies: 1 });
+    const cluster = await startCluster({ storeNodes: 1, proxies: 1, nodeArgs });
     const clusterEndpoint = cluster.endpoints[0]!;
     const clusterPids = cluster.processIds();
     const topic = `bench_cluster_${runId}`;
     try {
       await createTopic(cluster.adminUrls[0]!, topic);
       await createTopic(cluster.adminUrls[0]!, `${topic}_batch`);
-      results.push(await measure(clusterPids, () => officialSend('quiver-cluster', clusterEndpoint, topic, 'send-sync', suite.syncMessages, 1, budgets.next())));
-      results.push(await measure(clusterPids, () => officialSend('quiver-cluster', clusterEndpoint, topic, `send-${WINDOW}`, suite.windowMessages, WINDOW, budgets.next())));
-      results.push({ ...(await measure(clusterPids, () => batchSend(clusterEndpoint, `${topic}_batch`, suite.batchMessages, 100, 8, budgets.next()))), system: 'quiver-cluster' });
+      if (wanted('send-sync', `send-${WINDOW}`)) {
+        results.push(await measure(clusterPids, () => officialSend('quiver-cluster', clusterEndpoint, topic, 'send-sync', suite.syncMessages, 1, budgets.next())));
+        results.push(await measure(clusterPids, () => officialSend('quiver-cluster', clusterEndpoint, topic, `send-${WINDOW}`, suite.windowMessages, WINDOW, budgets.next())));
+      }
+      if (wanted('batch-100')) {
+        results.push({ ...(await measure(clusterPids, () => batchSend(clusterEndpoint, `${topic}_batch`, suite.batchMessages, 100, 8, budgets.next()))), system: 'quiver-cluster' });
+      }
     } finally {
       await cluster.close();
     }
