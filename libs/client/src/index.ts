@@ -57,6 +57,7 @@ export type { ConsumerGroupConfig, RetryPolicy, ExponentialRetryPolicy, Customiz
 export { serveStoreService } from './grpc/store-service.server';
 export { serveNameServerService } from './grpc/name-server-service.server';
 export type { InternalServeOptions } from './grpc/server-adapter';
+export type { StoreServeOptions } from './grpc/store-service.server';
 export { GrpcStoreClient } from './grpc/grpc-store-client';
 export type { GrpcStoreClientOptions } from './grpc/grpc-store-client';
 export { GrpcNameServerClient } from './grpc/grpc-name-server-client';

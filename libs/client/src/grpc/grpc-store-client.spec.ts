@@ -1,4 +1,4 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Client, credentials, Metadata, Server, ServerCredentials } from '@grpc/grpc-js';
 import {
   FilterType,
   isQuiverError,
@@ -35,7 +35,7 @@ import {
 import { internalServerOptions } from './channel-options';
 import { GrpcStoreClient } from './grpc-store-client';
 import { abandonedPopInvisibleDurationMs } from './limits';
-import { serveStoreService } from './store-service.server';
+import { serveStoreService, type StoreServeOptions } from './store-service.server';
 
 /**
  * ScriptedStore is an in-memory StoreService whose answers each test scripts; it records every
@@ -127,13 +127,13 @@ function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => voi
   return { promise, resolve };
 }
 
-async function startServer(store: StoreService, options: { inFlightMax?: number } = {}): Promise<{ server: Server; address: string }> {
+async function startServer(store: StoreService, options: StoreServeOptions = {}, port = 0): Promise<{ server: Server; address: string }> {
   const server = new Server(internalServerOptions());
   serveStoreService(server, store, options);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
-  return { server, address: `127.0.0.1:${port}` };
+  return { server, address: `127.0.0.1:${bound}` };
 }
 
 /** comparable makes a message comparable field by field, its body as bytes whatever the Uint8Array flavour. */
@@ -552,5 +552,129 @@ describe('GrpcStoreClient - cancellation', () => {
 
     await expect(result).rejects.toBe(reason);
     await expect(storeSawAbort.promise).resolves.toBe(true);
+  });
+});
+
+describe('GrpcStoreClient - the Calls stream', () => {
+  const ack: AckRequest = { group: 'g', topic: 't', entries: [{ queueId: 1, offset: 2, popGeneration: 3 }] };
+  const acked: AckResult = { outcomes: [AckOutcome.Ok] };
+  let store: ScriptedStore;
+  const servers: Server[] = [];
+  const clients: GrpcStoreClient[] = [];
+
+  beforeEach(() => {
+    store = new ScriptedStore();
+  });
+
+  afterEach(() => {
+    clients.splice(0).forEach((client) => client.close());
+    servers.splice(0).forEach((server) => server.forceShutdown());
+  });
+
+  async function serving(options: StoreServeOptions, port = 0): Promise<string> {
+    const started = await startServer(store, options, port);
+    servers.push(started.server);
+    return started.address;
+  }
+
+  function clientOf(address: string, options: ConstructorParameters<typeof GrpcStoreClient>[1] = {}): GrpcStoreClient {
+    const client = new GrpcStoreClient(address, options);
+    clients.push(client);
+    return client;
+  }
+
+  it('calls travel on the stream: a node serving only Calls answers every kind of call, answers out of order reach their callers', async () => {
+    const address = await serving({ transports: { unary: false, calls: true } });
+    const slow = deferred();
+    store.ack = async () => {
+      await slow.promise;
+      return acked;
+    };
+    store.append = async (request) => ({ offsets: request.messages.map((_, index) => index), storeTimestampMs: 5 });
+    const client = clientOf(address);
+
+    const first = client.ackMessages(ack);
+    const second = await client.appendMessages({ topic: 't', queueId: 0, messages: [minimalMessage()] });
+    slow.resolve();
+
+    expect(second).toStrictEqual({ offsets: [0], storeTimestampMs: 5 });
+    await expect(first).resolves.toStrictEqual(acked);
+    expect(store.received.map((entry) => entry.method)).toEqual(['ackMessages', 'appendMessages']);
+  });
+
+  it('a node that does not serve Calls (UNIMPLEMENTED) is called unary, the waiting calls included', async () => {
+    const address = await serving({ transports: { unary: true, calls: false } });
+    store.ack = async () => acked;
+    const client = clientOf(address);
+
+    const answers = await Promise.all([client.ackMessages(ack), client.ackMessages(ack), client.ackMessages(ack)]);
+    const later = await client.ackMessages(ack);
+
+    expect(answers).toStrictEqual([acked, acked, acked]);
+    expect(later).toStrictEqual(acked);
+    expect(store.requestsOf('ackMessages')).toHaveLength(4);
+  });
+
+  it('a stream that breaks fails its calls as a retriable STORE_UNAVAILABLE, and the next call opens a new stream', async () => {
+    const address = await serving({ transports: { unary: false, calls: true } });
+    const port = Number(address.slice(address.lastIndexOf(':') + 1));
+    const reached = deferred();
+    store.ack = async () => {
+      reached.resolve();
+      return new Promise<AckResult>(() => undefined);
+    };
+    const client = clientOf(address, { callTimeoutMs: 5_000 });
+    const stranded = client.ackMessages(ack);
+    await reached.promise;
+    servers.splice(0).forEach((server) => server.forceShutdown());
+
+    await expect(stranded).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', retriable: true });
+    await serving({ transports: { unary: false, calls: true } }, port);
+    store.ack = async () => acked;
+    await expect(client.ackMessages(ack)).resolves.toStrictEqual(acked);
+  });
+
+  it('a call that times out is a STORE_TIMEOUT and is aborted on the store node too', async () => {
+    const address = await serving({ transports: { unary: false, calls: true } });
+    const storeSawAbort = deferred<boolean>();
+    store.append = async (_request, signal) => {
+      await untilAborted(signal);
+      storeSawAbort.resolve(signal?.aborted ?? false);
+      throw new QuiverError(QuiverErrorCode.Closed, 'append abandoned');
+    };
+    const client = clientOf(address, { callTimeoutMs: 100 });
+
+    await expect(client.appendMessages({ topic: 't', queueId: 0, messages: [minimalMessage()] })).rejects.toMatchObject({ code: 'STORE_TIMEOUT', retriable: true });
+    await expect(storeSawAbort.promise).resolves.toBe(true);
+  });
+
+  it('an undecodable call and an unknown method are BAD_REQUEST failures on their own ids; the stream keeps serving', async () => {
+    const address = await serving({ transports: { unary: false, calls: true } });
+    store.ack = async () => acked;
+    const raw = new Client(address, credentials.createInsecure());
+    const definition = storeV1.StoreServiceService.calls;
+    const stream = raw.makeBidiStreamRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, new Metadata());
+    const replies = new Map<number, storeV1.StoreReply>();
+    stream.on('data', (reply: storeV1.StoreReply) => replies.set(reply.id, reply));
+    // Closing the raw client below cancels the stream; that is expected here.
+    stream.on('error', () => undefined);
+    const call = (id: number, method: string, request: Buffer): void => {
+      stream.write({ id, method, request, timeoutMs: 1_000, headers: {}, cancel: false });
+    };
+    try {
+      call(1, 'NoSuchMethod', Buffer.alloc(0));
+      call(2, 'AckMessages', Buffer.from([0xff, 0xff, 0xff]));
+      call(3, 'AckMessages', storeV1.StoreServiceService.ackMessages.requestSerialize({ group: 'g', topic: 't', entries: [{ queueId: 1, offset: 2, popGeneration: 3 }], epoch: 0 }));
+      await waitUntil(() => replies.size === 3);
+
+      expect(replies.get(1)?.outcome).toMatchObject({ $case: 'failure', value: { code: 'BAD_REQUEST', retriable: false } });
+      expect(replies.get(2)?.outcome).toMatchObject({ $case: 'failure', value: { code: 'BAD_REQUEST', retriable: false } });
+      const answered = replies.get(3)?.outcome;
+      expect(answered?.$case).toBe('response');
+      expect(answered?.$case === 'response' && storeV1.StoreServiceService.ackMessages.responseDeserialize(answered.value).outcomes).toHaveLength(1);
+    } finally {
+      stream.end();
+      raw.close();
+    }
   });
 });

@@ -104,7 +104,7 @@ export class GrpcStoreClient implements StoreService {
   ) {
     this.callTimeoutMs = checkedDurationMs('callTimeoutMs', options.callTimeoutMs ?? callTimeoutMsDefault);
     this.pollDeadlineMarginMs = checkedDurationMs('pollDeadlineMarginMs', options.pollDeadlineMarginMs ?? pollDeadlineMarginMsDefault);
-    this.caller = new InternalCaller(address, options);
+    this.caller = new InternalCaller(address, options, true);
   }
 
   /**

@@ -2,6 +2,7 @@ import { Client, credentials as grpcCredentials, Metadata, type ChannelCredentia
 import { context, propagation, type TextMapSetter } from '@opentelemetry/api';
 import { QuiverError, QuiverErrorCode, isQuiverError, systemClock } from '@quiver/core';
 import { internalChannelOptions } from './channel-options';
+import { CallStream } from './call-stream';
 import { fromServiceError } from './error-transport';
 
 /** GrpcClientOptions configure the channel and deadlines of a client of an internal service. */
@@ -42,16 +43,20 @@ const metadataSetter: TextMapSetter<Metadata> = {
  */
 export class InternalCaller {
   private readonly client: Client;
+  private readonly callStream: CallStream | undefined;
   private closed = false;
 
+  /** With `multiplexed`, calls go over StoreService.Calls (see call-stream.ts); the peer must be a store node. */
   constructor(
     readonly address: string,
     options: GrpcClientOptions,
+    multiplexed = false,
   ) {
     this.client = new Client(address, options.credentials ?? grpcCredentials.createInsecure(), {
       ...internalChannelOptions(),
       ...options.channelOptions,
     });
+    this.callStream = multiplexed ? new CallStream(this.client, address, (method, request, decode, timeoutMs, signal) => this.unaryCall(method, request, decode, timeoutMs, signal)) : undefined;
   }
 
   /**
@@ -61,6 +66,11 @@ export class InternalCaller {
    * INTERNAL.
    */
   call<Req, Res, T>(method: MethodDefinition<Req, Res>, request: Req, decode: (response: Res) => T, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+    if (this.callStream !== undefined && !this.closed) return this.callStream.call(method, request, decode, timeoutMs, signal);
+    return this.unaryCall(method, request, decode, timeoutMs, signal);
+  }
+
+  private unaryCall<Req, Res, T>(method: MethodDefinition<Req, Res>, request: Req, decode: (response: Res) => T, timeoutMs: number, signal?: AbortSignal): Promise<T> {
     const name = method.path.slice(method.path.lastIndexOf('/') + 1);
     if (this.closed) {
       return Promise.reject(new QuiverError(QuiverErrorCode.Closed, `client of ${this.address} is closed (${name})`));
@@ -105,6 +115,7 @@ export class InternalCaller {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.callStream?.close();
     this.client.close();
   }
 }

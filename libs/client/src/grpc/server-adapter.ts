@@ -52,11 +52,15 @@ function deadlineMsOf(call: ServerUnaryCall<unknown, unknown>): number {
 /**
  * internalUnary adapts `handler` to grpc-js for the RPC at `path` (e.g.
  * "/quiver.store.v1.StoreService/PopMessages"), with a server span continuing the caller's
- * trace, a bound on concurrent calls, and a signal that aborts on the call's 'cancelled'
+ * trace, a bound on concurrent calls (`gate`, which a Calls stream may share), and a signal that aborts on the call's 'cancelled'
  * event or at its deadline, whichever comes first.
  */
-export function internalUnary<Req, Res>(path: string, deps: InternalServeDeps, handler: InternalHandler<Req, Res>): handleUnaryCall<Req, Res> {
-  const gate = new InFlightGate(deps.inFlightMax);
+export function internalUnary<Req, Res>(
+  path: string,
+  deps: InternalServeDeps,
+  handler: InternalHandler<Req, Res>,
+  gate = new InFlightGate(deps.inFlightMax),
+): handleUnaryCall<Req, Res> {
   const method = path.slice(path.lastIndexOf('/') + 1);
   return (call, callback) => {
     if (!gate.tryEnter()) {

@@ -5,7 +5,9 @@ import type { Logger } from '@quiver/telemetry';
 import type { PopRequest, StoreService } from '../store-service';
 import { abandonedPopInvisibleDurationMs } from './limits';
 import { transportableError } from './error-transport';
-import { internalUnary, serveDepsOf, type InternalServeOptions } from './server-adapter';
+import { InFlightGate } from '@quiver/core';
+import { methodName, serveCallStream, type StreamableMethod } from './call-stream.server';
+import { internalUnary, serveDepsOf, type InternalHandler, type InternalServeOptions } from './server-adapter';
 import {
   ackRequestFromWire,
   ackResultToWire,
@@ -43,14 +45,13 @@ import {
  * the store was handing messages out releases them, as the proxy does for its own clients, so
  * they come back soon instead of after their whole invisible duration.
  */
-export function serveStoreService(server: Server, store: StoreService, options: InternalServeOptions = {}): void {
+export function serveStoreService(server: Server, store: StoreService, options: StoreServeOptions = {}): void {
   const deps = serveDepsOf(options);
   const service = storeV1.StoreServiceService;
-  const implementation: storeV1.StoreServiceServer = {
-    appendMessages: internalUnary(service.appendMessages.path, deps, async (request: storeV1.AppendMessagesRequest, signal) =>
+  const handlers: UnaryHandlers = {
+    appendMessages: async (request: storeV1.AppendMessagesRequest, signal) =>
       appendResultToWire(await store.appendMessages(appendRequestFromWire(request), signal)),
-    ),
-    popMessages: internalUnary(service.popMessages.path, deps, async (wire: storeV1.PopMessagesRequest, signal) => {
+    popMessages: async (wire: storeV1.PopMessagesRequest, signal) => {
       const request = popRequestFromWire(wire);
       const result = await store.popMessages(request, signal);
       if (signal.aborted && result.messages.length > 0) {
@@ -58,48 +59,30 @@ export function serveStoreService(server: Server, store: StoreService, options: 
         return { messages: [], deadLettered: 0 };
       }
       return popResultToWire(result);
-    }),
-    ackMessages: internalUnary(service.ackMessages.path, deps, async (request: storeV1.AckMessagesRequest) =>
+    },
+    ackMessages: async (request: storeV1.AckMessagesRequest) =>
       ackResultToWire(await store.ackMessages(ackRequestFromWire(request))),
-    ),
-    changeInvisibleDuration: internalUnary(
-      service.changeInvisibleDuration.path,
-      deps,
-      async (request: storeV1.ChangeInvisibleDurationRequest) =>
-        changeInvisibleResultToWire(await store.changeInvisibleDuration(changeInvisibleRequestFromWire(request))),
-    ),
-    forwardToDeadLetterQueue: internalUnary(
-      service.forwardToDeadLetterQueue.path,
-      deps,
-      async (request: storeV1.ForwardToDeadLetterQueueRequest): Promise<storeV1.ForwardToDeadLetterQueueResponse> => {
-        await store.forwardToDeadLetterQueue(forwardRequestFromWire(request));
-        return {};
-      },
-    ),
-    scheduleMessages: internalUnary(service.scheduleMessages.path, deps, async (request: storeV1.ScheduleMessagesRequest, signal) =>
+    changeInvisibleDuration: async (request: storeV1.ChangeInvisibleDurationRequest) =>
+      changeInvisibleResultToWire(await store.changeInvisibleDuration(changeInvisibleRequestFromWire(request))),
+    forwardToDeadLetterQueue: async (request: storeV1.ForwardToDeadLetterQueueRequest): Promise<storeV1.ForwardToDeadLetterQueueResponse> => {
+      await store.forwardToDeadLetterQueue(forwardRequestFromWire(request));
+      return {};
+    },
+    scheduleMessages: async (request: storeV1.ScheduleMessagesRequest, signal) =>
       scheduleResultToWire(await store.scheduleMessages(scheduleRequestFromWire(request), signal)),
-    ),
-    recallMessage: internalUnary(service.recallMessage.path, deps, async (request: storeV1.RecallMessageRequest) =>
+    recallMessage: async (request: storeV1.RecallMessageRequest) =>
       recallResultToWire(await store.recallMessage(recallRequestFromWire(request))),
-    ),
-    prepareTransaction: internalUnary(service.prepareTransaction.path, deps, async (request: storeV1.PrepareTransactionRequest, signal) =>
+    prepareTransaction: async (request: storeV1.PrepareTransactionRequest, signal) =>
       prepareTransactionResultToWire(await store.prepareTransaction(prepareTransactionRequestFromWire(request), signal)),
-    ),
-    endTransaction: internalUnary(service.endTransaction.path, deps, async (request: storeV1.EndTransactionRequest) =>
+    endTransaction: async (request: storeV1.EndTransactionRequest) =>
       endTransactionResultToWire(await store.endTransaction(endTransactionRequestFromWire(request))),
-    ),
-    orphanedTransactions: internalUnary(service.orphanedTransactions.path, deps, async (request: storeV1.OrphanedTransactionsRequest) =>
+    orphanedTransactions: async (request: storeV1.OrphanedTransactionsRequest) =>
       orphanedTransactionsResultToWire(await store.orphanedTransactions(orphanedTransactionsRequestFromWire(request))),
-    ),
-    recordTransactionCheck: internalUnary(
-      service.recordTransactionCheck.path,
-      deps,
-      async (request: storeV1.RecordTransactionCheckRequest): Promise<storeV1.RecordTransactionCheckResponse> => {
-        await store.recordTransactionCheck(recordTransactionCheckRequestFromWire(request));
-        return {};
-      },
-    ),
-    appendBatch: internalUnary(service.appendBatch.path, deps, async (request: storeV1.AppendBatchRequest, signal) => ({
+    recordTransactionCheck: async (request: storeV1.RecordTransactionCheckRequest): Promise<storeV1.RecordTransactionCheckResponse> => {
+      await store.recordTransactionCheck(recordTransactionCheckRequestFromWire(request));
+      return {};
+    },
+    appendBatch: async (request: storeV1.AppendBatchRequest, signal) => ({
       // Each append runs as its own AppendMessages would; the store's group commit joins their writes.
       outcomes: await Promise.all(
         request.appends.map(async (append): Promise<storeV1.AppendOutcome> => {
@@ -111,26 +94,50 @@ export function serveStoreService(server: Server, store: StoreService, options: 
           }
         }),
       ),
-    })),
-    seedOffsets: internalUnary(service.seedOffsets.path, deps, async (request: storeV1.OffsetsRequest) =>
+    }),
+    seedOffsets: async (request: storeV1.OffsetsRequest) =>
       queueOffsetsToWire(await store.seedOffsets(offsetsRequestFromWire(request))),
-    ),
-    resetOffsets: internalUnary(service.resetOffsets.path, deps, async (request: storeV1.OffsetsRequest) =>
+    resetOffsets: async (request: storeV1.OffsetsRequest) =>
       queueOffsetsToWire(await store.resetOffsets(offsetsRequestFromWire(request))),
-    ),
-    commitOffset: internalUnary(service.commitOffset.path, deps, async (request: storeV1.CommitOffsetRequest): Promise<storeV1.CommitOffsetResponse> => {
+    commitOffset: async (request: storeV1.CommitOffsetRequest): Promise<storeV1.CommitOffsetResponse> => {
       await store.commitOffset(commitOffsetRequestFromWire(request));
       return {};
-    }),
-    queryOffset: internalUnary(service.queryOffset.path, deps, async (request: storeV1.QueryOffsetRequest) => ({
+    },
+    queryOffset: async (request: storeV1.QueryOffsetRequest) => ({
       offset: await store.queryOffset(queryOffsetRequestFromWire(request)),
-    })),
-    pullMessages: internalUnary(service.pullMessages.path, deps, async (request: storeV1.PullMessagesRequest, signal) =>
+    }),
+    pullMessages: async (request: storeV1.PullMessagesRequest, signal) =>
       pullResultToWire(await store.pullMessages(pullRequestFromWire(request), signal)),
-    ),
   };
+  const methods = new Map<string, StreamableMethod>();
+  const unaryCalls: Record<string, unknown> = {};
+  for (const [key, handler] of Object.entries(handlers) as Array<[UnaryMethod, StreamableMethod['handler']]>) {
+    const definition = service[key];
+    const gate = new InFlightGate(deps.inFlightMax);
+    methods.set(methodName(definition.path), { definition, handler, gate });
+    unaryCalls[key] = internalUnary(definition.path, deps, handler, gate);
+  }
+  const { unary = true, calls = true } = options.transports ?? {};
+  // A method left out is answered UNIMPLEMENTED by grpc-js.
+  const implementation = { ...(unary ? unaryCalls : {}), ...(calls ? { calls: serveCallStream(methods, deps) } : {}) } as unknown as storeV1.StoreServiceServer;
   server.addService(service, implementation);
 }
+
+export interface StoreServeOptions extends InternalServeOptions {
+  /**
+   * transports names how the calls are served: as unary RPCs, on the Calls stream, or both (a
+   * proxy uses the stream and falls back to unary calls when a node does not serve it).
+   * @default both
+   */
+  transports?: { unary?: boolean; calls?: boolean };
+}
+
+type StoreDefinition = typeof storeV1.StoreServiceService;
+type UnaryMethod = Exclude<keyof StoreDefinition, 'calls'>;
+/** UnaryHandlers serve every unary RPC; each is registered as a unary call and on the Calls stream. */
+type UnaryHandlers = {
+  [K in UnaryMethod]: InternalHandler<ReturnType<StoreDefinition[K]['requestDeserialize']>, Parameters<StoreDefinition[K]['responseSerialize']>[0]>;
+};
 
 /** releaseAbandoned makes messages popped for a call nobody will answer visible again soon. */
 async function releaseAbandoned(store: StoreService, request: PopRequest, messages: PoppedMessage[], logger: Logger): Promise<void> {

@@ -10,8 +10,10 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -641,6 +643,49 @@ export interface PullMessagesResponse {
   minOffset: number;
   /** max_offset is the queue's next offset (one past its last message). */
   maxOffset: number;
+}
+
+/**
+ * StoreCall is one StoreService call carried over the persistent Calls stream, so that a busy
+ * proxy pays no HTTP/2 stream set-up per call. request is that RPC's request message, serialized.
+ */
+export interface StoreCall {
+  /** id names the call within its stream; the reply carries it back. */
+  id: number;
+  /** method is the RPC's name, e.g. "AppendMessages". */
+  method: string;
+  request: Buffer;
+  /** timeout_ms bounds the call on the store node as a unary call's deadline would (0: none). */
+  timeoutMs: number;
+  /** headers carry the caller's trace context. */
+  headers: { [key: string]: string };
+  /** cancel asks the store node to abandon call id (its caller went away); nothing else is read. */
+  cancel: boolean;
+}
+
+export interface StoreCall_HeadersEntry {
+  key: string;
+  value: string;
+}
+
+/**
+ * CallFailure is a failed call's error: the QuiverError catalog code, its message and whether
+ * retrying may succeed (what the error trailers carry for a unary call).
+ */
+export interface CallFailure {
+  code: string;
+  message: string;
+  retriable: boolean;
+}
+
+export interface StoreReply {
+  id: number;
+  outcome?:
+    | //
+    /** response is the RPC's response message, serialized. */
+    { $case: "response"; value: Buffer }
+    | { $case: "failure"; value: CallFailure }
+    | undefined;
 }
 
 function createBaseMessageToStore(): MessageToStore {
@@ -5582,6 +5627,492 @@ export const PullMessagesResponse: MessageFns<PullMessagesResponse> = {
   },
 };
 
+function createBaseStoreCall(): StoreCall {
+  return { id: 0, method: "", request: Buffer.alloc(0), timeoutMs: 0, headers: {}, cancel: false };
+}
+
+export const StoreCall: MessageFns<StoreCall> = {
+  encode(message: StoreCall, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).uint64(message.id);
+    }
+    if (message.method !== "") {
+      writer.uint32(18).string(message.method);
+    }
+    if (message.request.length !== 0) {
+      writer.uint32(26).bytes(message.request);
+    }
+    if (message.timeoutMs !== 0) {
+      writer.uint32(32).uint32(message.timeoutMs);
+    }
+    globalThis.Object.entries(message.headers).forEach(([key, value]: [string, string]) => {
+      StoreCall_HeadersEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
+    });
+    if (message.cancel !== false) {
+      writer.uint32(48).bool(message.cancel);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoreCall {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoreCall();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.request = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.timeoutMs = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            const entry5 = StoreCall_HeadersEntry.decode(reader, reader.uint32());
+            if (entry5.value !== undefined) {
+              message.headers[entry5.key] = entry5.value;
+            }
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.cancel = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StoreCall {
+    return {
+      id: isSet(object.id) ? globalThis.Number(object.id) : 0,
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      request: isSet(object.request) ? Buffer.from(bytesFromBase64(object.request)) : Buffer.alloc(0),
+      timeoutMs: isSet(object.timeoutMs)
+        ? globalThis.Number(object.timeoutMs)
+        : isSet(object.timeout_ms)
+        ? globalThis.Number(object.timeout_ms)
+        : 0,
+      headers: isObject(object.headers)
+        ? (globalThis.Object.entries(object.headers) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      cancel: isSet(object.cancel) ? globalThis.Boolean(object.cancel) : false,
+    };
+  },
+
+  toJSON(message: StoreCall): unknown {
+    const obj: any = {};
+    if (message.id !== 0) {
+      obj.id = Math.round(message.id);
+    }
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.request.length !== 0) {
+      obj.request = base64FromBytes(message.request);
+    }
+    if (message.timeoutMs !== 0) {
+      obj.timeoutMs = Math.round(message.timeoutMs);
+    }
+    if (message.headers) {
+      const entries = globalThis.Object.entries(message.headers) as [string, string][];
+      if (entries.length > 0) {
+        obj.headers = {};
+        entries.forEach(([k, v]) => {
+          obj.headers[k] = v;
+        });
+      }
+    }
+    if (message.cancel !== false) {
+      obj.cancel = message.cancel;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StoreCall>): StoreCall {
+    return StoreCall.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StoreCall>): StoreCall {
+    const message = createBaseStoreCall();
+    message.id = object.id ?? 0;
+    message.method = object.method ?? "";
+    message.request = object.request ?? Buffer.alloc(0);
+    message.timeoutMs = object.timeoutMs ?? 0;
+    message.headers = (globalThis.Object.entries(object.headers ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.cancel = object.cancel ?? false;
+    return message;
+  },
+};
+
+function createBaseStoreCall_HeadersEntry(): StoreCall_HeadersEntry {
+  return { key: "", value: "" };
+}
+
+export const StoreCall_HeadersEntry: MessageFns<StoreCall_HeadersEntry> = {
+  encode(message: StoreCall_HeadersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoreCall_HeadersEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoreCall_HeadersEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StoreCall_HeadersEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: StoreCall_HeadersEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StoreCall_HeadersEntry>): StoreCall_HeadersEntry {
+    return StoreCall_HeadersEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StoreCall_HeadersEntry>): StoreCall_HeadersEntry {
+    const message = createBaseStoreCall_HeadersEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseCallFailure(): CallFailure {
+  return { code: "", message: "", retriable: false };
+}
+
+export const CallFailure: MessageFns<CallFailure> = {
+  encode(message: CallFailure, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.retriable !== false) {
+      writer.uint32(24).bool(message.retriable);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CallFailure {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCallFailure();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.retriable = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CallFailure {
+    return {
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      retriable: isSet(object.retriable) ? globalThis.Boolean(object.retriable) : false,
+    };
+  },
+
+  toJSON(message: CallFailure): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.retriable !== false) {
+      obj.retriable = message.retriable;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CallFailure>): CallFailure {
+    return CallFailure.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CallFailure>): CallFailure {
+    const message = createBaseCallFailure();
+    message.code = object.code ?? "";
+    message.message = object.message ?? "";
+    message.retriable = object.retriable ?? false;
+    return message;
+  },
+};
+
+function createBaseStoreReply(): StoreReply {
+  return { id: 0, outcome: undefined };
+}
+
+export const StoreReply: MessageFns<StoreReply> = {
+  encode(message: StoreReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).uint64(message.id);
+    }
+    switch (message.outcome?.$case) {
+      case "response":
+        writer.uint32(18).bytes(message.outcome.value);
+        break;
+      case "failure":
+        CallFailure.encode(message.outcome.value, writer.uint32(26).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoreReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoreReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.outcome = { $case: "response", value: Buffer.from(reader.bytes()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.outcome = { $case: "failure", value: CallFailure.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StoreReply {
+    return {
+      id: isSet(object.id) ? globalThis.Number(object.id) : 0,
+      outcome: isSet(object.response)
+        ? { $case: "response", value: Buffer.from(bytesFromBase64(object.response)) }
+        : isSet(object.failure)
+        ? { $case: "failure", value: CallFailure.fromJSON(object.failure) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: StoreReply): unknown {
+    const obj: any = {};
+    if (message.id !== 0) {
+      obj.id = Math.round(message.id);
+    }
+    if (message.outcome?.$case === "response") {
+      obj.response = base64FromBytes(message.outcome.value);
+    } else if (message.outcome?.$case === "failure") {
+      obj.failure = CallFailure.toJSON(message.outcome.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StoreReply>): StoreReply {
+    return StoreReply.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StoreReply>): StoreReply {
+    const message = createBaseStoreReply();
+    message.id = object.id ?? 0;
+    switch (object.outcome?.$case) {
+      case "response": {
+        if (object.outcome?.value !== undefined && object.outcome?.value !== null) {
+          message.outcome = { $case: "response", value: object.outcome.value };
+        }
+        break;
+      }
+      case "failure": {
+        if (object.outcome?.value !== undefined && object.outcome?.value !== null) {
+          message.outcome = { $case: "failure", value: CallFailure.fromPartial(object.outcome.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
 export type StoreServiceService = typeof StoreServiceService;
 export const StoreServiceService = {
   /** AppendMessages appends all messages to one queue atomically; it answers once they are durable. */
@@ -5770,6 +6301,16 @@ export const StoreServiceService = {
       Buffer.from(PullMessagesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PullMessagesResponse => PullMessagesResponse.decode(value),
   },
+  /** Calls multiplexes the unary calls above over one long-lived stream, answered in any order. */
+  calls: {
+    path: "/quiver.store.v1.StoreService/Calls" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: StoreCall): Buffer => Buffer.from(StoreCall.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StoreCall => StoreCall.decode(value),
+    responseSerialize: (value: StoreReply): Buffer => Buffer.from(StoreReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StoreReply => StoreReply.decode(value),
+  },
 } as const;
 
 export interface StoreServiceServer extends UntypedServiceImplementation {
@@ -5800,6 +6341,8 @@ export interface StoreServiceServer extends UntypedServiceImplementation {
   commitOffset: handleUnaryCall<CommitOffsetRequest, CommitOffsetResponse>;
   queryOffset: handleUnaryCall<QueryOffsetRequest, QueryOffsetResponse>;
   pullMessages: handleUnaryCall<PullMessagesRequest, PullMessagesResponse>;
+  /** Calls multiplexes the unary calls above over one long-lived stream, answered in any order. */
+  calls: handleBidiStreamingCall<StoreCall, StoreReply>;
 }
 
 export interface StoreServiceClient extends Client {
@@ -6068,6 +6611,10 @@ export interface StoreServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PullMessagesResponse) => void,
   ): ClientUnaryCall;
+  /** Calls multiplexes the unary calls above over one long-lived stream, answered in any order. */
+  calls(): ClientDuplexStream<StoreCall, StoreReply>;
+  calls(options: Partial<CallOptions>): ClientDuplexStream<StoreCall, StoreReply>;
+  calls(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<StoreCall, StoreReply>;
 }
 
 export const StoreServiceClient = makeGenericClientConstructor(
