@@ -48,3 +48,11 @@ export { bodyDigestMd5Upper } from './digest';
 export { createMessageId, formatMessageIdV1, parseMessageIdV1, messageIdEpochMs } from './message-id';
 export type { MessageIdV1 } from './message-id';
 export { durationFromMs, durationToMs, timestampFromMs, timestampToMs } from './durations';
+
+// Hand-written encoders for the hottest responses, byte-identical to the generated ones.
+export {
+  encodeReceiveMessageResponse,
+  encodeSendMessageResponse,
+  encodeAckMessageResponse,
+} from './fast-codec/response-encoders';
+export { withFastResponseEncoders } from './fast-codec/service-definition';
