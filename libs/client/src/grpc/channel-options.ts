@@ -25,8 +25,6 @@ export function internalChannelOptions(): ChannelOptions {
     'grpc.max_reconnect_backoff_ms': internalReconnectBackoffMsMax,
     // Transparent retries only: a call is retried when it never reached the peer, never after.
     'grpc.enable_retries': 1,
-    // Nothing reads channelz; its trackers cost work on every call.
-    'grpc.enable_channelz': 0,
   };
 }
 
@@ -43,6 +41,5 @@ export function internalServerOptions(): ServerOptions {
     'grpc.max_send_message_length': internalMessageBytesMax,
     'grpc.keepalive_time_ms': internalKeepaliveTimeMs,
     'grpc.keepalive_timeout_ms': internalKeepaliveTimeoutMs,
-    'grpc.enable_channelz': 0,
   };
 }
