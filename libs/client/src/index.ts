@@ -55,6 +55,8 @@ export type { ConsumerGroupConfig, RetryPolicy, ExponentialRetryPolicy, Customiz
 
 // Cluster mode: the internal services over gRPC (quiver.store.v1, quiver.nameserver.v1).
 export { serveStoreService } from './grpc/store-service.server';
+export { internalFlowControlWindows, widenFlowControlWindows } from './grpc/flow-control';
+export type { FlowControlWindows } from './grpc/flow-control';
 export { serveNameServerService } from './grpc/name-server-service.server';
 export type { InternalServeOptions } from './grpc/server-adapter';
 export type { StoreServeOptions } from './grpc/store-service.server';

@@ -1,7 +1,7 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { withFastResponseEncoders } from '@quiver/protocol';
 import type { Clock } from '@quiver/core';
-import type { NameServerService } from '@quiver/client';
+import { widenFlowControlWindows, type NameServerService } from '@quiver/client';
 import { limits } from '@quiver/config';
 import type { Logger } from '@quiver/telemetry';
 import { startAdminServer, type AdminServer } from './admin/admin-server';
@@ -74,6 +74,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   boundPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
   });
+  if (!widenFlowControlWindows(server, { streamBytes: limits.grpcStreamWindowBytes, connectionBytes: limits.grpcConnectionWindowBytes })) {
+    options.logger.warn('this grpc-js hides its HTTP/2 servers: flow-control windows stay at 64 KiB');
+  }
   const closeGrpc = (): Promise<void> =>
     new Promise<void>((resolve) => {
       services.autoRenewer.stop();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { systemClock } from '@quiver/core';
-import { GrpcNameServerClient, internalServerOptions, serveStoreService } from '@quiver/client';
+import { GrpcNameServerClient, internalFlowControlWindows, internalServerOptions, serveStoreService, widenFlowControlWindows } from '@quiver/client';
 import { commandSpec, limits, storeNodeConfigSchema, type StoreNodeConfig } from '@quiver/config';
 import { runMain, type Logger } from '@quiver/telemetry';
 import { openLocalStore } from './local-store';
@@ -15,6 +15,7 @@ export async function runStoreNode(config: StoreNodeConfig, logger: Logger): Pro
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${config.host}:${config.port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
+  if (!widenFlowControlWindows(server, internalFlowControlWindows)) logger.warn('this grpc-js hides its HTTP/2 servers: internal flow-control windows stay at 64 KiB');
   const name = config.name ?? `store-${port}`;
   const address = `${config.advertisedHost}:${port}`;
   const store = await openLocalStore({

@@ -1,5 +1,6 @@
 import type { ChannelOptions, ServerOptions } from '@grpc/grpc-js';
 import {
+  internalFlowControlWindowBytes,
   internalKeepaliveTimeMs,
   internalKeepaliveTimeoutMs,
   internalMessageBytesMax,
@@ -25,6 +26,8 @@ export function internalChannelOptions(): ChannelOptions {
     'grpc.max_reconnect_backoff_ms': internalReconnectBackoffMsMax,
     // Transparent retries only: a call is retried when it never reached the peer, never after.
     'grpc.enable_retries': 1,
+    // The window for what the store node sends back (pops) on the shared Calls stream.
+    'grpc-node.flow_control_window': internalFlowControlWindowBytes,
   };
 }
 

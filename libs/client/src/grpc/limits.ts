@@ -88,3 +88,11 @@ export const storeNodeMissRefreshIntervalMsMin = 1 * SECOND_MS;
  * It matches the proxy's UNDELIVERED_INVISIBLE_MS, which does the same for its own clients.
  */
 export const abandonedPopInvisibleDurationMs = 1 * SECOND_MS;
+
+/**
+ * internalFlowControlWindowBytes is the HTTP/2 receive window, per stream and per connection, on
+ * both ends of an internal link: all of a proxy's calls to a store node share one Calls stream,
+ * so HTTP/2's 64 KiB default would stall any pop or append batch larger than that for a round trip.
+ * 8 MiB keeps a few full batches in flight; memory stays bounded by the message limits.
+ */
+export const internalFlowControlWindowBytes = 8 * MiB;
