@@ -109,9 +109,13 @@ describe.each(deployments)('%s - dead-letter queues through the official client'
       await waitFor('the first delivery', () => attempts.length >= 1, 60_000);
       await deployment.crashAndRestartStoreNodes();
       // A delivery in progress during the crash may be repeated (at least once); the attempts never go back.
+      // A hand-out the crash swallowed (popped, its response lost with the process, or a receive
+      // cancelled by the reconnecting client after its pop) still counts as an attempt, as in
+      // Apache's pop consumption: across the crash one attempt number may go unseen.
       await waitFor(() => `three attempts, saw ${attempts.join(',')}`, () => attempts.includes(3), 150_000);
       expect([...attempts].sort((a, b) => a - b)).toEqual(attempts);
-      expect(new Set(attempts)).toEqual(new Set([1, 2, 3]));
+      expect(attempts[0]).toBe(1);
+      expect(attempts.every((attempt) => attempt >= 1 && attempt <= 3)).toBe(true);
 
       deadLetters = await startSimpleConsumer(deployment.endpoints[0]!, uniqueName('retry_dlq_reader'), `%DLQ%${group}`);
       const dead: MessageView[] = [];
