@@ -1,9 +1,8 @@
 import type { handleBidiStreamingCall, MethodDefinition } from '@grpc/grpc-js';
-import { InFlightGate, QuiverError, QuiverErrorCode, systemClock, type TimerHandle } from '@quiver/core';
+import { InFlightGate, QuiverError, QuiverErrorCode } from '@quiver/core';
 import { storeV1 } from '@quiver/protocol';
-import { withServerSpan } from '@quiver/telemetry';
-import { transportableError } from './error-transport';
-import type { InternalHandler, InternalServeDeps } from './server-adapter';
+import { wireFailure } from './error-transport';
+import { overloadError, startInternalCall, type InternalHandler, type InternalServeDeps } from './server-adapter';
 
 /**
  * The store node's side of StoreService.Calls: the unary calls of a proxy, multiplexed over one
@@ -35,7 +34,8 @@ export function methodName(path: string): string {
  */
 export function serveCallStream(methods: ReadonlyMap<string, StreamableMethod>, deps: InternalServeDeps): handleBidiStreamingCall<storeV1.StoreCall, storeV1.StoreReply> {
   return (call) => {
-    const running = new Map<number, AbortController>();
+    /** running maps the calls under way on this stream, by id, to their abort. */
+    const running = new Map<number, () => void>();
     let ended = false;
     const reply = (message: storeV1.StoreReply): void => {
       if (!call.cancelled && call.writable) call.write(message);
@@ -44,7 +44,7 @@ export function serveCallStream(methods: ReadonlyMap<string, StreamableMethod>, 
       if (ended && running.size === 0 && call.writable) call.end();
     };
     const abortAll = (): void => {
-      for (const controller of running.values()) controller.abort();
+      for (const abort of running.values()) abort();
     };
     call.on('cancelled', abortAll);
     call.on('error', abortAll);
@@ -55,12 +55,11 @@ export function serveCallStream(methods: ReadonlyMap<string, StreamableMethod>, 
     call.on('data', (storeCall: storeV1.StoreCall) => {
       const id = storeCall.id;
       if (storeCall.cancel) {
-        running.get(id)?.abort();
+        running.get(id)?.();
         return;
       }
       const failed = (error: unknown, path: string): void => {
-        const failure = transportableError(error, deps.logger, path);
-        reply({ id, outcome: { $case: 'failure', value: { code: failure.code, message: failure.message, retriable: failure.retriable } } });
+        reply({ id, outcome: { $case: 'failure', value: wireFailure(error, deps.logger, path) } });
       };
       const method = methods.get(storeCall.method);
       if (method === undefined) {
@@ -73,7 +72,7 @@ export function serveCallStream(methods: ReadonlyMap<string, StreamableMethod>, 
         return;
       }
       if (!method.gate.tryEnter()) {
-        failed(new QuiverError(QuiverErrorCode.TooManyRequests, `too many concurrent ${storeCall.method} calls`, { retriable: true }), path);
+        failed(overloadError(path), path);
         return;
       }
       let request: unknown;
@@ -84,15 +83,11 @@ export function serveCallStream(methods: ReadonlyMap<string, StreamableMethod>, 
         failed(new QuiverError(QuiverErrorCode.BadRequest, `undecodable ${storeCall.method} request: ${(error as Error).message}`), path);
         return;
       }
-      const controller = new AbortController();
-      running.set(id, controller);
-      let timer: TimerHandle | undefined;
-      if (storeCall.timeoutMs > 0) {
-        timer = systemClock.setTimeout(() => controller.abort(), storeCall.timeoutMs);
-        timer.unref?.();
-      }
-      const attributes = { 'rpc.system': 'grpc', 'rpc.method': storeCall.method, 'rpc.service': path.slice(1, path.lastIndexOf('/')), 'quiver.transport': 'calls-stream' };
-      void withServerSpan(path, storeCall.headers, attributes, () => method.handler(request, controller.signal))
+      const started = startInternalCall(path, storeCall.headers, { 'quiver.transport': 'calls-stream' }, storeCall.timeoutMs > 0 ? storeCall.timeoutMs : undefined, (signal) =>
+        method.handler(request, signal),
+      );
+      running.set(id, started.abort);
+      void started.result
         .then(
           (response: unknown) => reply({ id, outcome: { $case: 'response', value: method.definition.responseSerialize(response) } }),
           (error: unknown) => failed(error, path),
@@ -101,7 +96,6 @@ export function serveCallStream(methods: ReadonlyMap<string, StreamableMethod>, 
         .finally(() => {
           method.gate.leave();
           running.delete(id);
-          if (timer !== undefined) systemClock.clearTimeout(timer);
           endWhenIdle();
         });
     });

@@ -1,8 +1,8 @@
 import { status as GrpcStatus, Metadata, type Client, type ClientDuplexStream, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
 import { context, propagation, type TextMapSetter } from '@opentelemetry/api';
-import { QuiverError, QuiverErrorCode, isQuiverError, systemClock, type TimerHandle } from '@quiver/core';
+import { QuiverError, QuiverErrorCode, systemClock, type TimerHandle } from '@quiver/core';
 import { storeV1 } from '@quiver/protocol';
-import { fromServiceError, rebuiltError } from './error-transport';
+import { decodedResponse, fromServiceError, rebuiltError } from './error-transport';
 
 /**
  * The proxy's side of StoreService.Calls: unary calls to one store node multiplexed over one
@@ -85,15 +85,10 @@ export class CallStream {
             reject(rebuiltError(outcome.value.code, outcome.value.message, outcome.value.retriable));
             return;
           }
-          if (outcome?.$case !== 'response') {
-            reject(new QuiverError(QuiverErrorCode.Internal, `${name} on ${this.address} answered without a response`));
-            return;
-          }
           try {
-            resolve(decode(method.responseDeserialize(outcome.value)));
+            resolve(decodedResponse(outcome?.$case === 'response' ? () => decode(method.responseDeserialize(outcome.value)) : undefined, name, this.address));
           } catch (failure) {
-            const message = isQuiverError(failure) ? failure.message : String(failure);
-            reject(new QuiverError(QuiverErrorCode.Internal, `${name} on ${this.address} answered a malformed response: ${message}`));
+            reject(failure);
           }
         },
         fail: (error) => {

@@ -1,5 +1,5 @@
 import { Metadata, status as GrpcStatus, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import { QuiverError, QuiverErrorCode } from '@quiver/core';
+import { isQuiverError, QuiverError, QuiverErrorCode } from '@quiver/core';
 import type { Logger } from '@quiver/telemetry';
 
 /**
@@ -57,6 +57,26 @@ export function transportableError(error: unknown, logger: Logger, method: strin
     logger.error({ err: error, method }, 'internal rpc failed');
   }
   return error;
+}
+
+/** wireFailure is a thrown error as the code, message and retriable flag a failure outcome carries (AppendBatch, the Calls stream). */
+export function wireFailure(error: unknown, logger: Logger, method: string): { code: string; message: string; retriable: boolean } {
+  const failure = transportableError(error, logger, method);
+  return { code: failure.code, message: failure.message, retriable: failure.retriable };
+}
+
+/**
+ * decodedResponse is a call's reply decoded by `read`, or the INTERNAL error of a reply that is
+ * missing (`read` undefined) or that `read` rejects (the peer broke the contract).
+ */
+export function decodedResponse<T>(read: (() => T) | undefined, method: string, peer: string): T {
+  if (read === undefined) throw new QuiverError(QuiverErrorCode.Internal, `${method} on ${peer} answered without a response`);
+  try {
+    return read();
+  } catch (failure) {
+    const message = isQuiverError(failure) ? failure.message : String(failure);
+    throw new QuiverError(QuiverErrorCode.Internal, `${method} on ${peer} answered a malformed response: ${message}`);
+  }
 }
 
 /** rebuiltError is the QuiverError a peer sent as code, message and retriable flag (unknown codes become INTERNAL with their words). */

@@ -1,9 +1,9 @@
 import { Client, credentials as grpcCredentials, Metadata, type ChannelCredentials, type ChannelOptions, type MethodDefinition } from '@grpc/grpc-js';
 import { context, propagation, type TextMapSetter } from '@opentelemetry/api';
-import { QuiverError, QuiverErrorCode, isQuiverError, systemClock } from '@quiver/core';
+import { QuiverError, QuiverErrorCode, systemClock } from '@quiver/core';
 import { internalChannelOptions } from './channel-options';
 import { CallStream } from './call-stream';
-import { fromServiceError } from './error-transport';
+import { decodedResponse, fromServiceError } from './error-transport';
 
 /** GrpcClientOptions configure the channel and deadlines of a client of an internal service. */
 export interface GrpcClientOptions {
@@ -95,14 +95,11 @@ export class InternalCaller {
             // A reply that arrived is kept even if the signal aborted since: popped messages
             // in it would otherwise stay invisible, with nobody left to release them.
             reject(signal?.aborted ? signal.reason : fromServiceError(error, this.address, name));
-          } else if (response === undefined) {
-            reject(new QuiverError(QuiverErrorCode.Internal, `${name} on ${this.address} answered without a response`));
           } else {
             try {
-              resolve(decode(response));
+              resolve(decodedResponse(response === undefined ? undefined : () => decode(response), name, this.address));
             } catch (failure) {
-              const message = isQuiverError(failure) ? failure.message : String(failure);
-              reject(new QuiverError(QuiverErrorCode.Internal, `${name} on ${this.address} answered a malformed response: ${message}`));
+              reject(failure);
             }
           }
         },

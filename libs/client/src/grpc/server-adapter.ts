@@ -61,24 +61,17 @@ export function internalUnary<Req, Res>(
   handler: InternalHandler<Req, Res>,
   gate = new InFlightGate(deps.inFlightMax),
 ): handleUnaryCall<Req, Res> {
-  const method = path.slice(path.lastIndexOf('/') + 1);
   return (call, callback) => {
     if (!gate.tryEnter()) {
-      const overload = new QuiverError(QuiverErrorCode.TooManyRequests, `too many concurrent ${method} calls`, { retriable: true });
-      callback(toGrpcStatus(overload, deps.logger, path));
+      callback(toGrpcStatus(overloadError(path), deps.logger, path));
       return;
     }
-    const controller = new AbortController();
-    const abort = (): void => controller.abort();
-    call.on('cancelled', abort);
     const deadlineMs = deadlineMsOf(call);
-    let deadlineTimer: TimerHandle | undefined;
-    if (Number.isFinite(deadlineMs)) {
-      deadlineTimer = systemClock.setTimeout(abort, Math.max(0, deadlineMs - systemClock.nowMs()));
-      deadlineTimer.unref?.();
-    }
-    const attributes = { 'rpc.system': 'grpc', 'rpc.method': method, 'rpc.service': path.slice(1, path.lastIndexOf('/')) };
-    void withServerSpan(path, stringHeaders(call.metadata.getMap()), attributes, () => handler(call.request, controller.signal))
+    const running = startInternalCall(path, stringHeaders(call.metadata.getMap()), {}, Number.isFinite(deadlineMs) ? deadlineMs - systemClock.nowMs() : undefined, (signal) =>
+      handler(call.request, signal),
+    );
+    call.on('cancelled', running.abort);
+    void running.result
       .then(
         (response) => callback(null, response),
         (error: unknown) => callback(toGrpcStatus(error, deps.logger, path)),
@@ -86,8 +79,45 @@ export function internalUnary<Req, Res>(
       .catch((error: unknown) => deps.logger.error({ err: error, method: path }, 'failure answering an internal rpc'))
       .finally(() => {
         gate.leave();
-        call.removeListener('cancelled', abort);
-        if (deadlineTimer !== undefined) systemClock.clearTimeout(deadlineTimer);
+        call.removeListener('cancelled', running.abort);
       });
   };
+}
+
+/** overloadError is the retriable TOO_MANY_REQUESTS of an RPC whose in-flight bound is reached. */
+export function overloadError(path: string): QuiverError {
+  return new QuiverError(QuiverErrorCode.TooManyRequests, `too many concurrent ${path.slice(path.lastIndexOf('/') + 1)} calls`, { retriable: true });
+}
+
+/** RunningCall is one internal call under way: its outcome, and how to abort it (its caller went away). */
+export interface RunningCall<Res> {
+  result: Promise<Res>;
+  abort: () => void;
+}
+
+/**
+ * startInternalCall runs `work` for the RPC at `path` inside a server span continuing the
+ * caller's trace (`headers`), with a signal that aborts after `timeoutMs` (none when undefined)
+ * or when `abort` is called, whichever comes first. Unary calls and the Calls stream both run
+ * their handlers through it.
+ */
+export function startInternalCall<Res>(
+  path: string,
+  headers: Record<string, string>,
+  extraAttributes: Record<string, string>,
+  timeoutMs: number | undefined,
+  work: (signal: AbortSignal) => Promise<Res>,
+): RunningCall<Res> {
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  let timer: TimerHandle | undefined;
+  if (timeoutMs !== undefined) {
+    timer = systemClock.setTimeout(abort, Math.max(0, timeoutMs));
+    timer.unref?.();
+  }
+  const attributes = { 'rpc.system': 'grpc', 'rpc.method': path.slice(path.lastIndexOf('/') + 1), 'rpc.service': path.slice(1, path.lastIndexOf('/')), ...extraAttributes };
+  const result = withServerSpan(path, headers, attributes, () => work(controller.signal)).finally(() => {
+    if (timer !== undefined) systemClock.clearTimeout(timer);
+  });
+  return { result, abort };
 }

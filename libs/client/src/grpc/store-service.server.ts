@@ -4,7 +4,7 @@ import { storeV1 } from '@quiver/protocol';
 import type { Logger } from '@quiver/telemetry';
 import type { PopRequest, StoreService } from '../store-service';
 import { abandonedPopInvisibleDurationMs } from './limits';
-import { transportableError } from './error-transport';
+import { wireFailure } from './error-transport';
 import { InFlightGate } from '@quiver/core';
 import { methodName, serveCallStream, type StreamableMethod } from './call-stream.server';
 import { internalUnary, serveDepsOf, type InternalHandler, type InternalServeOptions } from './server-adapter';
@@ -89,8 +89,7 @@ export function serveStoreService(server: Server, store: StoreService, options: 
           try {
             return { outcome: { $case: 'appended', value: appendResultToWire(await store.appendMessages(appendRequestFromWire(append), signal)) } };
           } catch (error) {
-            const failure = transportableError(error, deps.logger, service.appendBatch.path);
-            return { outcome: { $case: 'failure', value: { code: failure.code, message: failure.message, retriable: failure.retriable } } };
+            return { outcome: { $case: 'failure', value: wireFailure(error, deps.logger, service.appendBatch.path) } };
           }
         }),
       ),
