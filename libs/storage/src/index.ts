@@ -8,8 +8,6 @@ export type { KeyValueStore, KeyValueOperation, KeyValueEntry, KeyRange, Iterate
 export { LevelKeyValueStore } from './level/level-key-value-store';
 export type { LevelKeyValueStoreOptions } from './level/level-key-value-store';
 export { MemoryKeyValueStore } from './memory/memory-key-value-store';
-export { CoalescingKeyValueStore } from './kv/coalescing-key-value-store';
-export type { CoalescingKeyValueStoreOptions } from './kv/coalescing-key-value-store';
 export type { QueueLog, AppendOptions, AppendedMessages, KeyQuery, FlushMode, CorruptedQueue } from './queue-log/queue-log';
 export { KeyValueQueueLog } from './queue-log/key-value-queue-log';
 export type { KeyValueQueueLogOptions } from './queue-log/key-value-queue-log';

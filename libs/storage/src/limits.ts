@@ -50,10 +50,3 @@ export const QUEUE_INTERNAL_ID_MAX = 0xffff_ffff;
 
 /** QUEUE_ID_MAX is the largest queue id a key holds (u32); topics have far fewer queues. */
 export const QUEUE_ID_MAX = 0xffff_ffff;
-
-/**
- * COALESCED_WRITE_BYTES_MAX bounds the keys and values of writes merged into one key-value write
- * (CoalescingKeyValueStore): the size of the largest group commit, so merging never builds a
- * batch larger than one the queue log may write alone.
- */
-export const COALESCED_WRITE_BYTES_MAX = GROUP_COMMIT_BYTES_MAX;

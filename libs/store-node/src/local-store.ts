@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Clock } from '@quiver/core';
 import { KeyValuePopState } from '@quiver/consumption';
 import type { StartPosition } from '@quiver/consumption';
-import { CoalescingKeyValueStore, KeyValueQueueLog, LevelKeyValueStore } from '@quiver/storage';
+import { KeyValueQueueLog, LevelKeyValueStore } from '@quiver/storage';
 import type { CorruptedQueue, FlushMode } from '@quiver/storage';
 
 import { LocalStoreService } from './local-store.service';
@@ -44,9 +44,7 @@ export const LEVELDB_DIRECTORY = 'leveldb';
 
 export async function openLocalStore(options: OpenLocalStoreOptions): Promise<LocalStore> {
   await mkdir(options.dataDir, { recursive: true });
-  // Appends, pop-state and ack writes share one LevelDB: merged while one is in flight, they
-  // cost one thread-pool round trip instead of one each.
-  const store = new CoalescingKeyValueStore(await LevelKeyValueStore.open(path.join(options.dataDir, LEVELDB_DIRECTORY)));
+  const store = await LevelKeyValueStore.open(path.join(options.dataDir, LEVELDB_DIRECTORY));
   try {
     const queueLog = await KeyValueQueueLog.open({ store, clock: options.clock, storeHost: options.storeHost, flushMode: options.flushMode });
     const popState = await KeyValuePopState.open({

@@ -9,9 +9,8 @@
  * - a `write` batch is atomic: all of its operations apply, or none do;
  * - writes apply in the order their promises were created only when the caller awaits one
  *   before issuing the next; callers that need an order serialize their writes;
- * - stored bytes are copied in and out: mutating a buffer after `write` settles or after a
- *   read never changes the store (a write may hold its buffers until then:
- *   `CoalescingKeyValueStore` queues them);
+ * - stored bytes are copied in and out: mutating a buffer after `write` or after a read
+ *   never changes the store;
  * - after `close`, every call rejects with QuiverError CLOSED;
  * - an I/O failure rejects with QuiverError STORE_UNAVAILABLE (cause attached).
  */
