@@ -1,11 +1,13 @@
 /**
- * consumption-layout is where libs/consumption's state lives in the store node's LevelDB. Its
+ * consumption-layout is where libs/consumption's state lives in the store node's consumer-state
+ * LevelDB (in the message LevelDB before the split; consumer-state-move.ts moves it). Its
  * key prefixes come from the one registry in `@quiver/storage` (layout.ts, which also lists
  * these keys), so no two owners can share a prefix.
  *
  *   PopCursor     'C' group:str16 topic:str16 queueId:u32             -> cursor record
  *   PopInFlight   'F' group:str16 topic:str16 queueId:u32 offset:u64  -> in-flight record
  *   PopGeneration 'G'                                                 -> generation record
+ *   ConsumerStateMove 'O'                                             -> empty (consumer-state-move.ts)
  *
  * Records use the storage framing (formatVersion:u8 crc32c:u32 payload):
  *   cursor record     (format 2) => cursor:u64 (the next offset never handed out to the group)
@@ -118,6 +120,10 @@ export function decodeInFlightRecord(record: Uint8Array): InFlightRecordValue {
   const value = { invisibleUntilMs: reader.u64(), deliveryAttempt: reader.u32(), popGeneration: reader.u64() };
   reader.expectEnd();
   return value;
+}
+
+export function consumerStateMoveMarkerKey(): Buffer {
+  return Buffer.from([KeyPrefix.ConsumerStateMove]);
 }
 
 export function popGenerationKey(): Buffer {

@@ -3,6 +3,8 @@
  * node's KeyValueStore, and the tag filter. No gRPC here.
  */
 export { KeyValuePopState } from './key-value-pop-state';
+export { moveConsumerState } from './consumer-state-move';
+export type { ConsumerStateMove } from './consumer-state-move';
 export type { KeyValuePopStateOptions, PopStateRequest, ChangedInvisibility } from './key-value-pop-state';
 export type { StartPosition } from '@quiver/core';
 export { queueOffsetAt, startOffset, checkStartPosition } from './start-offsets';

@@ -1,6 +1,10 @@
 /**
- * layout is the store node's on-disk layout in one place: every key prefix of the node's one
- * LevelDB (including those libs/consumption owns), how keys are built, and the record format.
+ * layout is the store node's on-disk layout in one place: every key prefix of the node's
+ * LevelDBs (including those libs/consumption owns), how keys are built, and the record format.
+ * The node keeps two: messages, indexes, timers and transactions in one, consumer state ('C',
+ * 'F', 'G', 'O') in another, so that pop and ack writes never queue behind an append's fsync
+ * in LevelDB's single writer queue. Data directories from before the split kept consumer state
+ * in the first; libs/consumption moves it at open (consumer-state-move.ts).
  * A change to any of it bumps LAYOUT_VERSION or the record's format version and adds a
  * fixture to `layout.spec.ts` / `message-record.spec.ts`.
  *
@@ -18,6 +22,7 @@
  *   'C' group:str16 topic:str16 queueId:u32                -> pop cursor record        (libs/consumption)
  *   'F' group:str16 topic:str16 queueId:u32 offset:u64     -> pop in-flight record     (libs/consumption)
  *   'G'                                                    -> pop generation record    (libs/consumption)
+ *   'O'                                                    -> empty: a move of consumer state is past its copy (libs/consumption)
  *   'T' dueMs:u64 timerOffset:u64                          -> timer index record {topic str16, queueId u32}
  *   'X' transactionId:str16                                -> transaction record {topic str16, queueId u32, halfOffset u64,
  *                                                             bornMs u64, checkCount u32, nextCheckMs u64, state u8}
@@ -68,6 +73,7 @@ export const KeyPrefix = {
   TimerIndex: 0x54, // 'T'
   Transaction: 0x58, // 'X'
   TransactionCheck: 0x59, // 'Y'
+  ConsumerStateMove: 0x4f, // 'O'
 } as const;
 export type KeyPrefix = (typeof KeyPrefix)[keyof typeof KeyPrefix];
 

@@ -7,10 +7,11 @@ import type { PopRequest, PopResult } from '@quiver/client';
 import { KeyValuePopState } from '@quiver/consumption';
 import { FilterType, isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
 import type { MessageToStore, PoppedMessage } from '@quiver/core';
-import { KeyValueQueueLog, MemoryKeyValueStore } from '@quiver/storage';
+import { ITERATE_ENTRIES_MAX, KeyPrefix, KeyValueQueueLog, LevelKeyValueStore, MemoryKeyValueStore } from '@quiver/storage';
+import type { KeyValueEntry } from '@quiver/storage';
 
 import { DeadLetterProperty } from './dead-letter';
-import { openLocalStore } from './local-store';
+import { CONSUMER_STATE_DIRECTORY, LEVELDB_DIRECTORY, openLocalStore } from './local-store';
 import { LocalStoreService } from './local-store.service';
 
 const INVISIBLE_MS = 30_000;
@@ -316,48 +317,96 @@ describe('LocalStoreService - dead-letter queue', () => {
   });
 });
 
-describe('openLocalStore - restart on LevelDB', () => {
-  it('restart - appended messages stay, acked messages stay acked, unacked messages return after their invisibility', async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'quiver-store-node-'));
-    const clock = new ManualClock();
-    const options = { dataDir, storeNodeName: 'store-a', storeHost: '127.0.0.1:10911', clock, flushMode: 'sync' as const };
-    const popRequest: PopRequest = {
+/**
+ * restartScenario appends, pops and acks, closes, runs `betweenRuns` on the closed data
+ * directory, reopens, and checks that appended messages stayed, the acked one stays acked and
+ * the unacked ones return only after their invisibility; then runs `afterRuns` on the closed
+ * directory.
+ */
+async function restartScenario(betweenRuns: (dataDir: string) => Promise<void>, afterRuns: (dataDir: string) => Promise<void> = async () => {}): Promise<void> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'quiver-store-node-'));
+  const clock = new ManualClock();
+  const options = { dataDir, storeNodeName: 'store-a', storeHost: '127.0.0.1:10911', clock, flushMode: 'sync' as const };
+  const popRequest: PopRequest = {
+    group: 'g',
+    topic: 't',
+    queueCount: 1,
+    batchSize: 32,
+    invisibleDurationMs: INVISIBLE_MS,
+    filter: { type: FilterType.Tag, expression: '*' },
+    pollTimeoutMs: 0,
+  };
+  try {
+    const first = await openLocalStore(options);
+    await first.service.appendMessages({ topic: 't', queueId: 0, messages: [message({ messageId: 'a' }), message({ messageId: 'b' }), message({ messageId: 'c' })] });
+    const popped = (await first.service.popMessages({ ...popRequest, batchSize: 2 })).messages;
+    const acked = popped.find((entry) => entry.message.messageId === 'a')!;
+    const outcome = await first.service.ackMessages({
       group: 'g',
       topic: 't',
-      queueCount: 1,
-      batchSize: 32,
-      invisibleDurationMs: INVISIBLE_MS,
-      filter: { type: FilterType.Tag, expression: '*' },
-      pollTimeoutMs: 0,
-    };
-    try {
-      const first = await openLocalStore(options);
-      await first.service.appendMessages({ topic: 't', queueId: 0, messages: [message({ messageId: 'a' }), message({ messageId: 'b' }), message({ messageId: 'c' })] });
-      const popped = (await first.service.popMessages({ ...popRequest, batchSize: 2 })).messages;
-      const acked = popped.find((entry) => entry.message.messageId === 'a')!;
-      const outcome = await first.service.ackMessages({
-        group: 'g',
-        topic: 't',
-        entries: [{ queueId: 0, offset: acked.message.queueOffset, popGeneration: acked.popGeneration }],
-      });
-      expect(outcome.outcomes).toEqual([AckOutcome.Ok]);
-      await first.close();
+      entries: [{ queueId: 0, offset: acked.message.queueOffset, popGeneration: acked.popGeneration }],
+    });
+    expect(outcome.outcomes).toEqual([AckOutcome.Ok]);
+    await first.close();
 
-      const second = await openLocalStore(options);
-      expect(second.corruptedQueues()).toEqual([]);
-      // Never handed out before the restart: delivered now, once.
-      expect((await second.service.popMessages(popRequest)).messages.map((entry) => entry.message.messageId)).toEqual(['c']);
-      clock.advance(INVISIBLE_MS);
-      const returned = (await second.service.popMessages(popRequest)).messages;
-      expect(returned.map((entry) => [entry.message.messageId, entry.deliveryAttempt])).toEqual([
-        ['b', 2],
-        ['c', 2],
-      ]);
-      // A fresh group still reads every appended message.
-      expect((await second.service.popMessages({ ...popRequest, group: 'fresh' })).messages.map((entry) => entry.message.messageId)).toEqual(['a', 'b', 'c']);
-      await second.close();
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    await betweenRuns(dataDir);
+
+    const second = await openLocalStore(options);
+    expect(second.corruptedQueues()).toEqual([]);
+    // Never handed out before the restart: delivered now, once.
+    expect((await second.service.popMessages(popRequest)).messages.map((entry) => entry.message.messageId)).toEqual(['c']);
+    clock.advance(INVISIBLE_MS);
+    const returned = (await second.service.popMessages(popRequest)).messages;
+    expect(returned.map((entry) => [entry.message.messageId, entry.deliveryAttempt])).toEqual([
+      ['b', 2],
+      ['c', 2],
+    ]);
+    // A fresh group still reads every appended message.
+    expect((await second.service.popMessages({ ...popRequest, group: 'fresh' })).messages.map((entry) => entry.message.messageId)).toEqual(['a', 'b', 'c']);
+    await second.close();
+    await afterRuns(dataDir);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** consumerStateEntries lists the entries under the consumer-state prefixes of a LevelDB. */
+async function consumerStateEntries(store: LevelKeyValueStore): Promise<KeyValueEntry[]> {
+  const entries: KeyValueEntry[] = [];
+  for (const prefix of [KeyPrefix.PopCursor, KeyPrefix.PopInFlight, KeyPrefix.PopGeneration, KeyPrefix.ConsumerStateMove]) {
+    entries.push(...(await store.iterate({ gte: Buffer.from([prefix]), lt: Buffer.from([prefix + 1]), limit: ITERATE_ENTRIES_MAX })));
+  }
+  return entries;
+}
+
+describe('openLocalStore - restart on LevelDB', () => {
+  it('restart - appended messages stay, acked messages stay acked, unacked messages return after their invisibility', async () => {
+    await restartScenario(async () => {});
+  });
+
+  it('upgrade - consumer state a data directory from before the split kept with the messages is moved at open, and serves as before', async () => {
+    let movedEntries = 0;
+    await restartScenario(async (dataDir) => {
+      // Make the directory look as older versions left it: consumer state in the message LevelDB, no consumer-state LevelDB.
+      const stateStore = await LevelKeyValueStore.open(path.join(dataDir, CONSUMER_STATE_DIRECTORY));
+      const entries = await consumerStateEntries(stateStore);
+      await stateStore.close();
+      await rm(path.join(dataDir, CONSUMER_STATE_DIRECTORY), { recursive: true, force: true });
+      const messageStore = await LevelKeyValueStore.open(path.join(dataDir, LEVELDB_DIRECTORY));
+      await messageStore.write(
+        entries.map(({ key, value }) => ({ type: 'put' as const, key, value })),
+        { sync: true },
+      );
+      expect(await consumerStateEntries(messageStore)).toHaveLength(entries.length);
+      await messageStore.close();
+      movedEntries = entries.length;
+    }, async (dataDir) => {
+      const messageStore = await LevelKeyValueStore.open(path.join(dataDir, LEVELDB_DIRECTORY));
+      const left = await consumerStateEntries(messageStore);
+      await messageStore.close();
+      expect(left).toEqual([]);
+    });
+    // The group's cursor, b's in-flight record and the generation record.
+    expect(movedEntries).toBe(3);
   });
 });

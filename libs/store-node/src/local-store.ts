@@ -1,13 +1,17 @@
 /**
- * openLocalStore opens a store node's storage under `dataDir` (one LevelDB in
- * `<dataDir>/leveldb` holding messages, indexes and consumer state) and returns the node's
- * LocalStoreService. Standalone and the cluster store node both start here.
+ * openLocalStore opens a store node's storage under `dataDir` and returns the node's
+ * LocalStoreService. Standalone and the cluster store node both start here. Two LevelDBs:
+ * `<dataDir>/leveldb` holds messages, indexes, timers and transactions (every write of it that
+ * acknowledges a producer is fsynced); `<dataDir>/consumer-state` holds pop cursors and
+ * in-flight records (written without fsync), so a pop's or an ack's write never waits behind
+ * an append's fsync in LevelDB's single writer queue. Consumer state an older data directory
+ * kept in `leveldb` is moved at open, before anything serves.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Clock } from '@quiver/core';
-import { KeyValuePopState } from '@quiver/consumption';
+import { KeyValuePopState, moveConsumerState } from '@quiver/consumption';
 import type { StartPosition } from '@quiver/consumption';
 import { KeyValueQueueLog, LevelKeyValueStore } from '@quiver/storage';
 import type { CorruptedQueue, FlushMode } from '@quiver/storage';
@@ -39,16 +43,27 @@ export interface LocalStore {
   close(): Promise<void>;
 }
 
-/** LEVELDB_DIRECTORY is the database's directory inside the data directory. */
+/** LEVELDB_DIRECTORY is the message database's directory inside the data directory. */
 export const LEVELDB_DIRECTORY = 'leveldb';
+
+/** CONSUMER_STATE_DIRECTORY is the consumer-state database's directory inside the data directory. */
+export const CONSUMER_STATE_DIRECTORY = 'consumer-state';
 
 export async function openLocalStore(options: OpenLocalStoreOptions): Promise<LocalStore> {
   await mkdir(options.dataDir, { recursive: true });
   const store = await LevelKeyValueStore.open(path.join(options.dataDir, LEVELDB_DIRECTORY));
+  let stateStore: LevelKeyValueStore;
+  try {
+    stateStore = await LevelKeyValueStore.open(path.join(options.dataDir, CONSUMER_STATE_DIRECTORY));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   try {
     const queueLog = await KeyValueQueueLog.open({ store, clock: options.clock, storeHost: options.storeHost, flushMode: options.flushMode });
+    await moveConsumerState(store, stateStore);
     const popState = await KeyValuePopState.open({
-      store,
+      store: stateStore,
       queueLog,
       clock: options.clock,
       ...(options.startPosition !== undefined ? { startPosition: options.startPosition } : {}),
@@ -68,12 +83,12 @@ export async function openLocalStore(options: OpenLocalStoreOptions): Promise<Lo
         try {
           await service.close();
         } finally {
-          await store.close();
+          await Promise.all([store.close(), stateStore.close()]);
         }
       },
     };
   } catch (error) {
-    await store.close();
+    await Promise.all([store.close(), stateStore.close()]);
     throw error;
   }
 }
