@@ -49,10 +49,11 @@ export { createMessageId, formatMessageIdV1, parseMessageIdV1, messageIdEpochMs 
 export type { MessageIdV1 } from './message-id';
 export { durationFromMs, durationToMs, timestampFromMs, timestampToMs } from './durations';
 
-// Hand-written encoders for the hottest responses, byte-identical to the generated ones.
+// Hand-written encoders for the hottest responses, byte-identical to the generated ones, and the
+// service definition that uses them (plus the hand-written SendMessage request decoder).
 export {
   encodeReceiveMessageResponse,
   encodeSendMessageResponse,
   encodeAckMessageResponse,
 } from './fast-codec/response-encoders';
-export { withFastResponseEncoders } from './fast-codec/service-definition';
+export { withFastCodecs } from './fast-codec/service-definition';

@@ -1,5 +1,5 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { withFastResponseEncoders } from '@quiver/protocol';
+import { withFastCodecs } from '@quiver/protocol';
 import type { Clock } from '@quiver/core';
 import { widenFlowControlWindows, type NameServerService } from '@quiver/client';
 import { limits } from '@quiver/config';
@@ -70,7 +70,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     groups,
     options.maxDelayMs ?? limits.deliveryDelayMsDefault,
   );
-  server.addService(withFastResponseEncoders(MessagingServiceService), messagingService(services));
+  server.addService(withFastCodecs(MessagingServiceService), messagingService(services));
   boundPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
   });

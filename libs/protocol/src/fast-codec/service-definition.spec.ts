@@ -1,18 +1,29 @@
 /**
  * The wrapped definition over a real grpc-js server and the generated client: what the client
- * decodes is what the handler sent.
+ * decodes is what the handler sent, and what the handler receives is what the generated
+ * decoder would have made of the request.
  */
-import { credentials, Server, ServerCredentials, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import {
+  credentials,
+  Server,
+  ServerCredentials,
+  status as GrpcStatus,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type ServiceError,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import { Code } from '../gen/apache/rocketmq/v2/definition';
 import {
   MessagingServiceClient,
   MessagingServiceService,
   type ReceiveMessageRequest,
   type ReceiveMessageResponse,
-  type SendMessageRequest,
+  SendMessageRequest,
   type SendMessageResponse,
 } from '../gen/apache/rocketmq/v2/service';
-import { withFastResponseEncoders } from './service-definition';
+import { decodeSendMessageRequest } from './request-decoders';
+import { withFastCodecs } from './service-definition';
 
 const frames: ReceiveMessageResponse[] = [
   {
@@ -37,21 +48,55 @@ const sendResponse: SendMessageResponse = {
   entries: [{ status: { code: Code.OK, message: 'OK' }, messageId: 'id-1', transactionId: '', offset: 42, recallHandle: '' }],
 };
 
-describe('withFastResponseEncoders over grpc-js', () => {
+const sendRequest: SendMessageRequest = {
+  messages: Array.from({ length: 3 }, (_, i) => ({
+    topic: { resourceNamespace: '', name: 'orders' },
+    userProperties: { lang: 'en', 'ключ': 'значение' },
+    systemProperties: {
+      tag: 'created', keys: [`order-${i}`], messageId: `id-${i}`, bodyEncoding: 1, messageType: 1, bornHost: 'h',
+      storeHost: '', queueId: 0, bornTimestamp: { seconds: 1_735_689_600, nanos: 5 }, messageGroup: 'g',
+    },
+    body: Buffer.alloc(1024, i),
+  })),
+};
+
+describe('withFastCodecs', () => {
+  const fast = withFastCodecs(MessagingServiceService);
+
+  it('decodes SendMessage requests by hand and leaves every other request decoder and the argument alone', () => {
+    expect(Object.keys(fast)).toEqual(Object.keys(MessagingServiceService));
+    for (const name of Object.keys(MessagingServiceService) as (keyof typeof MessagingServiceService)[]) {
+      const { responseSerialize: _fastSerialize, requestDeserialize: fastDeserialize, ...rest } = fast[name];
+      const { responseSerialize: _serialize, requestDeserialize: deserialize, ...originalRest } = MessagingServiceService[name];
+      expect(rest).toEqual(originalRest);
+      if (name !== 'sendMessage') expect(fastDeserialize).toBe(deserialize);
+    }
+    expect(fast.sendMessage.requestDeserialize).not.toBe(MessagingServiceService.sendMessage.requestDeserialize);
+    const bytes = Buffer.from(SendMessageRequest.encode(sendRequest).finish());
+    expect(fast.sendMessage.requestDeserialize(bytes)).toStrictEqual(decodeSendMessageRequest(bytes));
+    expect(fast.sendMessage.requestDeserialize(bytes)).toStrictEqual(SendMessageRequest.decode(bytes));
+  });
+});
+
+describe('withFastCodecs over grpc-js', () => {
   let server: Server;
   let client: MessagingServiceClient;
+  let port: number;
+  const received: SendMessageRequest[] = [];
 
   beforeAll(async () => {
     server = new Server();
-    server.addService(withFastResponseEncoders(MessagingServiceService), {
-      sendMessage: (_call: ServerUnaryCall<SendMessageRequest, SendMessageResponse>, callback: sendUnaryData<SendMessageResponse>) =>
-        callback(null, sendResponse),
+    server.addService(withFastCodecs(MessagingServiceService), {
+      sendMessage: (call: ServerUnaryCall<SendMessageRequest, SendMessageResponse>, callback: sendUnaryData<SendMessageResponse>) => {
+        received.push(call.request);
+        callback(null, sendResponse);
+      },
       receiveMessage: (call: ServerWritableStream<ReceiveMessageRequest, ReceiveMessageResponse>) => {
         for (const frame of frames) call.write(frame);
         call.end();
       },
     });
-    const port = await new Promise<number>((resolve, reject) =>
+    port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
     );
     client = new MessagingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
@@ -67,6 +112,41 @@ describe('withFastResponseEncoders over grpc-js', () => {
       client.sendMessage({ messages: [] }, (error, response) => (error ? reject(error) : resolve(response))),
     );
     expect(received).toEqual(sendResponse);
+  });
+
+  it('hands the SendMessage handler what the generated decoder makes of the request', async () => {
+    received.length = 0;
+    await new Promise<SendMessageResponse>((resolve, reject) =>
+      client.sendMessage(sendRequest, (error, response) => (error ? reject(error) : resolve(response))),
+    );
+    expect(received).toHaveLength(1);
+    expect(received[0]).toStrictEqual(SendMessageRequest.decode(SendMessageRequest.encode(sendRequest).finish()));
+    expect(received[0]).toEqual(sendRequest);
+  });
+
+  it('answers an undecodable SendMessage request with INTERNAL and never calls the handler, as before', async () => {
+    received.length = 0;
+    const error = await new Promise<ServiceError>((resolve) => {
+      client.makeUnaryRequest(
+        '/apache.rocketmq.v2.MessagingService/SendMessage',
+        (bytes: Buffer) => bytes,
+        (bytes: Buffer) => bytes,
+        Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02]),
+        (callError) => resolve(callError as ServiceError),
+      );
+    });
+    expect(error.code).toBe(GrpcStatus.INTERNAL);
+    expect(error.details).toBe('Error deserializing request');
+    expect(received).toHaveLength(0);
+    // The server keeps serving.
+    const again = new MessagingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    try {
+      await new Promise<SendMessageResponse>((resolve, reject) =>
+        again.sendMessage({ messages: [] }, (callError, response) => (callError ? reject(callError) : resolve(response))),
+      );
+    } finally {
+      again.close();
+    }
   });
 
   it('delivers streamed ReceiveMessage frames the client decodes unchanged', async () => {

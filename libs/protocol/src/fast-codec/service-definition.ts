@@ -2,6 +2,7 @@
  * withFastResponseEncoders swaps the response serializers of the generated MessagingService
  * definition: the three hot responses use the hand-written encoders, every other response
  * keeps its generated encoder but is wrapped without the extra `Buffer.from(u8)` copy.
+ * withFastCodecs, what the proxy serves, also decodes SendMessage requests by hand.
  */
 import {
   ChangeInvisibleDurationResponse,
@@ -25,6 +26,7 @@ import {
   encodeReceiveMessageResponse,
   encodeSendMessageResponse,
 } from './response-encoders';
+import { decodeSendMessageRequest } from './request-decoders';
 
 type Definition = MessagingServiceService;
 type MethodName = keyof Definition;
@@ -73,4 +75,13 @@ export function withFastResponseEncoders(definition: Definition): Definition {
   };
   for (const name of Object.keys(serializers) as MethodName[]) replace(name);
   return copy;
+}
+
+/**
+ * withFastCodecs is withFastResponseEncoders plus the hand-written SendMessage request decoder.
+ * A decoder that throws is handled by grpc-js as before: INTERNAL "Error deserializing request".
+ */
+export function withFastCodecs(definition: Definition): Definition {
+  const copy = withFastResponseEncoders(definition);
+  return { ...copy, sendMessage: { ...copy.sendMessage, requestDeserialize: (bytes: Buffer) => decodeSendMessageRequest(bytes) } };
 }
