@@ -10,6 +10,7 @@ import { InFlightGate, stringHeaders } from '@quiver/core';
 import { withServerSpan, type Logger } from '@quiver/telemetry';
 import { HEADER, type ProxyContext } from '../context';
 import { status, toStatus } from '../status';
+import { batchFrameWrites, writeTogether } from './frame-batching';
 import { Code, type Status } from '../wire';
 
 /**
@@ -143,8 +144,10 @@ export function serverStream<Req, Res>(
   const gate = new InFlightGate(deps.inFlightMax);
   return (call) => {
     const { context, dispose } = contextOf(call as unknown as AnyCall);
+    batchFrameWrites(call);
+    const writeFrame = writeTogether<Res>(call);
     const write = (frame: Res): void => {
-      if (!call.cancelled && call.writable) call.write(frame);
+      if (!call.cancelled && call.writable) writeFrame(frame);
     };
     const finish = (): void => {
       dispose();
