@@ -6,11 +6,11 @@ import type {
   ServerUnaryCall,
 } from '@grpc/grpc-js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import { batchFrameWrites, writeTogether } from '@quiver/client';
 import { InFlightGate, stringHeaders } from '@quiver/core';
 import { withServerSpan, type Logger } from '@quiver/telemetry';
 import { HEADER, type ProxyContext } from '../context';
 import { status, toStatus } from '../status';
-import { batchFrameWrites, writeTogether } from './frame-batching';
 import { Code, type Status } from '../wire';
 
 /**

@@ -6,6 +6,9 @@
  * `_writev` that passes every waiting frame to `_write` at once, so the HTTP/2 stream (whose own
  * `_writev` takes them) sends them in one native write. `writeTogether` corks the stream for the
  * rest of the current tick, so frames written in one synchronous burst wait for each other.
+ * The proxy uses both for its server streams, the store node for the replies of its Calls
+ * stream. Server side only: a grpc-js client call holds a single message while it is not yet
+ * connected, so a client stream must keep writing one message at a time.
  *
  * Only the standard Writable surface is used (`_write`, `_writev`, `cork`, `uncork`); grpc-js's
  * `_write` serializes and writes one frame and calls back when it is written, which is all the
