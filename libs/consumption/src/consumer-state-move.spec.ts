@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { QuiverError, QuiverErrorCode } from '@quiver/core';
 import { ITERATE_ENTRIES_MAX, KeyPrefix, MemoryKeyValueStore } from '@quiver/storage';
-import type { IterateOptions, KeyValueEntry, KeyValueOperation, KeyValueStore, WriteOptions } from '@quiver/storage';
+import type { KeyValueOperation, KeyValueStore, WriteOptions } from '@quiver/storage';
+import { ForwardingKeyValueStore } from '@quiver/storage/testing';
 
 import {
   consumerStateMoveMarkerKey,
@@ -22,33 +23,19 @@ class Crash {
   ) {}
 }
 
-class CrashingStore implements KeyValueStore {
+class CrashingStore extends ForwardingKeyValueStore {
   constructor(
-    readonly inner: KeyValueStore,
+    inner: KeyValueStore,
     private readonly crash: Crash,
-  ) {}
-
-  get(key: Uint8Array): Promise<Buffer | undefined> {
-    return this.inner.get(key);
+  ) {
+    super(inner);
   }
 
-  getMany(keys: readonly Uint8Array[]): Promise<Array<Buffer | undefined>> {
-    return this.inner.getMany(keys);
-  }
-
-  iterate(options: IterateOptions): Promise<KeyValueEntry[]> {
-    return this.inner.iterate(options);
-  }
-
-  async write(operations: readonly KeyValueOperation[], options: WriteOptions): Promise<void> {
+  override async write(operations: readonly KeyValueOperation[], options: WriteOptions): Promise<void> {
     this.crash.writesLeft -= 1;
     if (this.crash.writesLeft !== 0) return this.inner.write(operations, options);
     if (this.crash.applyFirst) await this.inner.write(operations, options);
     throw new QuiverError(QuiverErrorCode.StoreUnavailable, 'crashed here');
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

@@ -5,12 +5,32 @@
 import { isQuiverError, QuiverErrorCode } from '@quiver/core';
 import fc from 'fast-check';
 
-import type { KeyValueStore } from './kv/key-value-store';
+import type { IterateOptions, KeyValueEntry, KeyValueOperation, KeyValueStore, WriteOptions } from './kv/key-value-store';
 
 export { SimKeyValueStore } from './sim/sim-key-value-store';
 export type { SimKeyValueStoreOptions, SimKeyValueStoreStats, ForcedWriteFault } from './sim/sim-key-value-store';
 export { SeededRandom } from './sim/seeded-random';
 export type { Random } from './sim/seeded-random';
+
+/** ForwardingKeyValueStore passes every call to `inner`; specs extend it and override what they observe or break. */
+export class ForwardingKeyValueStore implements KeyValueStore {
+  constructor(readonly inner: KeyValueStore) {}
+  get(key: Uint8Array): Promise<Buffer | undefined> {
+    return this.inner.get(key);
+  }
+  getMany(keys: readonly Uint8Array[]): Promise<Array<Buffer | undefined>> {
+    return this.inner.getMany(keys);
+  }
+  iterate(options: IterateOptions): Promise<KeyValueEntry[]> {
+    return this.inner.iterate(options);
+  }
+  write(operations: readonly KeyValueOperation[], options: WriteOptions): Promise<void> {
+    return this.inner.write(operations, options);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
 
 export interface KeyValueStoreUnderTest {
   store: KeyValueStore;

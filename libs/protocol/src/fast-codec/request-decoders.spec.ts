@@ -4,15 +4,11 @@
  * when it throws, for valid, hand-built, mutated and truncated inputs.
  */
 import fc from 'fast-check';
-import { DigestType, Encoding, MessageType, type Message, type SystemProperties } from '../gen/apache/rocketmq/v2/definition';
+import { DigestType, Encoding, MessageType, type Message } from '../gen/apache/rocketmq/v2/definition';
 import { SendMessageRequest } from '../gen/apache/rocketmq/v2/service';
-import type { Duration } from '../gen/google/protobuf/duration';
-import type { Timestamp } from '../gen/google/protobuf/timestamp';
 import { decodeSendMessageRequest } from './request-decoders';
+import { wireMessage } from './wire-arbitraries';
 
-const int32Min = -(2 ** 31);
-const int32Max = 2 ** 31 - 1;
-const largeBodyMax = 64 * 1024;
 /** Shrinking counterexamples with 100 messages and 64 KiB bodies can take minutes; cap it. */
 const shrinkBudget = { interruptAfterTimeLimit: 30_000, markInterruptAsFailure: true };
 
@@ -86,88 +82,17 @@ const unknownFields: Bytes = [
 
 // --- arbitraries --------------------------------------------------------------------------------
 
-const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit));
-const text: fc.Arbitrary<string> = fc.oneof(
-  fc.constant(''),
-  fc.string({ maxLength: 20 }),
-  fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.string({ unit: 'binary-ascii', maxLength: 20 }),
-  fc.string({ unit: 'grapheme', maxLength: 10 }),
-  fc.string({ minLength: 14, maxLength: 300 }),
-  fc.string({ unit: 'binary', minLength: 60, maxLength: 200 }),
-  fc.string({ unit: fc.oneof(fc.string({ minLength: 1, maxLength: 1 }), loneSurrogate), maxLength: 80 }),
-  // TextDecoder drops a leading BOM; the decoders must agree on that.
-  fc.string({ maxLength: 10 }).map((rest) => `\uFEFF${rest}`),
-);
-const int32 = fc.oneof(fc.integer({ min: int32Min, max: int32Max }), fc.integer({ min: -3, max: 300 }));
-const enumValue = fc.integer({ min: -1, max: 20 });
-const int64 = fc.oneof(
-  fc.integer({ min: -3, max: 300 }),
-  fc.integer({ min: int32Min, max: int32Max }),
-  fc.maxSafeInteger(),
-  fc.constantFrom(2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 35 + 7, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, -(2 ** 32), -(2 ** 52)),
-);
-const time: fc.Arbitrary<Timestamp | Duration> = fc.record({ seconds: int64, nanos: int32 });
-const optional = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined, freq: 3 });
-
-const body: fc.Arbitrary<Buffer> = fc.oneof(
-  { weight: 6, arbitrary: fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)) },
-  {
-    weight: 1,
-    arbitrary: fc.record({ length: fc.integer({ min: 0, max: largeBodyMax }), seed: fc.integer({ min: 0, max: 255 }) }).map(
-      ({ length, seed }) => Buffer.from(Uint8Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff)),
-    ),
-  },
-);
-
-const userProperties = fc.dictionary(fc.oneof(text, fc.constantFrom('0', '7', '42', 'lang', '__proto__', 'constructor')), text, { maxKeys: 6 });
-
-const systemProperties: fc.Arbitrary<SystemProperties> = fc.record(
-  {
-    tag: optional(text),
-    keys: fc.array(text, { maxLength: 4 }),
-    messageId: text,
-    bodyDigest: optional(fc.record({ type: enumValue, checksum: text })),
-    bodyEncoding: enumValue,
-    messageType: enumValue,
-    bornTimestamp: optional(time),
-    bornHost: text,
-    storeTimestamp: optional(time),
-    storeHost: text,
-    deliveryTimestamp: optional(time),
-    receiptHandle: optional(text),
-    queueId: int32,
-    queueOffset: optional(int64),
-    invisibleDuration: optional(time),
-    deliveryAttempt: optional(int32),
-    messageGroup: optional(text),
-    traceContext: optional(text),
-    orphanedTransactionRecoveryDuration: optional(time),
-    deadLetterQueue: optional(fc.record({ topic: text, messageId: text })),
-    liteTopic: optional(text),
-    priority: optional(int32),
-  },
-  { requiredKeys: ['keys', 'messageId', 'bodyEncoding', 'messageType', 'bornHost', 'storeHost', 'queueId'] },
-);
-
-const wireMessage: fc.Arbitrary<Message> = fc.record(
-  {
-    topic: optional(fc.record({ resourceNamespace: text, name: text })),
-    userProperties,
-    systemProperties: optional(systemProperties),
-    body,
-  },
-  { requiredKeys: ['userProperties', 'body'] },
-);
+/** Keys a plain-object assignment treats specially: the decoders must agree on them. */
+const wireMessageArb = wireMessage(['0', '7', '42', 'lang', '__proto__', 'constructor']);
 
 const sendMessageRequest: fc.Arbitrary<SendMessageRequest> = fc.record({
   messages: fc.oneof(
-    { weight: 4, arbitrary: fc.array(wireMessage, { maxLength: 4 }) },
-    { weight: 1, arbitrary: fc.array(wireMessage, { minLength: 90, maxLength: 110 }) },
+    { weight: 4, arbitrary: fc.array(wireMessageArb, { maxLength: 4 }) },
+    { weight: 1, arbitrary: fc.array(wireMessageArb, { minLength: 90, maxLength: 110 }) },
   ),
 });
 
-const smallRequest: fc.Arbitrary<SendMessageRequest> = fc.record({ messages: fc.array(wireMessage, { maxLength: 3 }) });
+const smallRequest: fc.Arbitrary<SendMessageRequest> = fc.record({ messages: fc.array(wireMessageArb, { maxLength: 3 }) });
 
 const encode = (request: SendMessageRequest): Uint8Array => SendMessageRequest.encode(request).finish();
 

@@ -5,12 +5,13 @@ import path from 'node:path';
 import { isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
 import type { MessageToStore } from '@quiver/core';
 
-import type { IterateOptions, KeyValueEntry, KeyValueOperation, KeyValueStore, WriteOptions } from '../kv/key-value-store';
+import type { KeyValueOperation, KeyValueStore, WriteOptions } from '../kv/key-value-store';
 import { KeyPrefix, messageKey, queueMetaKey } from '../layout';
 import { LevelKeyValueStore } from '../level/level-key-value-store';
 import { APPEND_PENDING_REQUESTS_MAX } from '../limits';
 import { MemoryKeyValueStore } from '../memory/memory-key-value-store';
 import { SimKeyValueStore } from '../sim/sim-key-value-store';
+import { ForwardingKeyValueStore } from '../testing';
 import { KeyValueQueueLog } from './key-value-queue-log';
 import type { FlushMode } from './queue-log';
 
@@ -277,25 +278,12 @@ describe.each(environments)('KeyValueQueueLog on %s', (_name, createEnvironment)
 });
 
 /** RecordingStore records the batches written through it, for group-commit specs. */
-class RecordingStore implements KeyValueStore {
+class RecordingStore extends ForwardingKeyValueStore {
   readonly batches: Array<{ messageCount: number; sync: boolean }> = [];
-  constructor(private readonly inner: KeyValueStore) {}
-  get(key: Uint8Array): Promise<Buffer | undefined> {
-    return this.inner.get(key);
-  }
-  getMany(keys: readonly Uint8Array[]): Promise<Array<Buffer | undefined>> {
-    return this.inner.getMany(keys);
-  }
-  iterate(options: IterateOptions): Promise<KeyValueEntry[]> {
-    return this.inner.iterate(options);
-  }
-  write(operations: readonly KeyValueOperation[], options: WriteOptions): Promise<void> {
+  override write(operations: readonly KeyValueOperation[], options: WriteOptions): Promise<void> {
     const messageCount = operations.filter((operation) => operation.type === 'put' && operation.key[0] === KeyPrefix.Message).length;
     this.batches.push({ messageCount, sync: options.sync });
     return this.inner.write(operations, options);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
