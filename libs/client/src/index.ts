@@ -57,7 +57,7 @@ export type { ConsumerGroupConfig, RetryPolicy, ExponentialRetryPolicy, Customiz
 export { serveStoreService } from './grpc/store-service.server';
 export { internalFlowControlWindows, widenFlowControlWindows } from './grpc/flow-control';
 export type { FlowControlWindows } from './grpc/flow-control';
-export { batchFrameWrites, writeTogether } from './grpc/frame-batching';
+export { frameWriter } from './grpc/frame-batching';
 export { serveNameServerService } from './grpc/name-server-service.server';
 export type { InternalServeOptions } from './grpc/server-adapter';
 export type { StoreServeOptions } from './grpc/store-service.server';

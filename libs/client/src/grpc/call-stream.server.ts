@@ -2,7 +2,7 @@ import type { handleBidiStreamingCall, MethodDefinition } from '@grpc/grpc-js';
 import { InFlightGate, QuiverError, QuiverErrorCode } from '@quiver/core';
 import { storeV1 } from '@quiver/protocol';
 import { wireFailure } from './error-transport';
-import { batchFrameWrites, writeTogether } from './frame-batching';
+import { frameWriter } from './frame-batching';
 import { overloadError, startInternalCall, type InternalHandler, type InternalServeDeps } from './server-adapter';
 
 /**
@@ -39,11 +39,7 @@ export function serveCallStream(methods: ReadonlyMap<string, StreamableMethod>, 
     const running = new Map<number, () => void>();
     let ended = false;
     // Replies that complete together (a group commit settles many appends at once) leave in one write.
-    batchFrameWrites(call);
-    const writeReply = writeTogether<storeV1.StoreReply>(call);
-    const reply = (message: storeV1.StoreReply): void => {
-      if (!call.cancelled && call.writable) writeReply(message);
-    };
+    const reply = frameWriter<storeV1.StoreReply>(call);
     const endWhenIdle = (): void => {
       if (ended && running.size === 0 && call.writable) call.end();
     };

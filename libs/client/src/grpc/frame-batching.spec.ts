@@ -1,7 +1,7 @@
 import { credentials, makeGenericClientConstructor, Server, ServerCredentials } from '@grpc/grpc-js';
 import type { ServerWritableStream, ServiceDefinition } from '@grpc/grpc-js';
 
-import { batchFrameWrites, writeTogether } from './frame-batching';
+import { frameWriter } from './frame-batching';
 
 const identity = (value: Buffer): Buffer => value;
 const definition: ServiceDefinition = {
@@ -22,21 +22,22 @@ interface Served {
   close: () => Promise<void>;
 }
 
-/** serve answers every call with `frames` numbered frames written in one burst, recording the size of each `_writev`. */
-async function serve(frames: number): Promise<Served> {
+/**
+ * serve answers every call through `frameWriter` with what `answer` writes before it ends the
+ * call, recording the size of each `_writev`.
+ */
+async function serve(answer: (write: (frame: Buffer) => void) => Promise<void> | void): Promise<Served> {
   const batches: number[] = [];
   const server = new Server();
   server.addService(definition, {
     stream: (call: ServerWritableStream<Buffer, Buffer>) => {
-      batchFrameWrites(call);
+      const write = frameWriter<Buffer>(call);
       const writev = (call as unknown as { _writev: (chunks: unknown[], callback: () => void) => void })._writev;
       (call as unknown as { _writev: typeof writev })._writev = function (this: unknown, chunks, callback) {
         batches.push(chunks.length);
         writev.call(this, chunks, callback);
       };
-      const write = writeTogether<Buffer>(call);
-      for (let index = 0; index < frames; index++) write(Buffer.from(`frame-${index}`));
-      call.end();
+      void Promise.resolve(answer(write)).then(() => call.end());
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
@@ -59,8 +60,10 @@ async function receiveAll(address: string): Promise<string[]> {
 }
 
 describe('frame batching on a grpc-js server stream', () => {
-  it('writeTogether + batchFrameWrites - every frame arrives, in order, and the burst leaves in one batch', async () => {
-    const served = await serve(34);
+  it('frameWriter - every frame arrives, in order, and the burst leaves in one batch', async () => {
+    const served = await serve((write) => {
+      for (let index = 0; index < 34; index++) write(Buffer.from(`frame-${index}`));
+    });
     try {
       expect(await receiveAll(served.address)).toEqual(Array.from({ length: 34 }, (_, index) => `frame-${index}`));
       expect(served.batches).toEqual([34]);
@@ -69,28 +72,17 @@ describe('frame batching on a grpc-js server stream', () => {
     }
   });
 
-  it('batchFrameWrites - frames written over several ticks all arrive in order', async () => {
-    const server = new Server();
-    server.addService(definition, {
-      stream: (call: ServerWritableStream<Buffer, Buffer>) => {
-        batchFrameWrites(call);
-        const write = writeTogether<Buffer>(call);
-        void (async () => {
-          for (let burst = 0; burst < 5; burst++) {
-            for (let index = 0; index < 10; index++) write(Buffer.from(`frame-${burst * 10 + index}`));
-            await new Promise((resolve) => setImmediate(resolve));
-          }
-          call.end();
-        })();
-      },
+  it('frameWriter - frames written over several ticks all arrive in order', async () => {
+    const served = await serve(async (write) => {
+      for (let burst = 0; burst < 5; burst++) {
+        for (let index = 0; index < 10; index++) write(Buffer.from(`frame-${burst * 10 + index}`));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-    );
     try {
-      expect(await receiveAll(`127.0.0.1:${port}`)).toEqual(Array.from({ length: 50 }, (_, index) => `frame-${index}`));
+      expect(await receiveAll(served.address)).toEqual(Array.from({ length: 50 }, (_, index) => `frame-${index}`));
     } finally {
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      await served.close();
     }
   });
 });

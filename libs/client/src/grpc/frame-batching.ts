@@ -6,9 +6,9 @@
  * `_writev` that passes every waiting frame to `_write` at once, so the HTTP/2 stream (whose own
  * `_writev` takes them) sends them in one native write. `writeTogether` corks the stream for the
  * rest of the current tick, so frames written in one synchronous burst wait for each other.
- * The proxy uses both for its server streams, the store node for the replies of its Calls
- * stream. Server side only: a grpc-js client call holds a single message while it is not yet
- * connected, so a client stream must keep writing one message at a time.
+ * `frameWriter` combines both; the proxy uses it for its server streams, the store node for
+ * the replies of its Calls stream. Server side only: a grpc-js client call holds a single
+ * message while it is not yet connected, so a client stream must keep writing one at a time.
  *
  * Only the standard Writable surface is used (`_write`, `_writev`, `cork`, `uncork`); grpc-js's
  * `_write` serializes and writes one frame and calls back when it is written, which is all the
@@ -26,7 +26,7 @@ interface FrameStream {
 const ignoreWritten: WriteCallback = () => undefined;
 
 /** batchFrameWrites installs the `_writev` on one server stream. */
-export function batchFrameWrites(stream: Writable): void {
+function batchFrameWrites(stream: Writable): void {
   const frames = stream as unknown as FrameStream;
   frames._writev = function (this: FrameStream, chunks, callback) {
     const last = chunks.length - 1;
@@ -35,7 +35,7 @@ export function batchFrameWrites(stream: Writable): void {
 }
 
 /** writeTogether returns a `write` that corks `stream` at its first frame of a tick and uncorks it on the next tick. */
-export function writeTogether<Frame>(stream: Writable): (frame: Frame) => void {
+function writeTogether<Frame>(stream: Writable): (frame: Frame) => void {
   let corked = false;
   return (frame) => {
     if (!corked) {
@@ -47,5 +47,17 @@ export function writeTogether<Frame>(stream: Writable): (frame: Frame) => void {
       });
     }
     stream.write(frame);
+  };
+}
+
+/**
+ * frameWriter is how a server stream writes its frames: batched as above, and dropped once the
+ * call is cancelled or the stream no longer writable (the client is gone; nothing is owed).
+ */
+export function frameWriter<Frame>(call: Writable & { readonly cancelled: boolean }): (frame: Frame) => void {
+  batchFrameWrites(call);
+  const write = writeTogether<Frame>(call);
+  return (frame) => {
+    if (!call.cancelled && call.writable) write(frame);
   };
 }

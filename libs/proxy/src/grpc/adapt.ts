@@ -6,7 +6,7 @@ import type {
   ServerUnaryCall,
 } from '@grpc/grpc-js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { batchFrameWrites, writeTogether } from '@quiver/client';
+import { frameWriter } from '@quiver/client';
 import { InFlightGate, stringHeaders } from '@quiver/core';
 import { withServerSpan, type Logger } from '@quiver/telemetry';
 import { HEADER, type ProxyContext } from '../context';
@@ -144,11 +144,7 @@ export function serverStream<Req, Res>(
   const gate = new InFlightGate(deps.inFlightMax);
   return (call) => {
     const { context, dispose } = contextOf(call as unknown as AnyCall);
-    batchFrameWrites(call);
-    const writeFrame = writeTogether<Res>(call);
-    const write = (frame: Res): void => {
-      if (!call.cancelled && call.writable) writeFrame(frame);
-    };
+    const write = frameWriter<Res>(call);
     const finish = (): void => {
       dispose();
       if (!call.cancelled) call.end();
