@@ -12,8 +12,8 @@
  * An open that finds source state and the marker resumes at step 2; one that finds no source
  * state but the marker resumes at step 3; one that finds neither has nothing to do.
  */
-import { ITERATE_ENTRIES_MAX, prefixUpperBound } from '@quiver/storage';
-import type { KeyValueEntry, KeyValueStore } from '@quiver/storage';
+import { forEachPage, prefixUpperBound } from '@quiver/storage';
+import type { KeyValueStore } from '@quiver/storage';
 
 import { consumerStateMoveMarkerKey, popCursorPrefix, popGenerationKey, popInFlightPrefix } from './consumption-layout';
 
@@ -62,15 +62,4 @@ async function holdsConsumerState(store: KeyValueStore): Promise<boolean> {
     if ((await store.iterate({ gte: prefix, lt: prefixUpperBound(prefix), limit: 1, keysOnly: true })).length > 0) return true;
   }
   return false;
-}
-
-/** forEachPage visits every entry under `prefix` a page at a time; `visit` may delete the page it is given. */
-async function forEachPage(store: KeyValueStore, prefix: Buffer, visit: (page: KeyValueEntry[]) => Promise<unknown>): Promise<void> {
-  const upper = prefixUpperBound(prefix);
-  let page = await store.iterate({ gte: prefix, lt: upper, limit: ITERATE_ENTRIES_MAX });
-  while (page.length > 0) {
-    await visit(page);
-    if (page.length < ITERATE_ENTRIES_MAX) return;
-    page = await store.iterate({ gt: page[page.length - 1]!.key, lt: upper, limit: ITERATE_ENTRIES_MAX });
-  }
 }

@@ -26,7 +26,7 @@ import { assert, QuiverError, QuiverErrorCode, StartPolicy } from '@quiver/core'
 import type { Clock, FilterExpression, PoppedMessage, StartPosition, StoredMessage } from '@quiver/core';
 // Types only: @quiver/client's runtime carries the gRPC transport, which this lib must never load.
 import type { AckOutcome, HandOut } from '@quiver/client';
-import { ITERATE_ENTRIES_MAX, prefixUpperBound, RecordDecodeError, STRING_FIELD_BYTES_MAX } from '@quiver/storage';
+import { forEachPage, RecordDecodeError, STRING_FIELD_BYTES_MAX } from '@quiver/storage';
 import type { KeyValueEntry, KeyValueOperation, KeyValueStore, QueueLog } from '@quiver/storage';
 
 import {
@@ -839,13 +839,7 @@ export class KeyValuePopState {
   }
 
   private async scan(prefix: Buffer, visit: (entry: KeyValueEntry) => void): Promise<void> {
-    const upper = prefixUpperBound(prefix);
-    let page = await this.store.iterate({ gte: prefix, lt: upper, limit: ITERATE_ENTRIES_MAX });
-    for (;;) {
-      page.forEach(visit);
-      if (page.length < ITERATE_ENTRIES_MAX) return;
-      page = await this.store.iterate({ gt: page[page.length - 1]!.key, lt: upper, limit: ITERATE_ENTRIES_MAX });
-    }
+    await forEachPage(this.store, prefix, (page) => page.forEach(visit));
   }
 
   private checkOpen(): void {

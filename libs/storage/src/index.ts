@@ -8,6 +8,7 @@ export type { KeyValueStore, KeyValueOperation, KeyValueEntry, KeyRange, Iterate
 export { LevelKeyValueStore } from './level/level-key-value-store';
 export type { LevelKeyValueStoreOptions } from './level/level-key-value-store';
 export { MemoryKeyValueStore } from './memory/memory-key-value-store';
+export { forEachPage } from './kv/scan';
 export type { QueueLog, AppendOptions, AppendedMessages, KeyQuery, FlushMode, CorruptedQueue } from './queue-log/queue-log';
 export { KeyValueQueueLog } from './queue-log/key-value-queue-log';
 export type { KeyValueQueueLogOptions } from './queue-log/key-value-queue-log';

@@ -7,7 +7,7 @@ import type { PopRequest, PopResult } from '@quiver/client';
 import { KeyValuePopState } from '@quiver/consumption';
 import { FilterType, isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
 import type { MessageToStore, PoppedMessage } from '@quiver/core';
-import { ITERATE_ENTRIES_MAX, KeyPrefix, KeyValueQueueLog, LevelKeyValueStore, MemoryKeyValueStore } from '@quiver/storage';
+import { ITERATE_ENTRIES_MAX, KeyPrefix, KeyValueQueueLog, LevelKeyValueStore, MemoryKeyValueStore, prefixUpperBound } from '@quiver/storage';
 import type { KeyValueEntry } from '@quiver/storage';
 
 import { DeadLetterProperty } from './dead-letter';
@@ -374,7 +374,7 @@ async function restartScenario(betweenRuns: (dataDir: string) => Promise<void>, 
 async function consumerStateEntries(store: LevelKeyValueStore): Promise<KeyValueEntry[]> {
   const entries: KeyValueEntry[] = [];
   for (const prefix of [KeyPrefix.PopCursor, KeyPrefix.PopInFlight, KeyPrefix.PopGeneration, KeyPrefix.ConsumerStateMove]) {
-    entries.push(...(await store.iterate({ gte: Buffer.from([prefix]), lt: Buffer.from([prefix + 1]), limit: ITERATE_ENTRIES_MAX })));
+    entries.push(...(await store.iterate({ gte: Buffer.from([prefix]), lt: prefixUpperBound(Buffer.from([prefix])), limit: ITERATE_ENTRIES_MAX })));
   }
   return entries;
 }

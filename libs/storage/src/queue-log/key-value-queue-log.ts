@@ -24,6 +24,7 @@ import type { Clock, MessageToStore, StoredMessage } from '@quiver/core';
 
 import { RecordDecodeError } from '../bytes';
 import type { KeyValueOperation, KeyValueStore } from '../kv/key-value-store';
+import { forEachPage } from '../kv/scan';
 import {
   decodeLayoutMarker,
   decodeMessageIdIndexKey,
@@ -59,7 +60,6 @@ import {
   APPEND_PENDING_REQUESTS_MAX,
   GROUP_COMMIT_BYTES_MAX,
   GROUP_COMMIT_MESSAGES_MAX,
-  ITERATE_ENTRIES_MAX,
   LOOKUP_MESSAGES_MAX,
   QUEUE_INTERNAL_ID_MAX,
   READ_MESSAGES_MAX,
@@ -635,16 +635,12 @@ export class KeyValueQueueLog implements QueueLog {
     if (this.closed) throw new QuiverError(QuiverErrorCode.Closed, 'queue log is closed');
   }
 
-  /** scanAll reads every entry under a prefix, page by page. Used at open, on the small registry and meta ranges. */
+  /** scanAll reads every entry under a prefix. Used at open, on the small registry and meta ranges. */
   private async scanAll(prefix: Buffer): Promise<Array<{ key: Buffer; value: Buffer }>> {
-    const upper = prefixUpperBound(prefix);
     const all: Array<{ key: Buffer; value: Buffer }> = [];
-    let page = await this.store.iterate({ gte: prefix, lt: upper, limit: ITERATE_ENTRIES_MAX });
-    while (page.length > 0) {
+    await forEachPage(this.store, prefix, (page) => {
       all.push(...page);
-      if (page.length < ITERATE_ENTRIES_MAX) break;
-      page = await this.store.iterate({ gt: page[page.length - 1]!.key, lt: upper, limit: ITERATE_ENTRIES_MAX });
-    }
+    });
     return all;
   }
 }
