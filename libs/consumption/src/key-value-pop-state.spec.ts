@@ -280,6 +280,18 @@ describe('KeyValuePopState - filters', () => {
     expect(fixture.state.cursor('g', 't', 0)).toBe(POP_SCAN_MESSAGES_MAX);
     expect(offsetsOf(await fixture.pop({ filter }))).toEqual([POP_SCAN_MESSAGES_MAX + 100]);
   });
+
+  it('filter - a pop that stops at the scan bound with messages unread says moreToScan; one that reads to the end does not', async () => {
+    const fixture = await createFixture();
+    await fixture.append(0, POP_SCAN_MESSAGES_MAX, { tag: 'other' });
+    await fixture.append(0, 5, { tag: 'other' });
+    const request = { group: 'g', topic: 't', queueCount: 1, batchSize: 32, invisibleDurationMs: INVISIBLE_MS, filter: { type: FilterType.Tag, expression: 'wanted' } };
+    const bounded = await fixture.state.pop(request);
+    expect(bounded).toEqual({ messages: [], exhausted: [], moreToScan: true });
+    const rest = await fixture.state.pop(request);
+    expect(rest).toEqual({ messages: [], exhausted: [], moreToScan: false });
+    expect(fixture.state.cursor('g', 't', 0)).toBe(POP_SCAN_MESSAGES_MAX + 5);
+  });
 });
 
 describe('KeyValuePopState - ack', () => {

@@ -104,6 +104,11 @@ export interface PopStateRequest {
 export interface PopStateResult {
   messages: PoppedMessage[];
   exhausted: PoppedMessage[];
+  /**
+   * moreToScan is true when a queue's scan stopped at POP_SCAN_MESSAGES_MAX with messages still
+   * unread: nothing after them was looked at, so another pop may find something at once.
+   */
+  moreToScan: boolean;
 }
 
 export interface ChangedInvisibility {
@@ -605,6 +610,7 @@ export class KeyValuePopState {
 
     // Then new messages from each queue's cursor.
     let newInFlight = 0;
+    let moreToScan = false;
     for (const queueId of queueOrder) {
       if (deliverableCount(selections) === batchSize) break;
       if (this.queueLog.isQueueCorrupted(topic, queueId)) continue;
@@ -660,11 +666,12 @@ export class KeyValuePopState {
         if (!(error instanceof QuiverError && error.code === QuiverErrorCode.QueueCorrupted)) throw error;
       }
       if (cursor !== queue.cursor) cursors.set(queue, cursor);
+      if (scanned === POP_SCAN_MESSAGES_MAX && cursor < nextOffset) moreToScan = true;
     }
 
     if (selections.length === 0 && cursors.size === 0 && dropped.length === 0) {
       if (existing !== undefined) existing.rotation = (startQueue + 1) % queueCount;
-      return { messages: [], exhausted: [] };
+      return { messages: [], exhausted: [], moreToScan };
     }
 
     const handedOut = deliverableCount(selections);
@@ -712,7 +719,7 @@ export class KeyValuePopState {
     });
     if (request.fifo === true) state.fifo = true;
     state.rotation = (startQueue + 1) % queueCount;
-    const result: PopStateResult = { messages: [], exhausted: [] };
+    const result: PopStateResult = { messages: [], exhausted: [], moreToScan };
     selections.forEach((selection, index) => {
       if (selection.waiting === true) return;
       (selection.exhausted ? result.exhausted : result.messages).push({

@@ -4,11 +4,12 @@ import path from 'node:path';
 
 import { AckOutcome } from '@quiver/client';
 import type { PopRequest, PopResult } from '@quiver/client';
-import { KeyValuePopState } from '@quiver/consumption';
+import { KeyValuePopState, POP_SCAN_MESSAGES_MAX } from '@quiver/consumption';
 import { FilterType, isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
 import type { MessageToStore, PoppedMessage } from '@quiver/core';
-import { ITERATE_ENTRIES_MAX, KeyPrefix, KeyValueQueueLog, LevelKeyValueStore, MemoryKeyValueStore, prefixUpperBound } from '@quiver/storage';
+import { APPEND_MESSAGES_MAX, ITERATE_ENTRIES_MAX, KeyPrefix, KeyValueQueueLog, LevelKeyValueStore, MemoryKeyValueStore, prefixUpperBound } from '@quiver/storage';
 import type { KeyValueEntry } from '@quiver/storage';
+import fc from 'fast-check';
 
 import { DeadLetterProperty } from './dead-letter';
 import { CONSUMER_STATE_DIRECTORY, LEVELDB_DIRECTORY, openLocalStore } from './local-store';
@@ -50,6 +51,7 @@ async function settleUntil(condition: () => boolean, turnsMax = 100): Promise<vo
 interface Node {
   clock: ManualClock;
   service: LocalStoreService;
+  popState: KeyValuePopState;
   pop(overrides?: Partial<PopRequest>, signal?: AbortSignal): Promise<PopResult>;
   handOut(popped: PoppedMessage): { queueId: number; offset: number; popGeneration: number };
 }
@@ -63,6 +65,7 @@ async function createNode(options: { parkedPollsMax?: number } = {}): Promise<No
   return {
     clock,
     service,
+    popState,
     pop: (overrides = {}, signal) =>
       service.popMessages(
         {
@@ -255,6 +258,134 @@ describe('LocalStoreService - long polling', () => {
     await node.service.close();
     expect((await polling).messages).toEqual([]);
     expect(isQuiverError(await rejection(node.pop()), QuiverErrorCode.Closed)).toBe(true);
+  });
+});
+
+/** appendInChunks appends to queue 0 of topic t in requests of at most APPEND_MESSAGES_MAX. */
+async function appendInChunks(node: Node, messages: MessageToStore[]): Promise<void> {
+  for (let start = 0; start < messages.length; start += APPEND_MESSAGES_MAX) {
+    await node.service.appendMessages({ topic: 't', queueId: 0, messages: messages.slice(start, start + APPEND_MESSAGES_MAX) });
+  }
+}
+
+describe('LocalStoreService - long polls of one group share a wake', () => {
+  const idsOf = (result: PopResult): string[] => result.messages.map((popped) => popped.message.messageId);
+
+  it('one append wakes one of the group\'s waiting polls: one pop, the others stay parked', async () => {
+    const node = await createNode();
+    const controller = new AbortController();
+    const polling = Array.from({ length: 4 }, () => node.pop({ pollTimeoutMs: POLL_MS }, controller.signal));
+    await settleUntil(() => node.service.parkedPollCount() === 4);
+    const pops = jest.spyOn(node.popState, 'pop');
+    await node.service.appendMessages({ topic: 't', queueId: 0, messages: [message({ messageId: 'only' })] });
+    const [delivered] = await Promise.race(polling.map((result) => result.then((value) => [value])));
+    expect(idsOf(delivered!)).toEqual(['only']);
+    await settleUntil(() => node.service.parkedPollCount() === 3);
+    expect(pops).toHaveBeenCalledTimes(1);
+    controller.abort();
+    const results = await Promise.all(polling);
+    expect(results.flatMap(idsOf)).toEqual(['only']);
+  });
+
+  it('an append larger than a batch reaches the other waiting polls: each full batch hands the wake on', async () => {
+    const node = await createNode();
+    const polling = Array.from({ length: 4 }, () => node.pop({ pollTimeoutMs: POLL_MS, batchSize: 32 }));
+    await settleUntil(() => node.service.parkedPollCount() === 4);
+    const sent = Array.from({ length: 100 }, (_, index) => message({ messageId: `bulk-${index}` }));
+    await node.service.appendMessages({ topic: 't', queueId: 0, messages: sent });
+    const results = await Promise.all(polling);
+    expect(results.map((result) => result.messages.length).sort((a, b) => a - b)).toEqual([4, 32, 32, 32]);
+    expect(results.flatMap(idsOf).sort()).toEqual(sent.map((entry) => entry.messageId).sort());
+  });
+
+  it('every group gets the event: one poll of each of two groups returns the message', async () => {
+    const node = await createNode();
+    const controller = new AbortController();
+    const groupG = [node.pop({ pollTimeoutMs: POLL_MS }, controller.signal), node.pop({ pollTimeoutMs: POLL_MS }, controller.signal)];
+    const groupH = [node.pop({ pollTimeoutMs: POLL_MS, group: 'h' }, controller.signal), node.pop({ pollTimeoutMs: POLL_MS, group: 'h' }, controller.signal)];
+    await settleUntil(() => node.service.parkedPollCount() === 4);
+    await node.service.appendMessages({ topic: 't', queueId: 1, messages: [message({ messageId: 'both' })] });
+    await settleUntil(() => node.service.parkedPollCount() === 2);
+    controller.abort();
+    expect((await Promise.all(groupG)).flatMap(idsOf)).toEqual(['both']);
+    expect((await Promise.all(groupH)).flatMap(idsOf)).toEqual(['both']);
+  });
+
+  it('a poll aborted after taking the event hands it on: the message still reaches a waiting poll', async () => {
+    const node = await createNode();
+    const first = new AbortController();
+    const leaving = node.pop({ pollTimeoutMs: POLL_MS }, first.signal);
+    await settleUntil(() => node.service.parkedPollCount() === 1);
+    const staying = node.pop({ pollTimeoutMs: POLL_MS });
+    await settleUntil(() => node.service.parkedPollCount() === 2);
+    // The append's event goes to the longest-waiting poll; it is aborted before it can pop.
+    const appending = node.service.appendMessages({ topic: 't', queueId: 0, messages: [message({ messageId: 'handed-on' })] });
+    first.abort();
+    await appending;
+    const [left, stayed] = await Promise.all([leaving, staying]);
+    expect([...idsOf(left), ...idsOf(stayed)]).toEqual(['handed-on']);
+  });
+
+  it('scan bound - a selective filter behind more non-matching messages than one pop scans is delivered at once, not after the poll times out', async () => {
+    const node = await createNode();
+    await appendInChunks(node, [...Array.from({ length: 3 * POP_SCAN_MESSAGES_MAX }, () => message({ tag: 'other' })), message({ messageId: 'wanted', tag: 'W' })]);
+    // The manual clock never moves here: a poll that went to sleep would never return.
+    const result = await node.pop({ pollTimeoutMs: POLL_MS, queueCount: 1, filter: { type: FilterType.Tag, expression: 'W' } });
+    expect(idsOf(result)).toEqual(['wanted']);
+  });
+
+  it('scan bound - a pull past more non-matching messages than one read scans returns the match at once', async () => {
+    const node = await createNode();
+    await appendInChunks(node, [...Array.from({ length: 2 * POP_SCAN_MESSAGES_MAX + 10 }, () => message({ tag: 'other' })), message({ messageId: 'wanted', tag: 'W' })]);
+    const result = await node.service.pullMessages({ topic: 't', queueId: 0, offset: 0, batchSize: 8, filter: { type: FilterType.Tag, expression: 'W' }, pollTimeoutMs: POLL_MS });
+    expect(result.messages.map((stored) => stored.messageId)).toEqual(['wanted']);
+  });
+
+  it('no event is lost: with several polls per group, random appends and aborts, every message reaches every group without any timer firing', async () => {
+    const command = fc.oneof(
+      fc.record({ kind: fc.constant('append' as const), count: fc.integer({ min: 1, max: 40 }), queueId: fc.integer({ min: 0, max: 1 }) }),
+      fc.record({ kind: fc.constant('settle' as const), turns: fc.integer({ min: 0, max: 4 }) }),
+      fc.record({ kind: fc.constant('abort' as const), receiver: fc.nat() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 25 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 32 }), async (commands, perGroup, batchSize) => {
+        const node = await createNode();
+        const groups = ['g', 'h'];
+        const received = new Map(groups.map((group) => [group, [] as string[]]));
+        const sent: string[] = [];
+        const receivers = groups.flatMap((group) => Array.from({ length: perGroup }, () => ({ group, controller: new AbortController() })));
+        let stopping = false;
+        // Each receiver long-polls in a loop; the clock never moves, so only events can wake a poll.
+        const loops = receivers.map(async (receiver) => {
+          while (!stopping) {
+            const result = await node.pop({ group: receiver.group, pollTimeoutMs: POLL_MS, batchSize }, receiver.controller.signal).catch((error: unknown) => {
+              // A call that starts while the node closes at the end is CLOSED; nothing else may fail.
+              if (stopping && isQuiverError(error, QuiverErrorCode.Closed)) return { messages: [] };
+              throw error;
+            });
+            received.get(receiver.group)!.push(...idsOf(result));
+            if (receiver.controller.signal.aborted) receiver.controller = new AbortController();
+          }
+        });
+        for (const step of commands) {
+          if (step.kind === 'append') {
+            const messages = Array.from({ length: step.count }, () => message());
+            sent.push(...messages.map((entry) => entry.messageId));
+            await node.service.appendMessages({ topic: 't', queueId: step.queueId, messages });
+          } else if (step.kind === 'settle') {
+            for (let turn = 0; turn < step.turns; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+          } else {
+            receivers[step.receiver % receivers.length]!.controller.abort();
+          }
+        }
+        await settleUntil(() => groups.every((group) => received.get(group)!.length >= sent.length), 2_000);
+        stopping = true;
+        await node.service.close();
+        await Promise.all(loops);
+        for (const group of groups) expect([...received.get(group)!].sort()).toEqual([...sent].sort());
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 

@@ -203,6 +203,8 @@ export class LocalStoreService implements StoreService {
     if (signal?.aborted === true) return { messages: [] };
     const deadlineMs = this.clock.monotonicMs() + request.pollTimeoutMs;
     let deadLettered = 0;
+    /** mayHaveMore: the pop filled its batch, dead-lettered some, or stopped at its scan bound, so more may be deliverable now. */
+    let mayHaveMore = false;
     const pop = async (): Promise<PopResult> => {
       const popped = await this.popState.pop({
         group: request.group,
@@ -216,6 +218,7 @@ export class LocalStoreService implements StoreService {
         fifo: request.fifo === true,
         ...(request.start !== undefined ? { start: request.start } : {}),
       });
+      mayHaveMore = popped.messages.length === request.batchSize || popped.exhausted.length > 0 || popped.moreToScan;
       deadLettered += await this.deadLetterExhausted(request.group, request.topic, popped.exhausted);
       return deadLettered > 0 ? { messages: popped.messages, deadLettered } : { messages: popped.messages };
     };
@@ -224,7 +227,7 @@ export class LocalStoreService implements StoreService {
     if (first.messages.length > 0 || request.pollTimeoutMs === 0) return first;
 
     // Registered before popping again, so an append landing during that pop wakes us instead of being missed.
-    const poll = this.polls.register(request.topic, signal);
+    const poll = this.polls.register(request.topic, request.group, signal);
     try {
       // retriedVisible allows one immediate retry when a message became visible during a pop, and no spinning after it.
       let retriedVisible = false;
@@ -234,7 +237,8 @@ export class LocalStoreService implements StoreService {
         if (result.messages.length > 0 || poll.finished || this.closed) return result;
         const remainingMs = deadlineMs - this.clock.monotonicMs();
         if (remainingMs <= 0) return result;
-        if (poll.woken) continue;
+        // A scan that stopped at its bound pops on at once: what it has not read yet may match.
+        if (poll.woken || mayHaveMore) continue;
         let delayMs = remainingMs;
         const untilVisibleMs = (this.popState.nextVisibleAtMs(request.group, request.topic) ?? Number.POSITIVE_INFINITY) - this.clock.nowMs();
         if (untilVisibleMs <= 0 && !retriedVisible) {
@@ -247,7 +251,8 @@ export class LocalStoreService implements StoreService {
         if (reason === 'aborted' || reason === 'closed') return { messages: [] };
       }
     } finally {
-      this.polls.unregister(poll);
+      // The group's other polls were not woken for what this one may have left behind.
+      this.polls.unregister(poll, mayHaveMore);
     }
   }
 
@@ -260,7 +265,7 @@ export class LocalStoreService implements StoreService {
     }
     const outcomes = await this.popState.ack(request.group, request.topic, request.entries);
     // In a FIFO group an ack releases the next message of its message group: wake waiting polls at once.
-    if (this.popState.isFifo(request.group, request.topic)) this.polls.wakeTopic(request.topic);
+    if (this.popState.isFifo(request.group, request.topic)) this.polls.wakeGroup(request.topic, request.group);
     return { outcomes };
   }
 
@@ -274,7 +279,7 @@ export class LocalStoreService implements StoreService {
       keepGeneration: request.keepGeneration === true,
     });
     // A shorter invisibility (a nack) may make the message deliverable before any waiting poll's timer.
-    this.polls.wakeTopic(request.topic);
+    this.polls.wakeGroup(request.topic, request.group);
     return changed;
   }
 
@@ -301,7 +306,7 @@ export class LocalStoreService implements StoreService {
     if (outcome !== AckOutcome.Ok) {
       throw new QuiverError(QuiverErrorCode.InvalidReceiptHandle, 'the message was copied to the dead-letter queue, but its hold lapsed before the ack');
     }
-    if (this.popState.isFifo(request.group, request.topic)) this.polls.wakeTopic(request.topic);
+    if (this.popState.isFifo(request.group, request.topic)) this.polls.wakeGroup(request.topic, request.group);
   }
 
   /**
@@ -336,7 +341,7 @@ export class LocalStoreService implements StoreService {
     this.checkOffsetsRequest(request);
     const offsets = queueOffsetsOf(await this.popState.resetOffsets(request.group, request.topic, request.queueIds, request.start));
     // Replayed messages are deliverable at once.
-    this.polls.wakeTopic(request.topic);
+    this.polls.wakeGroup(request.topic, request.group);
     return offsets;
   }
 
@@ -346,7 +351,7 @@ export class LocalStoreService implements StoreService {
     checkTopic(request.topic);
     checkQueueId(request.queueId);
     await this.popState.commitOffset(request.group, request.topic, request.queueId, request.offset);
-    this.polls.wakeTopic(request.topic);
+    this.polls.wakeGroup(request.topic, request.group);
   }
 
   async queryOffset(request: QueryOffsetRequest): Promise<number> {
@@ -386,7 +391,7 @@ export class LocalStoreService implements StoreService {
     if (first.messages.length > 0 || request.pollTimeoutMs === 0 || signal?.aborted === true) return first;
 
     const deadlineMs = this.clock.monotonicMs() + request.pollTimeoutMs;
-    const poll = this.polls.register(request.topic, signal);
+    const poll = this.polls.register(request.topic, undefined, signal);
     let result = first;
     try {
       for (;;) {
@@ -396,7 +401,8 @@ export class LocalStoreService implements StoreService {
         if (result.messages.length > 0 || poll.finished || this.closed) return result;
         const remainingMs = deadlineMs - this.clock.monotonicMs();
         if (remainingMs <= 0) return result;
-        if (poll.woken) continue;
+        // A scan that stopped at its bound reads on at once.
+        if (poll.woken || result.nextOffset < result.maxOffset) continue;
         const reason = await poll.wait(remainingMs);
         if (reason === 'aborted' || reason === 'closed') return result;
       }
