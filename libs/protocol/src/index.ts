@@ -57,3 +57,7 @@ export {
   encodeAckMessageResponse,
 } from './fast-codec/response-encoders';
 export { withFastCodecs } from './fast-codec/service-definition';
+
+// The client-side counterpart: a MessagingService definition whose SendMessage and AckMessage
+// requests are encoded and whose ReceiveMessage frames are decoded by hand (same bytes, same values).
+export { withFastClientCodecs } from './fast-codec/client-definition';

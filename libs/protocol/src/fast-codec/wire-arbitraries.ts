@@ -3,7 +3,8 @@
  * hand-written codecs with the generated ones. Test support only: nothing outside specs imports it.
  */
 import fc from 'fast-check';
-import type { Message, SystemProperties } from '../gen/apache/rocketmq/v2/definition';
+import type { Message, Resource, Status, SystemProperties } from '../gen/apache/rocketmq/v2/definition';
+import type { AckMessageEntry, ReceiveMessageResponse } from '../gen/apache/rocketmq/v2/service';
 import type { Duration } from '../gen/google/protobuf/duration';
 import type { Timestamp } from '../gen/google/protobuf/timestamp';
 
@@ -90,3 +91,101 @@ export function wireMessage(propertyKeys: readonly string[]): fc.Arbitrary<Messa
     { requiredKeys: ['userProperties', 'body'] },
   );
 }
+
+export const resource: fc.Arbitrary<Resource> = fc.record({ resourceNamespace: text, name: text });
+export const status: fc.Arbitrary<Status> = fc.record({ code: enumValue, message: text });
+
+/** ackMessageEntry: liteTopic may be absent, undefined or set (even to ''). */
+export const ackMessageEntry: fc.Arbitrary<AckMessageEntry> = fc.record(
+  { messageId: text, receiptHandle: text, liteTopic: optional(text) },
+  { requiredKeys: ['messageId', 'receiptHandle'] },
+);
+
+/** receiveMessageResponse generates every branch of the frame's `content` oneof, and none. */
+export function receiveMessageResponse(message: fc.Arbitrary<Message>): fc.Arbitrary<ReceiveMessageResponse> {
+  return fc.oneof(
+    fc.constant({}),
+    fc.constant({ content: undefined }),
+    status.map((value) => ({ content: { $case: 'status' as const, value } })),
+    { weight: 4, arbitrary: message.map((value) => ({ content: { $case: 'message' as const, value } })) },
+    time.map((value) => ({ content: { $case: 'deliveryTimestamp' as const, value } })),
+  );
+}
+
+// --- mutations of valid encodings, for the decoder specs -----------------------------------------
+
+/** A mutation applied to a valid encoding: flips, overwrites, inserts, deletes, truncates. */
+export type Mutation =
+  | { kind: 'xor'; at: number; mask: number }
+  | { kind: 'set'; at: number; value: number }
+  | { kind: 'insert'; at: number; bytes: number[] }
+  | { kind: 'delete'; at: number; count: number }
+  | { kind: 'truncate'; at: number };
+
+const mutationPosition = fc.nat({ max: 1 << 20 });
+/** The `set` values are tags, wire types, varint bytes and UTF-8 lead and BOM bytes. */
+export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant('xor' as const), at: mutationPosition, mask: fc.integer({ min: 1, max: 255 }) }),
+  fc.record({ kind: fc.constant('set' as const), at: mutationPosition, value: fc.constantFrom(0x00, 0x04, 0x0c, 0x0b, 0x07, 0x06, 0x7f, 0x80, 0xff, 0xef, 0xbb, 0xbf, 0xc3) }),
+  fc.record({ kind: fc.constant('insert' as const), at: mutationPosition, bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 6 }) }),
+  fc.record({ kind: fc.constant('delete' as const), at: mutationPosition, count: fc.integer({ min: 1, max: 6 }) }),
+  fc.record({ kind: fc.constant('truncate' as const), at: mutationPosition }),
+);
+
+/** mutate applies `mutations` in order to a copy of `input`; positions wrap around its length. */
+export function mutate(input: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
+  let bytes = Array.from(input);
+  for (const change of mutations) {
+    const at = bytes.length === 0 ? 0 : change.at % (bytes.length + (change.kind === 'insert' || change.kind === 'truncate' ? 1 : 0));
+    switch (change.kind) {
+      case 'xor':
+        if (bytes.length > 0) bytes[at] = bytes[at]! ^ change.mask;
+        break;
+      case 'set':
+        if (bytes.length > 0) bytes[at] = change.value;
+        break;
+      case 'insert':
+        bytes.splice(at, 0, ...change.bytes);
+        break;
+      case 'delete':
+        bytes.splice(at, change.count);
+        break;
+      case 'truncate':
+        bytes = bytes.slice(0, at);
+        break;
+    }
+  }
+  return Uint8Array.from(bytes);
+}
+
+// --- hand-built protobuf bytes ---------------------------------------------------------------------
+
+export type Bytes = number[];
+/** varintBytes is the varint of a value as a uint64 (negatives take ten bytes). */
+export const varintBytes = (value: number | bigint): Bytes => {
+  let rest = BigInt.asUintN(64, BigInt(value));
+  const out: Bytes = [];
+  while (rest > 0x7fn) {
+    out.push(Number(rest & 0x7fn) | 0x80);
+    rest >>= 7n;
+  }
+  out.push(Number(rest));
+  return out;
+};
+export const tag = (field: number, wireType: number): Bytes => varintBytes(field * 8 + wireType);
+export const varintField = (field: number, value: number | bigint): Bytes => [...tag(field, 0), ...varintBytes(value)];
+export const lenField = (field: number, payload: Bytes): Bytes => [...tag(field, 2), ...varintBytes(payload.length), ...payload];
+export const utf8 = (value: string): Bytes => [...Buffer.from(value, 'utf8')];
+export const strField = (field: number, value: string): Bytes => lenField(field, utf8(value));
+export const bytesOf = (...parts: Bytes[]): Buffer => Buffer.from(parts.flat());
+
+/** One of each wire type, field numbers chosen to be unknown in every apache.rocketmq.v2 message the codecs cover. */
+export const unknownFields: Bytes = [
+  ...varintField(99, 300),
+  ...varintField(98, -1),
+  ...tag(97, 1), 1, 2, 3, 4, 5, 6, 7, 8,
+  ...lenField(96, [1, 2, 3]),
+  ...tag(95, 5), 9, 9, 9, 9,
+  ...tag(94, 3), ...varintField(1, 5), ...tag(93, 3), ...strField(2, 'x'), ...tag(93, 4), ...tag(94, 4),
+  ...lenField(0, [7, 7]),
+];
