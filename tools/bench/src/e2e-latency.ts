@@ -25,7 +25,7 @@ const SENT_AT_PROPERTY = 'bench-sent-at-ms';
 
 export async function endToEndLatency(endpoint: string, topic: string, group: string, ratePerSecond: number, durationMs: number): Promise<Result> {
   const name = `e2e-${ratePerSecond}`;
-  const client = new RawClient(endpoint);
+  const client = new RawClient(endpoint, { fastCodecs: true });
   const body = Buffer.alloc(MESSAGE_BYTES, 0x65);
   const recorded = histogram();
   const total = Math.floor((ratePerSecond * durationMs) / 1000);

@@ -193,7 +193,7 @@ async function officialConsume(consumer: SimpleConsumer, count: number, budgetMs
 }
 
 async function batchConsume(endpoint: string, topic: string, group: string, count: number, budgetMs: number): Promise<Result> {
-  const client = new RawClient(endpoint);
+  const client = new RawClient(endpoint, { fastCodecs: true });
   const deadline = Date.now() + budgetMs;
   const claims = new Claims(count);
   let done = 0;
