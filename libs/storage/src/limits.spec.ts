@@ -9,6 +9,7 @@ import {
   MESSAGE_KEY_COUNT_MAX,
   MESSAGE_PROPERTY_COUNT_MAX,
   READ_MESSAGES_MAX,
+  RECENT_RECORDS_BYTES_MAX,
   STRING_FIELD_BYTES_MAX,
 } from './limits';
 
@@ -25,6 +26,10 @@ describe('storage limits - relationships', () => {
   it('limits - a read and a lookup fit one key-value scan', () => {
     expect(READ_MESSAGES_MAX).toBeLessThanOrEqual(ITERATE_ENTRIES_MAX);
     expect(LOOKUP_MESSAGES_MAX).toBeLessThanOrEqual(ITERATE_ENTRIES_MAX);
+  });
+
+  it('limits - the recent-records memory holds at least one full group-commit batch', () => {
+    expect(RECENT_RECORDS_BYTES_MAX).toBeGreaterThanOrEqual(GROUP_COMMIT_BYTES_MAX);
   });
 
   it('limits - counts fit their u16 fields on disk', () => {

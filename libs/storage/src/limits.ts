@@ -39,6 +39,13 @@ export const APPEND_PENDING_REQUESTS_MAX = 8192;
 /** READ_MESSAGES_MAX bounds one read; a pop reads at most a batch (32) at a time, queries a page. */
 export const READ_MESSAGES_MAX = 1024;
 
+/**
+ * RECENT_RECORDS_BYTES_MAX bounds the queue log's memory of recently committed records, which serves
+ * consumers that keep up without a LevelDB call: two full group-commit batches, so a consumer a batch
+ * or so behind still reads from memory, while the node's memory grows by no more than that.
+ */
+export const RECENT_RECORDS_BYTES_MAX = 2 * GROUP_COMMIT_BYTES_MAX;
+
 /** ITERATE_ENTRIES_MAX bounds one key-value range scan, so every scan's memory is bounded; callers page. */
 export const ITERATE_ENTRIES_MAX = 10_000;
 

@@ -207,6 +207,8 @@ describe.each(environments)('KeyValueQueueLog on %s', (_name, createEnvironment)
     beforeEach(async () => {
       await log.append('t', 0, [0, 1, 2, 3, 4].map((index) => message(index)));
       await log.append('t', 1, [message(10)]);
+      // A reopened log remembers no records, so the reads below reach the damaged store.
+      await restart();
     });
 
     it('corruption - a flipped byte in a stored record marks the queue CORRUPTED; it stops serving, other queues serve', async () => {

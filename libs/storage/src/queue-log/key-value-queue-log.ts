@@ -18,6 +18,11 @@
  * re-reads the affected queues' meta before the next batch, so it never reuses an offset or an
  * internal queue id that may be on disk; index entries left by such a write are recognized by
  * checking the record they point to.
+ *
+ * Tail reads: the records of recently committed batches stay in memory (RecentRecords, bounded by
+ * RECENT_RECORDS_BYTES_MAX), so a consumer that keeps up reads them without a LevelDB call; every
+ * record is still checked by decodeChecked. Anything that casts doubt on what the store holds (a
+ * corrupted queue, a failed write) drops them all.
  */
 import { assert, QuiverError, QuiverErrorCode } from '@quiver/core';
 import type { Clock, MessageToStore, StoredMessage } from '@quiver/core';
@@ -63,6 +68,7 @@ import {
   LOOKUP_MESSAGES_MAX,
   QUEUE_INTERNAL_ID_MAX,
   READ_MESSAGES_MAX,
+  RECENT_RECORDS_BYTES_MAX,
 } from '../limits';
 import { checkMessageToStore, decodeMessageRecord, encodePlacedMessageRecord, type Placement } from '../message-record';
 import type { AppendedMessages, AppendOptions, CorruptedQueue, FlushMode, KeyQuery, QueueLog } from './queue-log';
@@ -76,6 +82,8 @@ export interface KeyValueQueueLogOptions {
   flushMode?: FlushMode;
   /** groupCommitMessagesMax overrides GROUP_COMMIT_MESSAGES_MAX, so specs can reach the bound. */
   groupCommitMessagesMax?: number;
+  /** recentRecordsBytesMax bounds the memory of recently committed records that serves tail reads; 0 turns it off. @default RECENT_RECORDS_BYTES_MAX */
+  recentRecordsBytesMax?: number;
 }
 
 interface QueueState {
@@ -100,6 +108,9 @@ interface PendingAppend {
 /** RECORD_OVERHEAD_BYTES_ESTIMATE covers a record's fixed fields and its index keys when sizing batches. */
 const RECORD_OVERHEAD_BYTES_ESTIMATE = 256;
 
+/** RECENT_RECORD_OVERHEAD_BYTES is charged per remembered record beyond its bytes: the Buffer object and two array slots. */
+export const RECENT_RECORD_OVERHEAD_BYTES = 128;
+
 export class KeyValueQueueLog implements QueueLog {
   private readonly queues = new Map<string, QueueState>();
   private readonly queuesByInternalId = new Map<number, QueueState>();
@@ -112,6 +123,7 @@ export class KeyValueQueueLog implements QueueLog {
   private readonly storeHost: string;
   private readonly flushMode: FlushMode;
   private readonly groupCommitMessagesMax: number;
+  private readonly recent: RecentRecords | undefined;
   private nextQueueInternalId = 0;
   private pending: PendingAppend[] = [];
   private flushing: Promise<void> | undefined;
@@ -129,6 +141,9 @@ export class KeyValueQueueLog implements QueueLog {
       this.groupCommitMessagesMax >= 1 && this.groupCommitMessagesMax <= GROUP_COMMIT_MESSAGES_MAX,
       `groupCommitMessagesMax ${this.groupCommitMessagesMax} outside 1..${GROUP_COMMIT_MESSAGES_MAX}`,
     );
+    const recentRecordsBytesMax = options.recentRecordsBytesMax ?? RECENT_RECORDS_BYTES_MAX;
+    assert(Number.isSafeInteger(recentRecordsBytesMax) && recentRecordsBytesMax >= 0, `recentRecordsBytesMax ${recentRecordsBytesMax} is not a byte count`);
+    this.recent = recentRecordsBytesMax > 0 ? new RecentRecords(recentRecordsBytesMax) : undefined;
   }
 
   /**
@@ -179,11 +194,22 @@ export class KeyValueQueueLog implements QueueLog {
     const from = Math.max(fromOffset, queue.minOffset);
     const end = Math.min(queue.nextOffset, from + maxCount);
     if (from >= end) return [];
-    // Point reads of the known dense keys: one LevelDB call, where an iterator costs three
-    // (open, next, close), and each costs a thread-pool round trip (docs/performance.md).
-    const keys: Buffer[] = [];
-    for (let offset = from; offset < end; offset++) keys.push(messageKey(queue.internalId, offset));
-    const records = await this.store.getMany(keys);
+    // Recently committed records come from memory; the rest are point reads of the known dense
+    // keys: one LevelDB call, where an iterator costs three (open, next, close), and each costs a
+    // thread-pool round trip (docs/performance.md).
+    const records = new Array<Buffer | undefined>(end - from);
+    const remembered = this.recent?.fill(queue.internalId, from, records) ?? 0;
+    if (remembered < records.length) {
+      const missing: number[] = [];
+      const keys: Buffer[] = [];
+      for (let index = 0; index < records.length; index++) {
+        if (records[index] !== undefined) continue;
+        missing.push(index);
+        keys.push(messageKey(queue.internalId, from + index));
+      }
+      const fetched = await this.store.getMany(keys);
+      for (let position = 0; position < missing.length; position++) records[missing[position]!] = fetched[position];
+    }
     this.throwIfCorrupted(queue);
     const messages: StoredMessage[] = [];
     for (let offset = from; offset < end; offset++) {
@@ -247,6 +273,7 @@ export class KeyValueQueueLog implements QueueLog {
   async close(): Promise<void> {
     this.closed = true;
     while (this.flushing !== undefined) await this.flushing;
+    this.recent?.clear();
   }
 
   // Group commit.
@@ -295,7 +322,7 @@ export class KeyValueQueueLog implements QueueLog {
     const operations: KeyValueOperation[] = [];
     const nextOffsets = new Map<QueueState, number>();
     const created = new Map<string, QueueState>();
-    const accepted: Array<{ append: PendingAppend; offsets: number[] }> = [];
+    const accepted: Array<{ append: PendingAppend; queue: QueueState; offsets: number[]; records: Buffer[] | undefined }> = [];
     let nextQueueInternalId = this.nextQueueInternalId;
     try {
       for (const append of batch) {
@@ -313,6 +340,7 @@ export class KeyValueQueueLog implements QueueLog {
         }
         let offset = nextOffsets.get(queue) ?? queue.nextOffset;
         const offsets: number[] = [];
+        const records = this.recent !== undefined ? ([] as Buffer[]) : undefined;
         const placement: Placement = { topic: queue.topic, queueId: queue.queueId, queueOffset: offset, storeTimestampMs, storeHost: this.storeHost };
         for (const message of append.messages) {
           placement.queueOffset = offset;
@@ -326,12 +354,13 @@ export class KeyValueQueueLog implements QueueLog {
             }
           }
           offsets.push(offset);
+          records?.push(record);
           offset += 1;
         }
         assert(Number.isSafeInteger(offset), 'queue offsets exhausted');
         if (append.alongside !== undefined) operations.push(...append.alongside(offsets));
         nextOffsets.set(queue, offset);
-        accepted.push({ append, offsets });
+        accepted.push({ append, queue, offsets, records });
       }
       if (accepted.length === 0) return;
       for (const [queue, nextOffset] of nextOffsets) {
@@ -350,6 +379,8 @@ export class KeyValueQueueLog implements QueueLog {
       await this.store.write(operations, { sync: this.flushMode === 'sync' });
     } catch (error) {
       this.resyncNeeded = true;
+      // The resync may move queues past offsets the log has not seen; start remembering afresh.
+      this.recent?.clear();
       const failure = asStoreError(error, 'append write');
       for (const { append } of accepted) append.reject(failure);
       return;
@@ -359,6 +390,13 @@ export class KeyValueQueueLog implements QueueLog {
     for (const [queue, nextOffset] of nextOffsets) {
       assert(nextOffset > queue.nextOffset, 'a committed batch moves its queues forward');
       queue.nextOffset = nextOffset;
+    }
+    // Remember the records before the appends resolve, so a consumer woken by them reads from memory.
+    // A queue found corrupted while the batch was written is not remembered.
+    if (this.recent !== undefined) {
+      for (const { queue, offsets, records } of accepted) {
+        if (!this.corrupted.has(queueKey(queue.topic, queue.queueId))) this.recent.add(queue.internalId, offsets[0]!, records!);
+      }
     }
     for (const { append, offsets } of accepted) append.resolve({ offsets, storeTimestampMs });
   }
@@ -615,6 +653,8 @@ export class KeyValueQueueLog implements QueueLog {
   private markCorrupted(queue: QueueState, reason: string, offset?: number): QuiverError {
     const key = queueKey(queue.topic, queue.queueId);
     if (!this.corrupted.has(key)) {
+      // Damage is rare: forget every remembered record rather than account for one queue's share.
+      this.recent?.clear();
       const entry: CorruptedQueue = { topic: queue.topic, queueId: queue.queueId, queueInternalId: queue.internalId, reason, detectedAtMs: this.clock.nowMs() };
       if (offset !== undefined) entry.offset = offset;
       this.corrupted.set(key, entry);
@@ -646,6 +686,111 @@ export class KeyValueQueueLog implements QueueLog {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** RECENT_COMPACT_MIN is how many spent slots an array of RecentRecords gathers before it may be compacted. */
+const RECENT_COMPACT_MIN = 1024;
+
+/** RecordTail holds one queue's remembered records: records[head] is at firstOffset, the rest follow densely. */
+interface RecordTail {
+  queueInternalId: number;
+  firstOffset: number;
+  records: Array<Buffer | undefined>;
+  head: number;
+}
+
+/**
+ * RecentRecords remembers the encoded records of the latest committed messages by queue and
+ * offset. One FIFO in commit order across all queues evicts the oldest first, so each queue's
+ * remembered offsets are a contiguous run ending at its next offset.
+ *
+ * Memory is charged for what a record keeps alive: a record under 4 KiB is a view into one of
+ * Node's shared 8 KiB pool slabs, so the first record seen in a backing buffer is charged the whole
+ * buffer and the records after it in the same buffer only their overhead. Eviction walks the
+ * records in the order they were added, so it recomputes each charge exactly as `add` made it;
+ * only `clear` breaks that order, and it starts both walks over. The bound holds to within the
+ * one slab whose first record was evicted while later ones remain.
+ */
+class RecentRecords {
+  private readonly tails = new Map<number, RecordTail>();
+  /** order names the tail of every remembered record, oldest first, from orderHead on. */
+  private order: RecordTail[] = [];
+  private orderHead = 0;
+  private chargedBytes = 0;
+  private addedBacking: ArrayBufferLike | undefined;
+  private evictedBacking: ArrayBufferLike | undefined;
+
+  constructor(private readonly bytesMax: number) {}
+
+  /** add remembers the records of offsets firstOffset, firstOffset + 1, ... of a queue, then evicts down to the bound. */
+  add(queueInternalId: number, firstOffset: number, records: readonly Buffer[]): void {
+    let tail = this.tails.get(queueInternalId);
+    if (tail !== undefined && tail.firstOffset + (tail.records.length - tail.head) !== firstOffset) {
+      // Never expected (a commit continues its queues' runs); remember afresh rather than leave a gap.
+      this.clear();
+      tail = undefined;
+    }
+    if (tail === undefined) {
+      tail = { queueInternalId, firstOffset, records: [], head: 0 };
+      this.tails.set(queueInternalId, tail);
+    }
+    for (const record of records) {
+      this.chargedBytes += recordCharge(record, this.addedBacking);
+      this.addedBacking = record.buffer;
+      tail.records.push(record);
+      this.order.push(tail);
+    }
+    while (this.chargedBytes > this.bytesMax && this.orderHead < this.order.length) this.evictOldest();
+  }
+
+  /** fill puts the remembered records of offsets from, from + 1, ... into the matching slots of `into`; returns how many. */
+  fill(queueInternalId: number, from: number, into: Array<Buffer | undefined>): number {
+    const tail = this.tails.get(queueInternalId);
+    if (tail === undefined) return 0;
+    const start = Math.max(from, tail.firstOffset);
+    const end = Math.min(from + into.length, tail.firstOffset + (tail.records.length - tail.head));
+    for (let offset = start; offset < end; offset++) into[offset - from] = tail.records[tail.head + (offset - tail.firstOffset)];
+    return Math.max(0, end - start);
+  }
+
+  clear(): void {
+    this.tails.clear();
+    this.order = [];
+    this.orderHead = 0;
+    this.chargedBytes = 0;
+    this.addedBacking = undefined;
+    this.evictedBacking = undefined;
+  }
+
+  private evictOldest(): void {
+    const tail = this.order[this.orderHead]!;
+    this.orderHead += 1;
+    const record = tail.records[tail.head]!;
+    this.chargedBytes -= recordCharge(record, this.evictedBacking);
+    this.evictedBacking = record.buffer;
+    tail.records[tail.head] = undefined;
+    tail.head += 1;
+    tail.firstOffset += 1;
+    if (tail.head === tail.records.length) {
+      this.tails.delete(tail.queueInternalId);
+    } else if (tail.head >= RECENT_COMPACT_MIN && tail.head * 2 >= tail.records.length) {
+      // Each compaction copies fewer slots than were spent since the last: amortized O(1) per record.
+      tail.records = tail.records.slice(tail.head);
+      tail.head = 0;
+    }
+    if (this.orderHead === this.order.length) {
+      this.order = [];
+      this.orderHead = 0;
+    } else if (this.orderHead >= RECENT_COMPACT_MIN && this.orderHead * 2 >= this.order.length) {
+      this.order = this.order.slice(this.orderHead);
+      this.orderHead = 0;
+    }
+  }
+}
+
+/** recordCharge is what remembering `record` costs, given the backing buffer of the record remembered before it. */
+function recordCharge(record: Buffer, previousBacking: ArrayBufferLike | undefined): number {
+  return RECENT_RECORD_OVERHEAD_BYTES + (record.buffer === previousBacking ? 0 : record.buffer.byteLength);
+}
 
 /** nextLoopTurn resolves in the check phase of the event loop, after the pending I/O callbacks ran. */
 function nextLoopTurn(): Promise<void> {
