@@ -61,3 +61,8 @@ export { withFastCodecs } from './fast-codec/service-definition';
 // The client-side counterpart: a MessagingService definition whose SendMessage and AckMessage
 // requests are encoded and whose ReceiveMessage frames are decoded by hand (same bytes, same values).
 export { withFastClientCodecs } from './fast-codec/client-definition';
+
+// The store hop (quiver.store.v1): a StoreService definition whose AppendBatch requests and
+// PopMessages responses are encoded and decoded by hand (same bytes, same values), for the
+// proxy's store client and the store node's server alike.
+export { withFastStoreCodecs } from './fast-codec/store-definition';
