@@ -1,5 +1,5 @@
 import { QuiverError, QuiverErrorCode } from '@quiver/core';
-import { storeV1 } from '@quiver/protocol';
+import { storeV1, withFastStoreCodecs } from '@quiver/protocol';
 import type {
   AckRequest,
   AckResult,
@@ -71,7 +71,12 @@ export interface GrpcStoreClientOptions extends GrpcClientOptions {
   pollDeadlineMarginMs?: number;
 }
 
-const service = storeV1.StoreServiceService;
+/**
+ * The method definitions every call takes its codecs from, unary or on the Calls stream: the
+ * generated ones, except that AppendBatch requests are encoded and PopMessages responses
+ * decoded by hand (same bytes, same values; popped bodies are views of the response).
+ */
+const service = withFastStoreCodecs(storeV1.StoreServiceService);
 
 /** WaitingAppend is an append queued for the next AppendBatch call. */
 interface WaitingAppend {

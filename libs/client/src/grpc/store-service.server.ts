@@ -1,6 +1,6 @@
 import type { Server } from '@grpc/grpc-js';
 import type { PoppedMessage } from '@quiver/core';
-import { storeV1 } from '@quiver/protocol';
+import { storeV1, withFastStoreCodecs } from '@quiver/protocol';
 import type { Logger } from '@quiver/telemetry';
 import type { PopRequest, StoreService } from '../store-service';
 import { abandonedPopInvisibleDurationMs } from './limits';
@@ -47,7 +47,10 @@ import {
  */
 export function serveStoreService(server: Server, store: StoreService, options: StoreServeOptions = {}): void {
   const deps = serveDepsOf(options);
-  const service = storeV1.StoreServiceService;
+  // Unary calls and the Calls stream take their codecs from these definitions: AppendBatch
+  // requests are decoded and PopMessages responses encoded by hand (same bytes, same values;
+  // appended bodies are views of the request until the group commit copies them into records).
+  const service = withFastStoreCodecs(storeV1.StoreServiceService);
   const handlers: UnaryHandlers = {
     appendMessages: async (request: storeV1.AppendMessagesRequest, signal) =>
       appendResultToWire(await store.appendMessages(appendRequestFromWire(request), signal)),
