@@ -1,5 +1,5 @@
 import type { handleUnaryCall, ServerUnaryCall } from '@grpc/grpc-js';
-import { InFlightGate, QuiverError, QuiverErrorCode, stringHeaders, systemClock, type TimerHandle } from '@quiver/core';
+import { CallAbortController, InFlightGate, QuiverError, QuiverErrorCode, stringHeaders, systemClock, type TimerHandle } from '@quiver/core';
 import { silentLogger, withServerSpan, type Logger } from '@quiver/telemetry';
 import { toGrpcStatus } from './error-transport';
 import { serverInFlightMaxDefault } from './limits';
@@ -108,7 +108,7 @@ export function startInternalCall<Res>(
   timeoutMs: number | undefined,
   work: (signal: AbortSignal) => Promise<Res>,
 ): RunningCall<Res> {
-  const controller = new AbortController();
+  const controller = new CallAbortController();
   const abort = (): void => controller.abort();
   let timer: TimerHandle | undefined;
   if (timeoutMs !== undefined) {

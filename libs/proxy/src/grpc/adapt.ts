@@ -7,7 +7,7 @@ import type {
 } from '@grpc/grpc-js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { frameWriter } from '@quiver/client';
-import { InFlightGate, stringHeaders } from '@quiver/core';
+import { CallAbortController, InFlightGate, stringHeaders } from '@quiver/core';
 import { withServerSpan, type Logger } from '@quiver/telemetry';
 import { HEADER, type ProxyContext } from '../context';
 import { status, toStatus } from '../status';
@@ -31,7 +31,7 @@ type AnyCall = Pick<ServerUnaryCall<unknown, unknown>, 'metadata' | 'getDeadline
 /** contextOf builds the protocol-neutral context of a call; its signal aborts on cancel or deadline. */
 export function contextOf(call: AnyCall): { context: ProxyContext; dispose: () => void } {
   const headers = stringHeaders(call.metadata.getMap());
-  const controller = new AbortController();
+  const controller = new CallAbortController();
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number.isFinite(deadline) ? Number(deadline) : Infinity;
   const onCancel = (): void => controller.abort();

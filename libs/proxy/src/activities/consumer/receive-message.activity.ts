@@ -1,4 +1,4 @@
-import { FilterType, TopicMessageType, type FilterExpression, type PoppedMessage } from '@quiver/core';
+import { CallAbortController, FilterType, TopicMessageType, type FilterExpression, type PoppedMessage } from '@quiver/core';
 import type { StoreService, TopicPlacement } from '@quiver/client';
 import { limits } from '@quiver/config';
 import { compileSql92 } from '@quiver/filters';
@@ -230,7 +230,7 @@ async function popAcross(
     immediate.push(pop);
     if (pop.messages.length > 0 || signal.aborted) return immediate;
   }
-  const first = new AbortController();
+  const first = new CallAbortController();
   const stop = (): void => first.abort();
   signal.addEventListener('abort', stop, { once: true });
   try {
