@@ -7,78 +7,40 @@ import fc from 'fast-check';
 import { DigestType, Encoding, MessageType, type Message } from '../gen/apache/rocketmq/v2/definition';
 import { SendMessageRequest } from '../gen/apache/rocketmq/v2/service';
 import { decodeSendMessageRequest } from './request-decoders';
-import { wireMessage } from './wire-arbitraries';
+import {
+  type Bytes,
+  bytesOf,
+  lenField,
+  messageWithUnknownFields,
+  mutate,
+  mutation,
+  nestedGroups,
+  safeInt64Edges,
+  strField,
+  tag,
+  unknownFields,
+  unsafeInt64Edges,
+  utf8Samples,
+  varintBytes,
+  varintField,
+  wireMessage,
+} from './wire-arbitraries';
+import { type Decoders, decoderExpectations, shrinkBudget } from './spec-support';
 
-/** Shrinking counterexamples with 100 messages and 64 KiB bodies can take minutes; cap it. */
-const shrinkBudget = { interruptAfterTimeLimit: 30_000, markInterruptAsFailure: true };
-
-type Outcome = { threw: true } | { threw: false; value: SendMessageRequest };
-
-function outcome(decode: () => SendMessageRequest): Outcome {
-  try {
-    return { threw: false, value: decode() };
-  } catch {
-    return { threw: true };
-  }
-}
-
-/** expectSameDecoding: both throw, or neither does and the results are strictly equal. */
-function expectSameDecoding(bytes: Uint8Array): Outcome {
-  const generated = outcome(() => SendMessageRequest.decode(bytes));
-  const fast = outcome(() => decodeSendMessageRequest(bytes));
-  expect(fast.threw).toBe(generated.threw);
-  if (!fast.threw && !generated.threw) {
-    expect(fast.value).toStrictEqual(generated.value);
-    for (const message of fast.value.messages) expect(Buffer.isBuffer(message.body)).toBe(true);
-  }
-  return generated;
-}
-
-function expectDecodes(bytes: Uint8Array): SendMessageRequest {
-  const result = expectSameDecoding(bytes);
-  if (result.threw) throw new Error('the generated decoder threw');
-  return result.value;
-}
-
-function expectBothThrow(bytes: Uint8Array): void {
-  expect(() => SendMessageRequest.decode(bytes)).toThrow();
-  expect(() => decodeSendMessageRequest(bytes)).toThrow();
-}
+const decoders: Decoders<SendMessageRequest> = {
+  name: 'SendMessageRequest',
+  generated: (bytes) => SendMessageRequest.decode(bytes),
+  fast: decodeSendMessageRequest,
+  bodies: (value) => value.messages.map((message) => message.body),
+};
+const { expectSameDecoding, expectDecodes, expectBothThrow } = decoderExpectations(decoders);
 
 // --- hand-built protobuf bytes ----------------------------------------------------------------
 
-type Bytes = number[];
-const varintBytes = (value: number | bigint): Bytes => {
-  let rest = BigInt.asUintN(64, BigInt(value));
-  const out: Bytes = [];
-  while (rest > 0x7fn) {
-    out.push(Number(rest & 0x7fn) | 0x80);
-    rest >>= 7n;
-  }
-  out.push(Number(rest));
-  return out;
-};
-const tag = (field: number, wireType: number): Bytes => varintBytes(field * 8 + wireType);
-const varintField = (field: number, value: number | bigint): Bytes => [...tag(field, 0), ...varintBytes(value)];
-const lenField = (field: number, payload: Bytes): Bytes => [...tag(field, 2), ...varintBytes(payload.length), ...payload];
-const utf8 = (text: string): Bytes => [...Buffer.from(text, 'utf8')];
-const strField = (field: number, text: string): Bytes => lenField(field, utf8(text));
-const bytesOf = (...parts: Bytes[]): Buffer => Buffer.from(parts.flat());
 /** message wraps Message fields into a request's `messages` field. */
 const message = (...fields: Bytes[]): Bytes => lenField(1, fields.flat());
 const systemProps = (...fields: Bytes[]): Bytes => lenField(3, fields.flat());
 const entry = (...fields: Bytes[]): Bytes => lenField(2, fields.flat());
-
-/** One of each wire type, field numbers chosen to be unknown in every message here. */
-const unknownFields: Bytes = [
-  ...varintField(99, 300),
-  ...varintField(98, -1),
-  ...tag(97, 1), 1, 2, 3, 4, 5, 6, 7, 8,
-  ...lenField(96, [1, 2, 3]),
-  ...tag(95, 5), 9, 9, 9, 9,
-  ...tag(94, 3), ...varintField(1, 5), ...tag(93, 3), ...strField(2, 'x'), ...tag(93, 4), ...tag(94, 4),
-  ...lenField(0, [7, 7]),
-];
 
 // --- arbitraries --------------------------------------------------------------------------------
 
@@ -95,48 +57,6 @@ const sendMessageRequest: fc.Arbitrary<SendMessageRequest> = fc.record({
 const smallRequest: fc.Arbitrary<SendMessageRequest> = fc.record({ messages: fc.array(wireMessageArb, { maxLength: 3 }) });
 
 const encode = (request: SendMessageRequest): Uint8Array => SendMessageRequest.encode(request).finish();
-
-/** A mutation applied to a valid encoding: flips, overwrites, inserts, deletes, truncates. */
-type Mutation =
-  | { kind: 'xor'; at: number; mask: number }
-  | { kind: 'set'; at: number; value: number }
-  | { kind: 'insert'; at: number; bytes: number[] }
-  | { kind: 'delete'; at: number; count: number }
-  | { kind: 'truncate'; at: number };
-
-const position = fc.nat({ max: 1 << 20 });
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('xor' as const), at: position, mask: fc.integer({ min: 1, max: 255 }) }),
-  fc.record({ kind: fc.constant('set' as const), at: position, value: fc.constantFrom(0x00, 0x04, 0x0c, 0x0b, 0x07, 0x06, 0x7f, 0x80, 0xff, 0xef, 0xbb, 0xbf, 0xc3) }),
-  fc.record({ kind: fc.constant('insert' as const), at: position, bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 6 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: position, count: fc.integer({ min: 1, max: 6 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: position }),
-);
-
-function mutate(input: Uint8Array, mutations: Mutation[]): Uint8Array {
-  let bytes = Array.from(input);
-  for (const change of mutations) {
-    const at = bytes.length === 0 ? 0 : change.at % (bytes.length + (change.kind === 'insert' || change.kind === 'truncate' ? 1 : 0));
-    switch (change.kind) {
-      case 'xor':
-        if (bytes.length > 0) bytes[at] = bytes[at]! ^ change.mask;
-        break;
-      case 'set':
-        if (bytes.length > 0) bytes[at] = change.value;
-        break;
-      case 'insert':
-        bytes.splice(at, 0, ...change.bytes);
-        break;
-      case 'delete':
-        bytes.splice(at, change.count);
-        break;
-      case 'truncate':
-        bytes = bytes.slice(0, at);
-        break;
-    }
-  }
-  return Uint8Array.from(bytes);
-}
 
 // --- specs --------------------------------------------------------------------------------------
 
@@ -190,27 +110,7 @@ describe('decodeSendMessageRequest', () => {
   });
 
   it('skips unknown fields of every wire type at every level', () => {
-    const time = [...varintField(1, 5), ...unknownFields, ...varintField(2, 6)];
-    const bytes = bytesOf(
-      unknownFields,
-      message(
-        unknownFields,
-        lenField(1, [...strField(1, 'ns'), ...unknownFields, ...strField(2, 'topic')]),
-        entry(unknownFields, strField(1, 'k'), unknownFields, strField(2, 'v')),
-        systemProps(
-          unknownFields,
-          strField(1, 'tag'),
-          lenField(4, [...varintField(1, 1), ...unknownFields, ...strField(2, 'sum')]),
-          lenField(7, time),
-          lenField(15, time),
-          lenField(20, [...unknownFields, ...strField(1, 'dlq'), ...strField(2, 'mid')]),
-          unknownFields,
-        ),
-        lenField(4, [1, 2, 3]),
-      ),
-      unknownFields,
-    );
-    const decoded = expectDecodes(bytes);
+    const decoded = expectDecodes(bytesOf(unknownFields, message(messageWithUnknownFields), unknownFields));
     expect(decoded.messages[0]!.systemProperties!.invisibleDuration).toStrictEqual({ seconds: 5, nanos: 6 });
   });
 
@@ -288,11 +188,11 @@ describe('decodeSendMessageRequest', () => {
   it('converts int64 like longToNumber: the safe range decodes, one past it throws', () => {
     const withOffset = (value: bigint): Buffer => bytesOf(message(systemProps(varintField(14, value))));
     const withSeconds = (value: bigint): Buffer => bytesOf(message(systemProps(lenField(7, varintField(1, value)))));
-    for (const value of [0n, 1n, -1n, 2n ** 31n, -(2n ** 31n), 2n ** 32n, -(2n ** 32n), 2n ** 53n - 1n, -(2n ** 53n) + 1n, -(2n ** 53n) + 2n ** 32n]) {
+    for (const value of safeInt64Edges) {
       expect(expectDecodes(withOffset(value)).messages[0]!.systemProperties!.queueOffset).toBe(Number(value));
       expect(expectDecodes(withSeconds(value)).messages[0]!.systemProperties!.bornTimestamp!.seconds).toBe(Number(value));
     }
-    for (const value of [2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n), 2n ** 60n, -(2n ** 53n) - 1n]) {
+    for (const value of unsafeInt64Edges) {
       expectBothThrow(withOffset(value));
       expectBothThrow(withSeconds(value));
     }
@@ -315,12 +215,7 @@ describe('decodeSendMessageRequest', () => {
   });
 
   it('decodes strings like the non-fatal TextDecoder: replacement characters and a dropped BOM', () => {
-    const samples: number[][] = [
-      [0xef, 0xbb, 0xbf, 0x61], [0xef, 0xbb, 0xbf], [0x61, 0xef, 0xbb, 0xbf], [0xff], [0xc3], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80],
-      [0xf0, 0x9f, 0x98, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x80, 0x80, 0x61], [0xc0, 0xaf], utf8('plain ascii longer than sixteen bytes'),
-      [0x61, 0x00, 0x62], [0x7f],
-    ];
-    for (const raw of samples) {
+    for (const raw of utf8Samples) {
       const bytes = bytesOf(message(lenField(1, lenField(2, raw)), systemProps(lenField(1, raw)), entry(lenField(1, raw), lenField(2, raw))));
       expectDecodes(bytes);
     }
@@ -332,8 +227,7 @@ describe('decodeSendMessageRequest', () => {
   });
 
   it('skips groups like BinaryReader: nested, matched by field number, any end tag closing the outermost', () => {
-    const nested = (depth: number): Bytes => [...tag(50, 3), ...Array.from({ length: depth }, () => tag(51, 3)).flat(), ...Array.from({ length: depth }, () => tag(51, 4)).flat(), ...tag(50, 4)];
-    expectDecodes(bytesOf(nested(100), message(systemProps(nested(3)))));
+    expectDecodes(bytesOf(nestedGroups(100), message(systemProps(nestedGroups(3)))));
     // The outermost group ends at any end-group tag, a nested one only at its own.
     expectDecodes(bytesOf(tag(50, 3), tag(77, 4), message()));
     expectBothThrow(bytesOf(tag(50, 3), tag(51, 3), tag(52, 4), tag(50, 4)));
@@ -343,7 +237,7 @@ describe('decodeSendMessageRequest', () => {
     expectBothThrow(bytesOf(tag(50, 3), tag(1, 7), tag(50, 4)));
     expectBothThrow(bytesOf(tag(50, 3), varintField(1, 1)));
     // Nesting far beyond the JS stack: the generated reader overflows it, this one refuses it.
-    expectBothThrow(bytesOf(nested(100_000)));
+    expectBothThrow(bytesOf(nestedGroups(100_000)));
   });
 
   it('throws for wire types 6 and 7 and for truncated fixed-width fields', () => {

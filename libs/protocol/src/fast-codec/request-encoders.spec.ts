@@ -7,34 +7,8 @@ import { DigestType, Encoding, MessageType, type Message } from '../gen/apache/r
 import { type AckMessageEntry, AckMessageRequest, SendMessageRequest } from '../gen/apache/rocketmq/v2/service';
 import { encodeAckMessageRequest, encodeSendMessageRequest } from './request-encoders';
 import { ackMessageEntry, optional, resource, wireMessage } from './wire-arbitraries';
+import { describeMismatch, expectSameBytes as expectSameEncoding, shrinkBudget } from './spec-support';
 
-/** Shrinking counterexamples with 100 messages and 64 KiB bodies can take minutes; cap it. */
-const shrinkBudget = { interruptAfterTimeLimit: 30_000, markInterruptAsFailure: true };
-
-/** describeMismatch names the first differing byte, so a failure does not dump 64 KiB. */
-function describeMismatch(fast: Buffer, generated: Buffer): string {
-  if (fast.equals(generated)) return 'equal';
-  let at = 0;
-  while (at < fast.length && at < generated.length && fast[at] === generated[at]) at++;
-  return `lengths ${fast.length} vs ${generated.length}, first difference at byte ${at}`;
-}
-
-interface Codec<T> {
-  encode(value: T): { finish(): Uint8Array };
-}
-
-/**
- * expectSameEncoding checks the bytes against the generated encoder's. Equal bytes decode to
- * equal values, so the decoded values are not compared again (with 100 bodies of up to 64 KiB,
- * jest's byte-by-byte Buffer equality would take most of the time budget).
- */
-function expectSameEncoding<T>(codec: Codec<T>, encode: (value: T) => Buffer, value: T): Buffer {
-  const generatedBytes = codec.encode(value).finish();
-  const fast = encode(value);
-  expect(Buffer.isBuffer(fast)).toBe(true);
-  expect(describeMismatch(fast, Buffer.from(generatedBytes))).toBe('equal');
-  return fast;
-}
 
 // --- arbitraries ------------------------------------------------------------------------------
 

@@ -12,53 +12,31 @@ import {
   type Bytes,
   bytesOf,
   lenField,
+  messageWithUnknownFields,
   mutate,
   mutation,
+  nestedGroups,
   receiveMessageResponse,
+  safeInt64Edges,
   strField,
   tag,
+  timeWithUnknownFields,
   unknownFields,
-  utf8,
+  unsafeInt64Edges,
+  utf8Samples,
   varintBytes,
   varintField,
   wireMessage,
 } from './wire-arbitraries';
+import { type Decoders, decoderExpectations, outcome, shrinkBudget } from './spec-support';
 
-/** Shrinking counterexamples with 64 KiB bodies can take minutes; cap it. */
-const shrinkBudget = { interruptAfterTimeLimit: 30_000, markInterruptAsFailure: true };
-
-type Outcome = { threw: true; error: unknown } | { threw: false; value: ReceiveMessageResponse };
-
-function outcome(decode: () => ReceiveMessageResponse): Outcome {
-  try {
-    return { threw: false, value: decode() };
-  } catch (error) {
-    return { threw: true, error };
-  }
-}
-
-/** expectSameDecoding: both throw, or neither does and the results are strictly equal. */
-function expectSameDecoding(bytes: Uint8Array): Outcome {
-  const generated = outcome(() => ReceiveMessageResponse.decode(bytes));
-  const fast = outcome(() => decodeReceiveMessageResponse(bytes));
-  expect(fast.threw).toBe(generated.threw);
-  if (!fast.threw && !generated.threw) {
-    expect(fast.value).toStrictEqual(generated.value);
-    if (fast.value.content?.$case === 'message') expect(Buffer.isBuffer(fast.value.content.value.body)).toBe(true);
-  }
-  return generated;
-}
-
-function expectDecodes(bytes: Uint8Array): ReceiveMessageResponse {
-  const result = expectSameDecoding(bytes);
-  if (result.threw) throw new Error('the generated decoder threw');
-  return result.value;
-}
-
-function expectBothThrow(bytes: Uint8Array): void {
-  expect(() => ReceiveMessageResponse.decode(bytes)).toThrow();
-  expect(() => decodeReceiveMessageResponse(bytes)).toThrow();
-}
+const decoders: Decoders<ReceiveMessageResponse> = {
+  name: 'ReceiveMessageResponse',
+  generated: (bytes) => ReceiveMessageResponse.decode(bytes),
+  fast: decodeReceiveMessageResponse,
+  bodies: (value) => (value.content?.$case === 'message' ? [value.content.value.body] : []),
+};
+const { expectSameDecoding, expectDecodes, expectBothThrow } = decoderExpectations(decoders);
 
 function messageOf(response: ReceiveMessageResponse): Message {
   if (response.content?.$case !== 'message') throw new Error(`not a message frame: ${response.content?.$case}`);
@@ -152,26 +130,10 @@ describe('decodeReceiveMessageResponse', () => {
   });
 
   it('skips unknown fields of every wire type at every level', () => {
-    const time = [...varintField(1, 5), ...unknownFields, ...varintField(2, 6)];
-    const message = messageFrame(
-      unknownFields,
-      lenField(1, [...strField(1, 'ns'), ...unknownFields, ...strField(2, 'topic')]),
-      entry(unknownFields, strField(1, 'k'), unknownFields, strField(2, 'v')),
-      systemProps(
-        unknownFields,
-        strField(1, 'tag'),
-        lenField(4, [...varintField(1, 1), ...unknownFields, ...strField(2, 'sum')]),
-        lenField(7, time),
-        lenField(15, time),
-        lenField(20, [...unknownFields, ...strField(1, 'dlq'), ...strField(2, 'mid')]),
-        unknownFields,
-      ),
-      lenField(4, [1, 2, 3]),
-    );
-    const decoded = messageOf(expectDecodes(bytesOf(unknownFields, message, unknownFields)));
+    const decoded = messageOf(expectDecodes(bytesOf(unknownFields, messageFrame(messageWithUnknownFields), unknownFields)));
     expect(decoded.systemProperties!.invisibleDuration).toStrictEqual({ seconds: 5, nanos: 6 });
     expectDecodes(bytesOf(unknownFields, statusFrame(unknownFields, varintField(1, 4), unknownFields, strField(2, 'm'), unknownFields), unknownFields));
-    expectDecodes(bytesOf(timestampFrame(time)));
+    expectDecodes(bytesOf(timestampFrame(timeWithUnknownFields)));
     expectDecodes(bytesOf(unknownFields));
   });
 
@@ -207,12 +169,12 @@ describe('decodeReceiveMessageResponse', () => {
   it('converts int64 like longToNumber: the safe range decodes, one past it throws', () => {
     const withOffset = (value: bigint): Buffer => bytesOf(messageFrame(systemProps(varintField(14, value))));
     const withDeliveryTimestamp = (value: bigint): Buffer => bytesOf(timestampFrame(varintField(1, value)));
-    const values = [0n, 1n, -1n, 2n ** 31n, -(2n ** 31n), 2n ** 32n, -(2n ** 32n), 2n ** 53n - 1n, -(2n ** 53n) + 1n, -(2n ** 53n) + 2n ** 32n];
+    const values = safeInt64Edges;
     for (const value of values) {
       expect(messageOf(expectDecodes(withOffset(value))).systemProperties!.queueOffset).toBe(Number(value));
       expect(expectDecodes(withDeliveryTimestamp(value)).content).toStrictEqual({ $case: 'deliveryTimestamp', value: { seconds: Number(value), nanos: 0 } });
     }
-    for (const value of [2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n), 2n ** 60n, -(2n ** 53n) - 1n]) {
+    for (const value of unsafeInt64Edges) {
       expectBothThrow(withOffset(value));
       expectBothThrow(withDeliveryTimestamp(value));
     }
@@ -230,12 +192,7 @@ describe('decodeReceiveMessageResponse', () => {
   });
 
   it('decodes strings like the non-fatal TextDecoder: replacement characters and a dropped BOM', () => {
-    const samples: number[][] = [
-      [0xef, 0xbb, 0xbf, 0x61], [0xef, 0xbb, 0xbf], [0x61, 0xef, 0xbb, 0xbf], [0xff], [0xc3], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80],
-      [0xf0, 0x9f, 0x98, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x80, 0x80, 0x61], [0xc0, 0xaf], utf8('plain ascii longer than sixteen bytes'),
-      [0x61, 0x00, 0x62], [0x7f],
-    ];
-    for (const raw of samples) {
+    for (const raw of utf8Samples) {
       expectDecodes(bytesOf(messageFrame(lenField(1, lenField(2, raw)), systemProps(lenField(12, raw)), entry(lenField(1, raw), lenField(2, raw)))));
       expectDecodes(bytesOf(statusFrame(lenField(2, raw))));
     }
@@ -247,13 +204,12 @@ describe('decodeReceiveMessageResponse', () => {
   });
 
   it('skips groups like BinaryReader and refuses nesting beyond the JS stack', () => {
-    const nested = (depth: number): Bytes => [...tag(50, 3), ...Array.from({ length: depth }, () => tag(51, 3)).flat(), ...Array.from({ length: depth }, () => tag(51, 4)).flat(), ...tag(50, 4)];
-    expectDecodes(bytesOf(nested(100), messageFrame(systemProps(nested(3))), statusFrame(nested(2))));
+    expectDecodes(bytesOf(nestedGroups(100), messageFrame(systemProps(nestedGroups(3))), statusFrame(nestedGroups(2))));
     expectDecodes(bytesOf(tag(50, 3), tag(77, 4), statusFrame()));
     expectBothThrow(bytesOf(tag(50, 3), tag(51, 3), tag(52, 4), tag(50, 4)));
     expectBothThrow(bytesOf(tag(50, 3), [0x00], tag(50, 4)));
     expectBothThrow(bytesOf(tag(50, 3), tag(1, 6), tag(50, 4)));
-    expectBothThrow(bytesOf(nested(100_000)));
+    expectBothThrow(bytesOf(nestedGroups(100_000)));
   });
 
   it('throws for wire types 6 and 7 and for truncated fixed-width fields', () => {

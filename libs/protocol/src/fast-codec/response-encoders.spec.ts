@@ -13,48 +13,25 @@ import {
   SendMessageResponse,
   type SendResultEntry,
 } from '../gen/apache/rocketmq/v2/service';
-import type { Status } from '../gen/apache/rocketmq/v2/definition';
 import { encodeAckMessageResponse, encodeReceiveMessageResponse, encodeSendMessageResponse } from './response-encoders';
 import { withFastResponseEncoders } from './service-definition';
-import { enumValue, int64, optional, text, time, wireMessage } from './wire-arbitraries';
+import { int64, optional, receiveMessageResponse as receiveMessageResponseOf, status, text, wireMessage } from './wire-arbitraries';
+import { type Encodes, expectSameBytes, shrinkBudget } from './spec-support';
 
-/** Shrinking counterexamples with 100 entries and 64 KiB bodies can take minutes; cap it. */
-const shrinkBudget = { interruptAfterTimeLimit: 30_000, markInterruptAsFailure: true };
-
-/** describeMismatch names the first differing byte, so a failure does not dump 64 KiB. */
-function describeMismatch(fast: Buffer, generated: Buffer): string {
-  if (fast.equals(generated)) return 'equal';
-  let at = 0;
-  while (at < fast.length && at < generated.length && fast[at] === generated[at]) at++;
-  return `lengths ${fast.length} vs ${generated.length}, first difference at byte ${at}`;
-}
-
-interface Codec<T> {
-  encode(value: T): { finish(): Uint8Array };
+interface Codec<T> extends Encodes<T> {
   decode(input: Uint8Array): T;
 }
 
 /** expectSameEncoding checks bytes and decoded values against the generated codec. */
 function expectSameEncoding<T>(codec: Codec<T>, encode: (value: T) => Buffer, value: T): void {
-  const generatedBytes = codec.encode(value).finish();
-  const fast = encode(value);
-  expect(Buffer.isBuffer(fast)).toBe(true);
-  expect(describeMismatch(fast, Buffer.from(generatedBytes))).toBe('equal');
-  expect(codec.decode(fast)).toEqual(codec.decode(generatedBytes));
+  const fast = expectSameBytes(codec, encode, value);
+  expect(codec.decode(fast)).toEqual(codec.decode(codec.encode(value).finish()));
 }
 
 // --- arbitraries ------------------------------------------------------------------------------
 
-const status: fc.Arbitrary<Status> = fc.record({ code: enumValue, message: text });
 const message = wireMessage(['0', '7', '42', 'lang']);
-
-const receiveMessageResponse: fc.Arbitrary<ReceiveMessageResponse> = fc.oneof(
-  fc.constant({}),
-  fc.constant({ content: undefined }),
-  status.map((value) => ({ content: { $case: 'status' as const, value } })),
-  { weight: 4, arbitrary: message.map((value) => ({ content: { $case: 'message' as const, value } })) },
-  time.map((value) => ({ content: { $case: 'deliveryTimestamp' as const, value } })),
-);
+const receiveMessageResponse = receiveMessageResponseOf(message);
 
 const sendResultEntry: fc.Arbitrary<SendResultEntry> = fc.record(
   { status: optional(status), messageId: text, transactionId: text, offset: int64, recallHandle: text },

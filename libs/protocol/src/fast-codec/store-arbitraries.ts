@@ -1,18 +1,20 @@
 /**
  * fast-check arbitraries of quiver.store.v1 values (the store hop's AppendBatchRequest and
  * PopMessagesResponse and what they hold), for the specs that compare the hand-written store
- * codecs with the generated ones. The scalar arbitraries, mutations and byte builders are
- * wire-arbitraries'; this module adds the store schema's messages, 64-bit values beyond 2^53
- * and unsigned epochs. Test support only: nothing outside specs imports it.
+ * codecs with the generated ones, and the example values the encoder and decoder specs share.
+ * The scalar arbitraries, mutations and byte builders are wire-arbitraries'; this module adds
+ * the store schema's messages, 64-bit values beyond 2^53 and unsigned epochs. Test support
+ * only: nothing outside specs imports it.
  */
 import fc from 'fast-check';
-import type {
-  AppendBatchRequest,
-  AppendMessagesRequest,
-  MessageToStore,
-  PoppedMessage,
-  PopMessagesResponse,
-  StoredMessage,
+import {
+  type AppendBatchRequest,
+  type AppendMessagesRequest,
+  MessageKind,
+  type MessageToStore,
+  type PoppedMessage,
+  type PopMessagesResponse,
+  type StoredMessage,
 } from '../gen/quiver/store/v1/store';
 import { body, type Bytes, enumValue, int32, int64, lenField, mutation, type Mutation, optional, text, unknownFields, varintField } from './wire-arbitraries';
 
@@ -126,6 +128,54 @@ export function storeValues(options: StoreValueOptions = {}): StoreValues {
   });
 
   return { messageToStore, storedMessage, poppedMessage, popMessagesResponse, appendMessagesRequest, appendBatchRequest };
+}
+
+// --- examples ---------------------------------------------------------------------------------
+
+/** benchMessage is a message as the proxy sends it for a 1 KiB bench send. */
+export function benchMessage(i: number): MessageToStore {
+  return {
+    messageId: `01C0A8000100002A9F00000000000${String(i).padStart(5, '0')}`,
+    tag: undefined,
+    keys: [],
+    userProperties: { 'bench-sent-at-ms': String(1_735_689_600_000 + i) },
+    body: Buffer.alloc(1024, i),
+    bodyGzipped: false,
+    bornTimestampMs: 1_735_689_600_000 + i,
+    bornHost: '10.0.0.12',
+    kind: MessageKind.MESSAGE_KIND_NORMAL,
+    messageGroup: undefined,
+    deliveryTimestampMs: undefined,
+    traceContext: undefined,
+  };
+}
+
+/** fullMessage sets every field, the optional ones included (messageGroup to ''), with non-ASCII strings and a negative int64. */
+export function fullMessage(): MessageToStore {
+  return {
+    messageId: '0A1B2C',
+    tag: 'TagA',
+    keys: ['order-1', 'customer-9', ''],
+    userProperties: { region: 'eu-west', 'x-empty': '', unicode: 'héllo ✓', '': '', '7': 'seven' },
+    body: Buffer.from('{"order":1,"items":["é","日本"]}'),
+    bodyGzipped: true,
+    bornTimestampMs: 1_700_000_000_001,
+    bornHost: '10.1.2.3',
+    kind: MessageKind.MESSAGE_KIND_FIFO,
+    messageGroup: '',
+    deliveryTimestampMs: -1,
+    traceContext: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+  };
+}
+
+/** popped is `message` as a pop returns it, stored at `offset`. */
+export function popped(message: MessageToStore | undefined, offset: number): PoppedMessage {
+  return {
+    message: { message, topic: 'orders', queueId: 3, queueOffset: offset, storeTimestampMs: 1_700_000_000_500, storeHost: 'store-a:10911' },
+    deliveryAttempt: 2,
+    popGeneration: 2 ** 40 + offset,
+    invisibleUntilMs: 1_700_000_030_000,
+  };
 }
 
 // --- mutations and hand-built bytes, for the decoder specs -----------------------------------------

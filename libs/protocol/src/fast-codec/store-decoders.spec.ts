@@ -4,26 +4,25 @@
  * they throw, for valid, hand-built, mutated and truncated inputs.
  */
 import fc from 'fast-check';
-import {
-  AppendBatchRequest,
-  MessageKind,
-  type MessageToStore,
-  type PoppedMessage,
-  PopMessagesResponse,
-} from '../gen/quiver/store/v1/store';
+import { AppendBatchRequest, type MessageToStore, PopMessagesResponse } from '../gen/quiver/store/v1/store';
 import { decodeAppendBatchRequest, decodePopMessagesResponse } from './store-decoders';
-import { storeMutation, storeUnknownFields as unknownFields, storeValues, uint64 } from './store-arbitraries';
-import { type Bytes, bytesOf, int32, lenField, mutate, strField, tag, utf8, varintBytes, varintField } from './wire-arbitraries';
-
-/** Shrinking counterexamples with 64 appends and 64 KiB bodies can take minutes; cap it. */
-const shrinkBudget = { interruptAfterTimeLimit: 30_000, markInterruptAsFailure: true };
-
-interface Decoders<T> {
-  name: string;
-  generated: (bytes: Uint8Array) => T;
-  fast: (bytes: Uint8Array) => T;
-  bodies: (value: T) => Buffer[];
-}
+import { benchMessage, fullMessage, popped, storeMutation, storeUnknownFields as unknownFields, storeValues, uint64 } from './store-arbitraries';
+import {
+  type Bytes,
+  bytesOf,
+  int32,
+  lenField,
+  mutate,
+  nestedGroups,
+  safeInt64Edges,
+  strField,
+  tag,
+  unsafeInt64Edges,
+  utf8Samples,
+  varintBytes,
+  varintField,
+} from './wire-arbitraries';
+import { type Decoders, expectBothThrow, expectDecodes, expectSameDecoding, shrinkBudget } from './spec-support';
 
 const appendBatch: Decoders<AppendBatchRequest> = {
   name: 'AppendBatchRequest',
@@ -38,39 +37,6 @@ const popResponse: Decoders<PopMessagesResponse> = {
   fast: decodePopMessagesResponse,
   bodies: (value) => value.messages.flatMap((popped) => (popped.message?.message !== undefined ? [popped.message.message.body] : [])),
 };
-
-type Outcome<T> = { threw: true } | { threw: false; value: T };
-
-function outcome<T>(decode: () => T): Outcome<T> {
-  try {
-    return { threw: false, value: decode() };
-  } catch {
-    return { threw: true };
-  }
-}
-
-/** expectSameDecoding: both throw, or neither does and the results are strictly equal. */
-function expectSameDecoding<T>(decoders: Decoders<T>, bytes: Uint8Array): Outcome<T> {
-  const generated = outcome(() => decoders.generated(bytes));
-  const fast = outcome(() => decoders.fast(bytes));
-  expect(fast.threw).toBe(generated.threw);
-  if (!fast.threw && !generated.threw) {
-    expect(fast.value).toStrictEqual(generated.value);
-    for (const body of decoders.bodies(fast.value)) expect(Buffer.isBuffer(body)).toBe(true);
-  }
-  return generated;
-}
-
-function expectDecodes<T>(decoders: Decoders<T>, bytes: Uint8Array): T {
-  const result = expectSameDecoding(decoders, bytes);
-  if (result.threw) throw new Error(`the generated ${decoders.name} decoder threw`);
-  return result.value;
-}
-
-function expectBothThrow<T>(decoders: Decoders<T>, bytes: Uint8Array): void {
-  expect(() => decoders.generated(bytes)).toThrow();
-  expect(() => decoders.fast(bytes)).toThrow();
-}
 
 // --- hand-built protobuf bytes ----------------------------------------------------------------
 
@@ -88,49 +54,6 @@ const storedOf = (...fields: Bytes[]): Bytes => lenField(1, fields.flat());
 const storedMtsOf = (...fields: Bytes[]): Bytes => lenField(1, fields.flat());
 
 // --- examples ---------------------------------------------------------------------------------
-
-function benchMessage(i: number): MessageToStore {
-  return {
-    messageId: `01C0A8000100002A9F00000000000${String(i).padStart(5, '0')}`,
-    tag: undefined,
-    keys: [],
-    userProperties: { 'bench-sent-at-ms': String(1_735_689_600_000 + i) },
-    body: Buffer.alloc(1024, i),
-    bodyGzipped: false,
-    bornTimestampMs: 1_735_689_600_000 + i,
-    bornHost: '10.0.0.12',
-    kind: MessageKind.MESSAGE_KIND_NORMAL,
-    messageGroup: undefined,
-    deliveryTimestampMs: undefined,
-    traceContext: undefined,
-  };
-}
-
-function fullMessage(): MessageToStore {
-  return {
-    messageId: '0A1B2C',
-    tag: 'TagA',
-    keys: ['order-1', 'customer-9', ''],
-    userProperties: { region: 'eu-west', 'x-empty': '', unicode: 'héllo ✓', '': '', '7': 'seven' },
-    body: Buffer.from('{"order":1,"items":["é","日本"]}'),
-    bodyGzipped: true,
-    bornTimestampMs: 1_700_000_000_001,
-    bornHost: '10.1.2.3',
-    kind: MessageKind.MESSAGE_KIND_FIFO,
-    messageGroup: '',
-    deliveryTimestampMs: -1,
-    traceContext: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-  };
-}
-
-function popped(message: MessageToStore | undefined, offset: number): PoppedMessage {
-  return {
-    message: { message, topic: 'orders', queueId: 3, queueOffset: offset, storeTimestampMs: 1_700_000_000_500, storeHost: 'store-a:10911' },
-    deliveryAttempt: 2,
-    popGeneration: 2 ** 40 + offset,
-    invisibleUntilMs: 1_700_000_030_000,
-  };
-}
 
 const benchBatch: AppendBatchRequest = {
   appends: Array.from({ length: 64 }, (_, i) => ({ topic: 'bench_send_64', queueId: i % 8, messages: [benchMessage(i)], epoch: 0 })),
@@ -273,8 +196,8 @@ describe('decodeAppendBatchRequest and decodePopMessagesResponse', () => {
       (value) => bytesOf(poppedOf(storedOf(storedMtsOf(varintField(7, value), varintField(11, value))))),
     ];
     for (const build of cases) {
-      for (const value of [0n, 1n, -1n, 2n ** 31n, -(2n ** 31n), 2n ** 32n, -(2n ** 32n), 2n ** 53n - 1n, -(2n ** 53n) + 1n, -(2n ** 53n) + 2n ** 32n]) expectDecodes(popResponse, build(value));
-      for (const value of [2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n), 2n ** 60n, -(2n ** 53n) - 1n]) expectBothThrow(popResponse, build(value));
+      for (const value of safeInt64Edges) expectDecodes(popResponse, build(value));
+      for (const value of unsafeInt64Edges) expectBothThrow(popResponse, build(value));
     }
     const message = (value: bigint): Buffer => bytesOf(appendOf(messageOf(varintField(7, value))));
     expect(expectDecodes(appendBatch, message(2n ** 53n - 1n)).appends[0]!.messages[0]!.bornTimestampMs).toBe(Number.MAX_SAFE_INTEGER);
@@ -328,12 +251,7 @@ describe('decodeAppendBatchRequest and decodePopMessagesResponse', () => {
   });
 
   it('decode strings like the non-fatal TextDecoder: replacement characters and a dropped BOM', () => {
-    const samples: number[][] = [
-      [0xef, 0xbb, 0xbf, 0x61], [0xef, 0xbb, 0xbf], [0x61, 0xef, 0xbb, 0xbf], [0xff], [0xc3], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80],
-      [0xf0, 0x9f, 0x98, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x80, 0x80, 0x61], [0xc0, 0xaf], utf8('plain ascii longer than sixteen bytes'),
-      [0x61, 0x00, 0x62], [0x7f],
-    ];
-    for (const raw of samples) {
+    for (const raw of utf8Samples) {
       expectDecodes(appendBatch, bytesOf(appendOf(lenField(1, raw), messageOf(lenField(1, raw), lenField(2, raw), lenField(3, raw), entryOf(lenField(1, raw), lenField(2, raw)), lenField(12, raw)))));
       expectDecodes(popResponse, bytesOf(poppedOf(storedOf(lenField(2, raw), lenField(6, raw), storedMtsOf(lenField(8, raw), lenField(10, raw))))));
     }
@@ -347,16 +265,15 @@ describe('decodeAppendBatchRequest and decodePopMessagesResponse', () => {
   });
 
   it('skip groups like BinaryReader: nested, matched by field number, any end tag closing the outermost', () => {
-    const nested = (depth: number): Bytes => [...tag(50, 3), ...Array.from({ length: depth }, () => tag(51, 3)).flat(), ...Array.from({ length: depth }, () => tag(51, 4)).flat(), ...tag(50, 4)];
-    expectDecodes(appendBatch, bytesOf(nested(100), appendOf(messageOf(nested(3)))));
-    expectDecodes(popResponse, bytesOf(nested(3), poppedOf(storedOf(nested(2), storedMtsOf(nested(1))))));
+    expectDecodes(appendBatch, bytesOf(nestedGroups(100), appendOf(messageOf(nestedGroups(3)))));
+    expectDecodes(popResponse, bytesOf(nestedGroups(3), poppedOf(storedOf(nestedGroups(2), storedMtsOf(nestedGroups(1))))));
     expectDecodes(appendBatch, bytesOf(tag(50, 3), tag(77, 4), appendOf()));
     expectBothThrow(appendBatch, bytesOf(tag(50, 3), tag(51, 3), tag(52, 4), tag(50, 4)));
     expectBothThrow(popResponse, bytesOf(tag(50, 3), [0x00], tag(50, 4)));
     expectBothThrow(popResponse, bytesOf(tag(50, 3), tag(1, 6), tag(50, 4)));
     expectBothThrow(appendBatch, bytesOf(tag(50, 3), varintField(1, 1)));
     // Nesting far beyond the JS stack: the generated reader overflows it, this one refuses it.
-    expectBothThrow(appendBatch, bytesOf(nested(100_000)));
+    expectBothThrow(appendBatch, bytesOf(nestedGroups(100_000)));
   });
 
   it('throw for wire types 6 and 7 and for truncated fixed-width fields', () => {

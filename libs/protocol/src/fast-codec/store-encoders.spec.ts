@@ -4,42 +4,10 @@
  * the values the generated encoders throw for.
  */
 import fc from 'fast-check';
-import {
-  AppendBatchRequest,
-  MessageKind,
-  type MessageToStore,
-  type PoppedMessage,
-  PopMessagesResponse,
-} from '../gen/quiver/store/v1/store';
+import { AppendBatchRequest, type MessageToStore, PopMessagesResponse } from '../gen/quiver/store/v1/store';
 import { encodeAppendBatchRequest, encodePopMessagesResponse } from './store-encoders';
-import { storeValues, wideInt64, wideUint64 } from './store-arbitraries';
-
-/** Shrinking counterexamples with 64 appends and 64 KiB bodies can take minutes; cap it. */
-const shrinkBudget = { interruptAfterTimeLimit: 30_000, markInterruptAsFailure: true };
-
-/** describeMismatch names the first differing byte, so a failure does not dump 64 KiB. */
-function describeMismatch(fast: Buffer, generated: Buffer): string {
-  if (fast.equals(generated)) return 'equal';
-  let at = 0;
-  while (at < fast.length && at < generated.length && fast[at] === generated[at]) at++;
-  return `lengths ${fast.length} vs ${generated.length}, first difference at byte ${at}`;
-}
-
-interface Codec<T> {
-  encode(value: T): { finish(): Uint8Array };
-}
-
-/**
- * expectSameEncoding checks the bytes against the generated encoder's. Equal bytes decode to
- * equal values, so decoded values are not compared here (the decoder spec compares decoders).
- */
-function expectSameEncoding<T>(codec: Codec<T>, encode: (value: T) => Buffer, value: T): Buffer {
-  const generatedBytes = codec.encode(value).finish();
-  const fast = encode(value);
-  expect(Buffer.isBuffer(fast)).toBe(true);
-  expect(describeMismatch(fast, Buffer.from(generatedBytes))).toBe('equal');
-  return fast;
-}
+import { benchMessage, fullMessage, popped, storeValues, wideInt64, wideUint64 } from './store-arbitraries';
+import { describeMismatch, type Encodes, expectSameBytes as expectSameEncoding, shrinkBudget } from './spec-support';
 
 type Outcome = { threw: true } | { threw: false; bytes: Buffer };
 
@@ -52,7 +20,7 @@ function outcome(encode: () => Uint8Array): Outcome {
 }
 
 /** expectSameOutcome: both throw, or neither does and the bytes are equal. */
-function expectSameOutcome<T>(codec: Codec<T>, encode: (value: T) => Buffer, value: T): Outcome {
+function expectSameOutcome<T>(codec: Encodes<T>, encode: (value: T) => Buffer, value: T): Outcome {
   const generated = outcome(() => codec.encode(value).finish());
   const fast = outcome(() => encode(value));
   expect(fast.threw).toBe(generated.threw);
@@ -62,53 +30,9 @@ function expectSameOutcome<T>(codec: Codec<T>, encode: (value: T) => Buffer, val
 
 // --- examples ---------------------------------------------------------------------------------
 
-/** benchMessage is a message as the proxy sends it for a 1 KiB bench send. */
-function benchMessage(i: number): MessageToStore {
-  return {
-    messageId: `01C0A8000100002A9F00000000000${String(i).padStart(5, '0')}`,
-    tag: undefined,
-    keys: [],
-    userProperties: { 'bench-sent-at-ms': String(1_735_689_600_000 + i) },
-    body: Buffer.alloc(1024, i),
-    bodyGzipped: false,
-    bornTimestampMs: 1_735_689_600_000 + i,
-    bornHost: '10.0.0.12',
-    kind: MessageKind.MESSAGE_KIND_NORMAL,
-    messageGroup: undefined,
-    deliveryTimestampMs: undefined,
-    traceContext: undefined,
-  };
-}
-
-function fullMessage(): MessageToStore {
-  return {
-    messageId: '0A1B2C',
-    tag: 'TagA',
-    keys: ['order-1', 'customer-9', ''],
-    userProperties: { region: 'eu-west', 'x-empty': '', unicode: 'héllo ✓', '': '', '7': 'seven' },
-    body: Buffer.from('{"order":1,"items":["é","日本"]}'),
-    bodyGzipped: true,
-    bornTimestampMs: 1_700_000_000_001,
-    bornHost: '10.1.2.3',
-    kind: MessageKind.MESSAGE_KIND_FIFO,
-    messageGroup: '',
-    deliveryTimestampMs: -1,
-    traceContext: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-  };
-}
-
 /** minimalMessage has every field at its default: it encodes to zero bytes. */
 function minimalMessage(): MessageToStore {
   return { messageId: '', keys: [], userProperties: {}, body: Buffer.alloc(0), bodyGzipped: false, bornTimestampMs: 0, bornHost: '', kind: 0 };
-}
-
-function popped(message: MessageToStore | undefined, offset: number): PoppedMessage {
-  return {
-    message: { message, topic: 'orders', queueId: 3, queueOffset: offset, storeTimestampMs: 1_700_000_000_500, storeHost: 'store-a:10911' },
-    deliveryAttempt: 2,
-    popGeneration: 2 ** 40 + offset,
-    invisibleUntilMs: 1_700_000_030_000,
-  };
 }
 
 const wide = storeValues({ int64: wideInt64, uint64: wideUint64 });

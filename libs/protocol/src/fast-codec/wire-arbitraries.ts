@@ -189,3 +189,47 @@ export const unknownFields: Bytes = [
   ...tag(94, 3), ...varintField(1, 5), ...tag(93, 3), ...strField(2, 'x'), ...tag(93, 4), ...tag(94, 4),
   ...lenField(0, [7, 7]),
 ];
+
+/** timeWithUnknownFields is a Timestamp or Duration of 5 s and 6 ns with unknownFields between its fields. */
+export const timeWithUnknownFields: Bytes = [...varintField(1, 5), ...unknownFields, ...varintField(2, 6)];
+
+/**
+ * messageWithUnknownFields is the fields of a v2 Message with unknownFields at every level
+ * (topic, a map entry, SystemProperties and its digest, timestamps and dead letter queue); its
+ * invisible duration is 5 s and 6 ns.
+ */
+export const messageWithUnknownFields: Bytes = [
+  ...unknownFields,
+  ...lenField(1, [...strField(1, 'ns'), ...unknownFields, ...strField(2, 'topic')]),
+  ...lenField(2, [...unknownFields, ...strField(1, 'k'), ...unknownFields, ...strField(2, 'v')]),
+  ...lenField(3, [
+    ...unknownFields,
+    ...strField(1, 'tag'),
+    ...lenField(4, [...varintField(1, 1), ...unknownFields, ...strField(2, 'sum')]),
+    ...lenField(7, timeWithUnknownFields),
+    ...lenField(15, timeWithUnknownFields),
+    ...lenField(20, [...unknownFields, ...strField(1, 'dlq'), ...strField(2, 'mid')]),
+    ...unknownFields,
+  ]),
+  ...lenField(4, [1, 2, 3]),
+];
+
+/** nestedGroups is a group (field 50) holding `depth` nested groups (field 51). */
+export const nestedGroups = (depth: number): Bytes => [
+  ...tag(50, 3),
+  ...Array.from({ length: depth }, () => tag(51, 3)).flat(),
+  ...Array.from({ length: depth }, () => tag(51, 4)).flat(),
+  ...tag(50, 4),
+];
+
+/** utf8Samples are string payloads the non-fatal TextDecoder treats specially (BOMs, invalid and truncated sequences), and ASCII. */
+export const utf8Samples: readonly Bytes[] = [
+  [0xef, 0xbb, 0xbf, 0x61], [0xef, 0xbb, 0xbf], [0x61, 0xef, 0xbb, 0xbf], [0xff], [0xc3], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80],
+  [0xf0, 0x9f, 0x98, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x80, 0x80, 0x61], [0xc0, 0xaf], utf8('plain ascii longer than sixteen bytes'),
+  [0x61, 0x00, 0x62], [0x7f],
+];
+
+/** safeInt64Edges are int64 values longToNumber accepts, at the edges of the 32- and 53-bit ranges. */
+export const safeInt64Edges: readonly bigint[] = [0n, 1n, -1n, 2n ** 31n, -(2n ** 31n), 2n ** 32n, -(2n ** 32n), 2n ** 53n - 1n, -(2n ** 53n) + 1n, -(2n ** 53n) + 2n ** 32n];
+/** unsafeInt64Edges are int64 values longToNumber refuses: one past the safe range, and far beyond. */
+export const unsafeInt64Edges: readonly bigint[] = [2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n), 2n ** 60n, -(2n ** 53n) - 1n];
