@@ -28,8 +28,8 @@ describe('storage limits - relationships', () => {
     expect(LOOKUP_MESSAGES_MAX).toBeLessThanOrEqual(ITERATE_ENTRIES_MAX);
   });
 
-  it('limits - the recent-records memory holds at least one full group-commit batch', () => {
-    expect(RECENT_RECORDS_BYTES_MAX).toBeGreaterThanOrEqual(GROUP_COMMIT_BYTES_MAX);
+  it('limits - the recent-records ring can remember a message with the largest body', () => {
+    expect(RECENT_RECORDS_BYTES_MAX).toBeGreaterThan(MESSAGE_BODY_BYTES_MAX);
   });
 
   it('limits - counts fit their u16 fields on disk', () => {

@@ -40,11 +40,11 @@ export const APPEND_PENDING_REQUESTS_MAX = 8192;
 export const READ_MESSAGES_MAX = 1024;
 
 /**
- * RECENT_RECORDS_BYTES_MAX bounds the queue log's memory of recently committed records, which serves
- * consumers that keep up without a LevelDB call: two full group-commit batches, so a consumer a batch
- * or so behind still reads from memory, while the node's memory grows by no more than that.
+ * RECENT_RECORDS_BYTES_MAX is the size of the queue log's ring of recently committed records, which
+ * serves consumers that keep up without a LevelDB call: such a consumer reads within a batch or two
+ * of the tail, and the ring is fixed memory the node holds for its whole life, so it stays small.
  */
-export const RECENT_RECORDS_BYTES_MAX = 2 * GROUP_COMMIT_BYTES_MAX;
+export const RECENT_RECORDS_BYTES_MAX = 8 * 1024 * 1024;
 
 /** ITERATE_ENTRIES_MAX bounds one key-value range scan, so every scan's memory is bounded; callers page. */
 export const ITERATE_ENTRIES_MAX = 10_000;

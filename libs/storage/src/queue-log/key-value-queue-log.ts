@@ -19,10 +19,12 @@
  * internal queue id that may be on disk; index entries left by such a write are recognized by
  * checking the record they point to.
  *
- * Tail reads: the records of recently committed batches stay in memory (RecentRecords, bounded by
- * RECENT_RECORDS_BYTES_MAX), so a consumer that keeps up reads them without a LevelDB call; every
- * record is still checked by decodeChecked. Anything that casts doubt on what the store holds (a
- * corrupted queue, a failed write) drops them all.
+ * Tail reads: the records of recently committed batches are copied into one fixed ring of
+ * RECENT_RECORDS_BYTES_MAX bytes (RecentRecords), so a consumer that keeps up reads them without a
+ * LevelDB call; every record is still checked by decodeChecked. The ring retains no record Buffers:
+ * retained records outlived two scavenges, were promoted, and their backing memory waited for a
+ * mark-compact (the standalone server's RSS grew by ~90 MiB with a 32 MiB budget). Anything that
+ * casts doubt on what the store holds (a corrupted queue, a failed write) drops them all.
  */
 import { assert, QuiverError, QuiverErrorCode } from '@quiver/core';
 import type { Clock, MessageToStore, StoredMessage } from '@quiver/core';
@@ -82,7 +84,7 @@ export interface KeyValueQueueLogOptions {
   flushMode?: FlushMode;
   /** groupCommitMessagesMax overrides GROUP_COMMIT_MESSAGES_MAX, so specs can reach the bound. */
   groupCommitMessagesMax?: number;
-  /** recentRecordsBytesMax bounds the memory of recently committed records that serves tail reads; 0 turns it off. @default RECENT_RECORDS_BYTES_MAX */
+  /** recentRecordsBytesMax is the size of the ring of recently committed records that serves tail reads; 0 turns it off. @default RECENT_RECORDS_BYTES_MAX */
   recentRecordsBytesMax?: number;
 }
 
@@ -107,9 +109,6 @@ interface PendingAppend {
 
 /** RECORD_OVERHEAD_BYTES_ESTIMATE covers a record's fixed fields and its index keys when sizing batches. */
 const RECORD_OVERHEAD_BYTES_ESTIMATE = 256;
-
-/** RECENT_RECORD_OVERHEAD_BYTES is charged per remembered record beyond its bytes: the Buffer object and two array slots. */
-export const RECENT_RECORD_OVERHEAD_BYTES = 128;
 
 export class KeyValueQueueLog implements QueueLog {
   private readonly queues = new Map<string, QueueState>();
@@ -198,7 +197,8 @@ export class KeyValueQueueLog implements QueueLog {
     // keys: one LevelDB call, where an iterator costs three (open, next, close), and each costs a
     // thread-pool round trip (docs/performance.md).
     const records = new Array<Buffer | undefined>(end - from);
-    const remembered = this.recent?.fill(queue.internalId, from, records) ?? 0;
+    // Remembered records are copied out of the ring (which later appends overwrite): decoded bodies are views of them.
+    const remembered = this.recent?.copyOut(queue.internalId, from, records) ?? 0;
     if (remembered < records.length) {
       const missing: number[] = [];
       const keys: Buffer[] = [];
@@ -273,7 +273,7 @@ export class KeyValueQueueLog implements QueueLog {
   async close(): Promise<void> {
     this.closed = true;
     while (this.flushing !== undefined) await this.flushing;
-    this.recent?.clear();
+    this.recent?.release();
   }
 
   // Group commit.
@@ -688,108 +688,171 @@ export class KeyValueQueueLog implements QueueLog {
 const EMPTY = Buffer.alloc(0);
 
 /** RECENT_COMPACT_MIN is how many spent slots an array of RecentRecords gathers before it may be compacted. */
-const RECENT_COMPACT_MIN = 1024;
+export const RECENT_COMPACT_MIN = 1024;
 
-/** RecordTail holds one queue's remembered records: records[head] is at firstOffset, the rest follow densely. */
+/**
+ * RecordTail holds where one queue's remembered records lie in the ring: the record at offset
+ * firstOffset + i starts at absolute ring position starts[head + i] and has lengths[head + i] bytes.
+ */
 interface RecordTail {
-  queueInternalId: number;
   firstOffset: number;
-  records: Array<Buffer | undefined>;
+  starts: number[];
+  lengths: number[];
   head: number;
+}
+
+/** RecentRecordsFootprint describes what RecentRecords holds, for specs: the ring and every array slot, spent or not. */
+export interface RecentRecordsFootprint {
+  ringBytes: number;
+  remembered: number;
+  /** queues holds, per queue internal id, its remembered records and the slots of its position and length arrays. */
+  queues: Map<number, { remembered: number; slots: number }>;
+  orderSlots: number;
 }
 
 /**
  * RecentRecords remembers the encoded records of the latest committed messages by queue and
- * offset. One FIFO in commit order across all queues evicts the oldest first, so each queue's
- * remembered offsets are a contiguous run ending at its next offset.
+ * offset, copied into one ring Buffer allocated once. Positions are absolute (they only grow; the
+ * ring position is the absolute one modulo the ring size), and a record never straddles the end
+ * of the ring: one that does not fit there starts the next lap. A record's bytes stay intact until
+ * a record ending more than one ring size past its start is written, so adding evicts, oldest
+ * first, every record that the new one would overwrite. Eviction in commit order across all queues
+ * keeps each queue's remembered offsets a contiguous run ending at its next offset.
  *
- * Memory is charged for what a record keeps alive: a record under 4 KiB is a view into one of
- * Node's shared 8 KiB pool slabs, so the first record seen in a backing buffer is charged the whole
- * buffer and the records after it in the same buffer only their overhead. Eviction walks the
- * records in the order they were added, so it recomputes each charge exactly as `add` made it;
- * only `clear` breaks that order, and it starts both walks over. The bound holds to within the
- * one slab whose first record was evicted while later ones remain.
+ * Nothing per record is retained but numbers in arrays (compacted in place), so remembering
+ * leaves no long-lived per-record garbage: the memory is the ring plus those arrays.
  */
-class RecentRecords {
+export class RecentRecords {
+  private ring: Buffer | undefined;
+  /** tails holds a tail for every queue remembered since the last clear, even one whose records are all evicted. */
   private readonly tails = new Map<number, RecordTail>();
   /** order names the tail of every remembered record, oldest first, from orderHead on. */
-  private order: RecordTail[] = [];
+  private readonly order: RecordTail[] = [];
   private orderHead = 0;
-  private chargedBytes = 0;
-  private addedBacking: ArrayBufferLike | undefined;
-  private evictedBacking: ArrayBufferLike | undefined;
+  /** writeAt is the absolute position the next record is written at (or past, at a new lap). */
+  private writeAt = 0;
 
-  constructor(private readonly bytesMax: number) {}
+  constructor(private readonly ringBytes: number) {}
 
-  /** add remembers the records of offsets firstOffset, firstOffset + 1, ... of a queue, then evicts down to the bound. */
-  add(queueInternalId: number, firstOffset: number, records: readonly Buffer[]): void {
+  /** add copies the records of offsets firstOffset, firstOffset + 1, ... of a queue into the ring, evicting what they overwrite. */
+  add(queueInternalId: number, firstOffset: number, records: readonly Uint8Array[]): void {
+    const size = this.ringBytes;
+    this.ring ??= Buffer.allocUnsafeSlow(size);
     let tail = this.tails.get(queueInternalId);
-    if (tail !== undefined && tail.firstOffset + (tail.records.length - tail.head) !== firstOffset) {
+    if (tail !== undefined && tail.firstOffset + (tail.starts.length - tail.head) !== firstOffset) {
       // Never expected (a commit continues its queues' runs); remember afresh rather than leave a gap.
       this.clear();
       tail = undefined;
     }
-    if (tail === undefined) {
-      tail = { queueInternalId, firstOffset, records: [], head: 0 };
-      this.tails.set(queueInternalId, tail);
-    }
-    for (const record of records) {
-      this.chargedBytes += recordCharge(record, this.addedBacking);
-      this.addedBacking = record.buffer;
-      tail.records.push(record);
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]!;
+      const length = record.byteLength;
+      if (length > size) {
+        // Not remembered; the queue's run must stay contiguous, and forgetting everything is simplest.
+        this.clear();
+        tail = undefined;
+        continue;
+      }
+      if (tail === undefined) {
+        tail = { firstOffset: firstOffset + index, starts: [], lengths: [], head: 0 };
+        this.tails.set(queueInternalId, tail);
+      }
+      let start = this.writeAt;
+      const ringStart = start % size;
+      if (ringStart + length > size) start += size - ringStart;
+      const overwrittenBelow = start + length - size;
+      while (this.orderHead < this.order.length) {
+        const oldest = this.order[this.orderHead]!;
+        if (oldest.starts[oldest.head]! >= overwrittenBelow) break;
+        this.evictOldest();
+      }
+      this.ring.set(record, start % size);
+      this.writeAt = start + length;
+      tail.starts.push(start);
+      tail.lengths.push(length);
       this.order.push(tail);
     }
-    while (this.chargedBytes > this.bytesMax && this.orderHead < this.order.length) this.evictOldest();
   }
 
-  /** fill puts the remembered records of offsets from, from + 1, ... into the matching slots of `into`; returns how many. */
-  fill(queueInternalId: number, from: number, into: Array<Buffer | undefined>): number {
+  /**
+   * copyOut puts copies of the remembered records of offsets from, from + 1, ... into the matching
+   * slots of `into` (views into one new Buffer, never into the ring); returns how many.
+   */
+  copyOut(queueInternalId: number, from: number, into: Array<Buffer | undefined>): number {
     const tail = this.tails.get(queueInternalId);
-    if (tail === undefined) return 0;
+    if (tail === undefined || this.ring === undefined) return 0;
     const start = Math.max(from, tail.firstOffset);
-    const end = Math.min(from + into.length, tail.firstOffset + (tail.records.length - tail.head));
-    for (let offset = start; offset < end; offset++) into[offset - from] = tail.records[tail.head + (offset - tail.firstOffset)];
-    return Math.max(0, end - start);
+    const end = Math.min(from + into.length, tail.firstOffset + (tail.starts.length - tail.head));
+    if (start >= end) return 0;
+    const first = tail.head + (start - tail.firstOffset);
+    const last = first + (end - start);
+    let bytes = 0;
+    for (let slot = first; slot < last; slot++) bytes += tail.lengths[slot]!;
+    const copy = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (let slot = first; slot < last; slot++) {
+      const length = tail.lengths[slot]!;
+      const ringStart = tail.starts[slot]! % this.ringBytes;
+      this.ring.copy(copy, at, ringStart, ringStart + length);
+      into[start - from + (slot - first)] = copy.subarray(at, at + length);
+      at += length;
+    }
+    return end - start;
   }
 
+  /** clear forgets every record; the ring stays allocated. */
   clear(): void {
     this.tails.clear();
-    this.order = [];
+    this.order.length = 0;
     this.orderHead = 0;
-    this.chargedBytes = 0;
-    this.addedBacking = undefined;
-    this.evictedBacking = undefined;
+  }
+
+  /** release forgets every record and lets the ring go. */
+  release(): void {
+    this.clear();
+    this.ring = undefined;
+  }
+
+  footprint(): RecentRecordsFootprint {
+    const queues = new Map<number, { remembered: number; slots: number }>();
+    let remembered = 0;
+    for (const [queueInternalId, tail] of this.tails) {
+      const count = tail.starts.length - tail.head;
+      remembered += count;
+      queues.set(queueInternalId, { remembered: count, slots: Math.max(tail.starts.length, tail.lengths.length) });
+    }
+    return { ringBytes: this.ring?.length ?? 0, remembered, queues, orderSlots: this.order.length };
   }
 
   private evictOldest(): void {
     const tail = this.order[this.orderHead]!;
     this.orderHead += 1;
-    const record = tail.records[tail.head]!;
-    this.chargedBytes -= recordCharge(record, this.evictedBacking);
-    this.evictedBacking = record.buffer;
-    tail.records[tail.head] = undefined;
     tail.head += 1;
     tail.firstOffset += 1;
-    if (tail.head === tail.records.length) {
-      this.tails.delete(tail.queueInternalId);
-    } else if (tail.head >= RECENT_COMPACT_MIN && tail.head * 2 >= tail.records.length) {
-      // Each compaction copies fewer slots than were spent since the last: amortized O(1) per record.
-      tail.records = tail.records.slice(tail.head);
+    if (tail.head === tail.starts.length) {
+      tail.starts.length = 0;
+      tail.lengths.length = 0;
+      tail.head = 0;
+    } else if (tail.head >= RECENT_COMPACT_MIN && tail.head * 2 >= tail.starts.length) {
+      // Each compaction moves fewer slots than were spent since the last: amortized O(1) per record.
+      compactInPlace(tail.starts, tail.head);
+      compactInPlace(tail.lengths, tail.head);
       tail.head = 0;
     }
     if (this.orderHead === this.order.length) {
-      this.order = [];
+      this.order.length = 0;
       this.orderHead = 0;
     } else if (this.orderHead >= RECENT_COMPACT_MIN && this.orderHead * 2 >= this.order.length) {
-      this.order = this.order.slice(this.orderHead);
+      compactInPlace(this.order, this.orderHead);
       this.orderHead = 0;
     }
   }
 }
 
-/** recordCharge is what remembering `record` costs, given the backing buffer of the record remembered before it. */
-function recordCharge(record: Buffer, previousBacking: ArrayBufferLike | undefined): number {
-  return RECENT_RECORD_OVERHEAD_BYTES + (record.buffer === previousBacking ? 0 : record.buffer.byteLength);
+/** compactInPlace drops the first `spent` slots of an array without allocating a new one. */
+function compactInPlace(array: unknown[], spent: number): void {
+  array.copyWithin(0, spent);
+  array.length -= spent;
 }
 
 /** nextLoopTurn resolves in the check phase of the event loop, after the pending I/O callbacks ran. */

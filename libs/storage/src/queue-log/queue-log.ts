@@ -22,8 +22,8 @@ export interface QueueLog {
   /**
    * read returns up to `maxCount` messages from `fromOffset` (raised to the queue's minimum
    * offset) in offset order, stopping at the committed next offset. Throws QUEUE_CORRUPTED
-   * when a record in the range is missing or fails its checks. The returned bodies may share
-   * memory with the log's own copy of recent records: callers must not write into them.
+   * when a record in the range is missing or fails its checks. The returned messages share no
+   * memory with the log (their bodies may be views into one buffer of the read).
    */
   read(topic: string, queueId: number, fromOffset: number, maxCount: number): Promise<StoredMessage[]>;
 
