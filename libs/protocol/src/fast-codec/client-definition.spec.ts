@@ -8,7 +8,6 @@ import {
   credentials,
   makeGenericClientConstructor,
   Server,
-  ServerCredentials,
   status as GrpcStatus,
   type ServerUnaryCall,
   type ServerWritableStream,
@@ -30,6 +29,7 @@ import {
 import { withFastClientCodecs } from './client-definition';
 import { encodeAckMessageRequest, encodeSendMessageRequest } from './request-encoders';
 import { decodeReceiveMessageResponse } from './response-decoders';
+import { listenOnLoopback } from './spec-support';
 
 type ClientConstructor = typeof MessagingServiceClient;
 const FastClient = makeGenericClientConstructor(withFastClientCodecs(MessagingServiceService), MessagingServiceClient.serviceName) as unknown as ClientConstructor;
@@ -68,11 +68,6 @@ const roundTrip = {
   frame: (value: ReceiveMessageResponse): ReceiveMessageResponse => ReceiveMessageResponse.decode(ReceiveMessageResponse.encode(value).finish()),
 };
 
-function listen(server: Server): Promise<number> {
-  return new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-  );
-}
 
 function receiveAll(client: MessagingServiceClient): Promise<{ frames: ReceiveMessageResponse[]; error?: ServiceError }> {
   return new Promise((resolve) => {
@@ -129,7 +124,7 @@ describe('withFastClientCodecs over grpc-js, against a server with the generated
         call.end();
       },
     });
-    port = await listen(server);
+    port = await listenOnLoopback(server);
     fastClient = new FastClient(`127.0.0.1:${port}`, credentials.createInsecure());
     generatedClient = new MessagingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
   });
@@ -188,7 +183,7 @@ describe('withFastClientCodecs over grpc-js, undecodable frames', () => {
         call.end();
       },
     });
-    port = await listen(server);
+    port = await listenOnLoopback(server);
   });
 
   afterAll(() => server.forceShutdown());

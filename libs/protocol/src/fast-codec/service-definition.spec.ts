@@ -6,7 +6,6 @@
 import {
   credentials,
   Server,
-  ServerCredentials,
   status as GrpcStatus,
   type ServerUnaryCall,
   type ServerWritableStream,
@@ -24,6 +23,7 @@ import {
 } from '../gen/apache/rocketmq/v2/service';
 import { decodeSendMessageRequest } from './request-decoders';
 import { withFastCodecs } from './service-definition';
+import { listenOnLoopback } from './spec-support';
 
 const frames: ReceiveMessageResponse[] = [
   {
@@ -96,9 +96,7 @@ describe('withFastCodecs over grpc-js', () => {
         call.end();
       },
     });
-    port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-    );
+    port = await listenOnLoopback(server);
     client = new MessagingServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
   });
 

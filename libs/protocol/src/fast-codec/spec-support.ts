@@ -4,6 +4,15 @@
  * nothing outside specs imports it.
  */
 
+import { ServerCredentials, type Server } from '@grpc/grpc-js';
+
+/** listenOnLoopback binds a grpc-js server to a free loopback port for the definition specs; resolves the port. */
+export function listenOnLoopback(server: Server): Promise<number> {
+  return new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+}
+
 /** Shrinking counterexamples with batches of 100 messages and 64 KiB bodies can take minutes; cap it. */
 export const shrinkBudget = { interruptAfterTimeLimit: 30_000, markInterruptAsFailure: true };
 

@@ -3,7 +3,7 @@
  * codecs, and over a real grpc-js server and the generated client what each side receives is
  * what the generated codecs would have made of the bytes.
  */
-import { credentials, Server, ServerCredentials, status as GrpcStatus, type ServerUnaryCall, type ServiceError, type sendUnaryData } from '@grpc/grpc-js';
+import { credentials, Server, status as GrpcStatus, type ServerUnaryCall, type ServiceError, type sendUnaryData } from '@grpc/grpc-js';
 import {
   type AppendBatchRequest,
   AppendBatchRequest as AppendBatchRequestCodec,
@@ -18,6 +18,7 @@ import {
 import { decodeAppendBatchRequest, decodePopMessagesResponse } from './store-decoders';
 import { withFastStoreCodecs } from './store-definition';
 import { encodeAppendBatchRequest, encodePopMessagesResponse } from './store-encoders';
+import { listenOnLoopback } from './spec-support';
 
 type MethodName = keyof typeof StoreServiceService;
 
@@ -106,9 +107,7 @@ describe('withFastStoreCodecs over grpc-js', () => {
         callback(null, popResponse);
       },
     });
-    port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-    );
+    port = await listenOnLoopback(server);
     client = new StoreServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
   });
 
