@@ -24,12 +24,50 @@ export interface LevelKeyValueStoreOptions {
 
 type Database = ClassicLevel<Buffer, Buffer>;
 
-/** RawBatch is classic-level's private batch entry point (classic-level 3.x, pinned in package-lock). */
-interface RawBatch {
-  _batch(operations: readonly KeyValueOperation[], options: { sync: boolean }): Promise<void>;
+/**
+ * NativeBatch is the private side of classic-level's chained batch (classic-level 3.x, pinned in
+ * package-lock): each method is one call into its native LevelDB WriteBatch, with none of
+ * abstract-level's per-operation checks. `close` is abstract-level's public one.
+ */
+interface NativeBatch {
+  _put(key: Buffer, value: Buffer): void;
+  _del(key: Buffer): void;
+  _write(options: { sync: boolean }): Promise<void>;
+  _clear(): void;
+  close(): Promise<void>;
+}
+
+interface NativeBatchSource {
+  _chainedBatch(): NativeBatch;
+}
+
+/**
+ * Native batches kept for reuse once written. Concurrent writes each take one (group commit,
+ * consumer state and replication can overlap), so a few cover the usual overlap; more are made
+ * on demand and closed after use.
+ */
+export const POOLED_BATCHES_MAX = 4;
+/**
+ * A cleared LevelDB WriteBatch keeps its buffer's capacity; one that carried more than this is
+ * closed instead of kept, so the pool holds at most POOLED_BATCHES_MAX x this much memory.
+ */
+export const POOLED_BATCH_BYTES_MAX = 1024 * 1024;
+
+function isNativeBatch(batch: unknown): batch is NativeBatch {
+  const candidate = batch as Partial<NativeBatch> | undefined;
+  return (
+    typeof candidate?._put === 'function' &&
+    typeof candidate._del === 'function' &&
+    typeof candidate._write === 'function' &&
+    typeof candidate._clear === 'function' &&
+    typeof candidate.close === 'function'
+  );
 }
 
 export class LevelKeyValueStore implements KeyValueStore {
+  /** Written and cleared native batches, ready for the next write. */
+  private readonly pooledBatches: NativeBatch[] = [];
+
   private constructor(
     private readonly database: Database,
     readonly location: string,
@@ -49,11 +87,14 @@ export class LevelKeyValueStore implements KeyValueStore {
     } catch (error) {
       throw translate(error, `open ${location}`);
     }
-    if (typeof (database as unknown as Partial<RawBatch>)._batch !== 'function') {
+    const probe = typeof (database as unknown as Partial<NativeBatchSource>)._chainedBatch === 'function' ? (database as unknown as NativeBatchSource)._chainedBatch() : undefined;
+    if (!isNativeBatch(probe)) {
       await database.close();
-      throw new QuiverError(QuiverErrorCode.StoreUnavailable, 'this classic-level has no _batch: update LevelKeyValueStore.write');
+      throw new QuiverError(QuiverErrorCode.StoreUnavailable, 'this classic-level has no native chained batch: update LevelKeyValueStore.write');
     }
-    return new LevelKeyValueStore(database, location);
+    const store = new LevelKeyValueStore(database, location);
+    store.pooledBatches.push(probe);
+    return store;
   }
 
   async get(key: Uint8Array): Promise<Buffer | undefined> {
@@ -82,25 +123,45 @@ export class LevelKeyValueStore implements KeyValueStore {
       this.checkOpen();
       return;
     }
-    // The batch goes straight to classic-level's `_batch` (its native batch_do): abstract-level's
-    // public batch() clones every operation, resolves encodings and checks each key again, which
-    // cost more CPU than LevelDB's own work on the send path. What it adds we do not use (hooks,
-    // write events, sublevels, encodings other than buffer), and its open check is done here.
-    // The native call copies every key and value into the LevelDB batch before it returns, so
-    // later mutation of the caller's buffers is harmless, and a close waits for the batch.
+    // The operations go straight into a native LevelDB WriteBatch through classic-level's
+    // chained-batch internals: abstract-level's public batch() clones every operation, resolves
+    // encodings and checks each key again, and classic-level's array batch looks up three
+    // properties per operation in native code; both cost more than LevelDB's own work on the send
+    // path. What they add we do not use (hooks, write events, sublevels, non-buffer encodings).
+    // Each _put/_del copies the key and value into the WriteBatch before it returns, so later
+    // mutation of the caller's buffers is harmless, and a close waits for the write.
     this.checkOpen();
-    const batch = allBuffers(operations)
-      ? operations
-      : operations.map((operation) =>
-          operation.type === 'put'
-            ? { type: 'put' as const, key: toBuffer(operation.key), value: toBuffer(operation.value) }
-            : { type: 'del' as const, key: toBuffer(operation.key) },
-        );
+    const batch = this.pooledBatches.pop() ?? (this.database as unknown as NativeBatchSource)._chainedBatch();
+    let bytes = 0;
     try {
-      await (this.database as unknown as RawBatch)._batch(batch, { sync: options.sync });
+      for (const operation of operations) {
+        const key = toBuffer(operation.key);
+        if (operation.type === 'put') {
+          const value = toBuffer(operation.value);
+          batch._put(key, value);
+          bytes += key.length + value.length;
+        } else {
+          batch._del(key);
+          bytes += key.length;
+        }
+      }
+      await batch._write({ sync: options.sync });
     } catch (error) {
       throw translate(error, 'write');
+    } finally {
+      this.release(batch, bytes);
     }
+  }
+
+  /** release clears a written batch and keeps it for reuse, or closes it when the pool is full or it grew large. */
+  private release(batch: NativeBatch, bytes: number): void {
+    batch._clear();
+    if (this.pooledBatches.length < POOLED_BATCHES_MAX && bytes <= POOLED_BATCH_BYTES_MAX && this.database.status === 'open') {
+      this.pooledBatches.push(batch);
+      return;
+    }
+    // Closing detaches it from the database, which otherwise keeps it (and its buffer) until close.
+    void batch.close().catch(() => undefined);
   }
 
   async iterate(options: IterateOptions): Promise<KeyValueEntry[]> {
@@ -128,21 +189,14 @@ export class LevelKeyValueStore implements KeyValueStore {
   }
 
   async close(): Promise<void> {
+    // The database closes its batches itself (abstract-level closes attached resources).
+    this.pooledBatches.length = 0;
     try {
       await this.database.close();
     } catch (error) {
       throw translate(error, 'close');
     }
   }
-}
-
-/** allBuffers tells whether every key and value is already a Buffer, as the native batch reads them. */
-function allBuffers(operations: readonly KeyValueOperation[]): boolean {
-  for (const operation of operations) {
-    if (!Buffer.isBuffer(operation.key)) return false;
-    if (operation.type === 'put' && !Buffer.isBuffer(operation.value)) return false;
-  }
-  return true;
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {
