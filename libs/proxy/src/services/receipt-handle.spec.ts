@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { ISSUED_HANDLES_MAX, ReceiptHandleCodec, type ReceiptHandle } from './receipt-handle';
 
@@ -60,6 +61,38 @@ describe('receipt handle - self-describing and tamper-evident', () => {
         },
       ),
     );
+  });
+
+  it('the MAC is HMAC-SHA256 as node:crypto computes it, for keys shorter and longer than a hash block', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 100 }),
+        fc.record({
+          storeNode: fc.string({ minLength: 1, maxLength: 64 }).filter((name) => Buffer.byteLength(name) <= 255 && !/[\ud800-\udfff]/.test(name)),
+          queueId: fc.nat(0xffff),
+          offset: fc.maxSafeNat(),
+          popGeneration: fc.maxSafeNat(),
+          invisibleUntilMs: fc.maxSafeNat(),
+          autoRenew: fc.boolean(),
+        }),
+        fc.string({ minLength: 1, maxLength: 300 }),
+        fc.string({ minLength: 1, maxLength: 300 }),
+        (keyBytes, issued, group, topic) => {
+          const key = Buffer.from(keyBytes);
+          const bytes = Buffer.from(new ReceiptHandleCodec(key).encode(issued, group, topic), 'base64url');
+          const body = bytes.subarray(0, bytes.length - 16);
+          const expected = createHmac('sha256', key).update(body).update(group).update('\0').update(topic).digest().subarray(0, 16);
+          expect(bytes.subarray(bytes.length - 16).equals(expected)).toBe(true);
+          expect(new ReceiptHandleCodec(key).decode(bytes.toString('base64url'), group, topic)).toEqual(issued);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a negative or fractional offset is refused at encode', () => {
+    expect(() => codec.encode({ ...handle, offset: -1 }, 'g', 't')).toThrow(TypeError);
+    expect(() => codec.encode({ ...handle, popGeneration: 1.5 }, 'g', 't')).toThrow(TypeError);
   });
 
   it('keeps at most ISSUED_HANDLES_MAX issued handles; forgotten ones still decode in full', () => {
