@@ -22,9 +22,14 @@ export function histogram(): hdr.Histogram {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
 }
 
+/**
+ * latencyOf reads the percentiles in ms. HDR reports a percentile as the top of its bucket, up
+ * to 0.1% above any recorded value, so each is capped at the exact maximum it cannot exceed.
+ */
 export function latencyOf(recorded: hdr.Histogram): Result['latencyMs'] {
   const ms = (us: number): number => Math.round(us) / 1000;
-  return { p50: ms(recorded.getValueAtPercentile(50)), p99: ms(recorded.getValueAtPercentile(99)), p999: ms(recorded.getValueAtPercentile(99.9)), max: ms(recorded.maxValue) };
+  const at = (percentile: number): number => ms(Math.min(recorded.getValueAtPercentile(percentile), recorded.maxValue));
+  return { p50: at(50), p99: at(99), p999: at(99.9), max: ms(recorded.maxValue) };
 }
 
 export function progress(label: string, done: number, total: number): void {
