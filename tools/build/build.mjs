@@ -8,6 +8,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const entries = [
   ...['cli', 'name-server', 'store-node', 'proxy'].map((app) => [path.join(root, 'apps', app, 'src', 'main.ts'), path.join(root, 'dist', 'apps', app, 'main.js')]),
   [path.join(root, 'tools', 'bench', 'src', 'main.ts'), path.join(root, 'dist', 'tools', 'bench', 'main.js')],
+  // The bench's raw gRPC ceiling server, a child process that must load @grpc/grpc-js alone.
+  [path.join(root, 'tools', 'bench', 'src', 'ceilings', 'grpc-server-main.ts'), path.join(root, 'dist', 'tools', 'bench', 'grpc-ceiling-server.js')],
 ];
 
 await Promise.all(

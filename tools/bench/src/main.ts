@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { v2 } from '@quiver/protocol';
@@ -10,6 +11,7 @@ import { ackEntriesOf, leanBatchSend, leanReceiveRequest, received, resource } f
 import { RSS_GOAL_MIB, soak } from './soak';
 import { latencyChartSvg } from './chart';
 import { startNullServer } from './null-server';
+import { GRPC_SERVER_BUNDLE, runStackCeilings, STACK, STACK_WORKLOADS } from './ceilings';
 import { installPeers, parsePeers, PEER_WORKLOADS, runPeer, type PeerDefinition } from './peers';
 import { Claims, closedLoopSend, MESSAGE_BYTES, progress, WINDOW, type Result } from './peers/result';
 import { cpuSeconds, rssMiB } from './resources';
@@ -18,6 +20,10 @@ import { monotonicMicros, summarizeProfile } from './profile';
 /**
  * Quiver benchmark: 1 KiB messages, sync flush (every send acknowledged after fsync), client and
  * server on this machine. Workloads:
+ *   stack ceilings, first, on an idle machine (system `stack`, src/ceilings/): grpc-unary-sync and
+ *               grpc-unary-64 (raw @grpc/grpc-js unary calls against a server in a child process),
+ *               grpc-client-stream (one client-streaming call), leveldb-sync-1 (one synced put at a
+ *               time), leveldb-group-1000 (synced batches of 1,000 puts), fsync-1 (append + fdatasync)
  *   ceiling-*   the official client against a server that stores nothing (same run)
  *   send-*      the official client against Quiver standalone, one message per SendMessage
  *   batch-100   a lean gRPC driver, 100 messages per SendMessage
@@ -258,9 +264,23 @@ async function main(): Promise<void> {
   // Install missing peers first: apt-get time must not eat into the workloads' budgets.
   if (peers.length > 0) installPeers(peers);
   const clusterWorkloads = values.cluster ? CLUSTER_WORKLOADS : 0;
-  const budgets = new Budgets(suite, QUIVER_WORKLOADS + clusterWorkloads + PEER_WORKLOADS * peers.length, peers.length);
+  const budgets = new Budgets(suite, STACK_WORKLOADS + QUIVER_WORKLOADS + clusterWorkloads + PEER_WORKLOADS * peers.length, peers.length);
   const runId = Date.now().toString(36);
   const results: Result[] = [];
+
+  // The stack's ceilings run first, before any broker starts, so nothing else competes for the CPU.
+  results.push(
+    ...(await runStackCeilings({
+      syncMessages: suite.syncMessages,
+      windowMessages: suite.windowMessages,
+      batchMessages: suite.batchMessages,
+      budgetMs: () => budgets.next(),
+      wanted: (workload) => wanted(workload),
+      measure,
+      // Beside this bundle: dist/tools/bench/ (tools/build/build.mjs).
+      grpcServer: { modulePath: path.join(__dirname, GRPC_SERVER_BUNDLE) },
+    })),
+  );
 
   if (wanted('ceiling-sync', `ceiling-${WINDOW}`)) {
     const nullServer = await startNullServer();
@@ -369,7 +389,7 @@ async function main(): Promise<void> {
 
 /** writeChart writes the latency SVG and, when librsvg's rsvg-convert is installed, a PNG beside it. */
 function writeChart(file: string, results: Result[]): void {
-  const shown = results.filter((result) => result.system !== CEILING);
+  const shown = results.filter((result) => result.system !== CEILING && result.system !== STACK);
   const note = shown.some((result) => result.system === 'nats')
     ? 'nats: nats-server 2.9 (Debian 12) acknowledges a JetStream publish before fsync; the others fsync before acknowledging'
     : undefined;
