@@ -1,4 +1,4 @@
-import { freePort, QuiverProcess, tempDir } from './processes';
+import { freePort, QuiverProcess, removeTempDir, tempDir } from './processes';
 
 /**
  * A deployment is what a scenario runs against: standalone (one process) or a cluster of
@@ -6,6 +6,8 @@ import { freePort, QuiverProcess, tempDir } from './processes';
  */
 export interface Deployment {
   kind: 'standalone' | 'cluster';
+  /** dataDirectory holds every process's data and log; close removes it. */
+  dataDirectory: string;
   /** endpoints lists the client access points (`host:port`), one per proxy. */
   endpoints: string[];
   /** adminUrls lists the admin HTTP API base URLs (`http://host:port`), one per proxy, in the order of `endpoints`. */
@@ -16,6 +18,7 @@ export interface Deployment {
   processIds(): number[];
   /** processRoles names each process's role (standalone, name-server, store-node, proxy) with its pid, for readings per role. */
   processRoles(): Array<{ role: 'standalone' | 'name-server' | 'store-node' | 'proxy'; pid: number }>;
+  /** close stops every process, then removes the data directory (unless QUIVER_KEEP_TEST_DATA=1). */
   close(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export async function startStandalone(options: DeploymentOptions = {}): Promise<
   let process = await QuiverProcess.start('standalone', args, dataDir, options.nodeArgs);
   return {
     kind: 'standalone',
+    dataDirectory: dataDir,
     endpoints: [`127.0.0.1:${port}`],
     processIds: () => (process.pid === undefined ? [] : [process.pid]),
     processRoles: () => (process.pid === undefined ? [] : [{ role: 'standalone' as const, pid: process.pid }]),
@@ -43,7 +47,11 @@ export async function startStandalone(options: DeploymentOptions = {}): Promise<
       process = await QuiverProcess.start('standalone', args, dataDir, options.nodeArgs);
     },
     close: async () => {
-      await process.stop();
+      try {
+        await process.stop();
+      } finally {
+        await removeTempDir(dataDir);
+      }
     },
   };
 }
@@ -76,6 +84,7 @@ export async function startCluster(options: DeploymentOptions & { storeNodes?: n
   }
   return {
     kind: 'cluster',
+    dataDirectory: root,
     processIds: () => [nameServer, ...stores, ...proxies].flatMap((member) => (member.pid === undefined ? [] : [member.pid])),
     processRoles: () =>
       [
@@ -92,9 +101,13 @@ export async function startCluster(options: DeploymentOptions & { storeNodes?: n
       }
     },
     close: async () => {
-      await Promise.all(proxies.map((proxy) => proxy.stop()));
-      await Promise.all(stores.map((store) => store.stop()));
-      await nameServer.stop();
+      try {
+        await Promise.all(proxies.map((proxy) => proxy.stop()));
+        await Promise.all(stores.map((store) => store.stop()));
+        await nameServer.stop();
+      } finally {
+        await removeTempDir(root);
+      }
     },
   };
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +28,20 @@ const STOP_TIMEOUT_MS = 10_000;
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `quiver-${prefix}-`));
+}
+
+/** KEEP_TEST_DATA_ENV, when set to 1, keeps a closed deployment's data and logs (for a post-mortem). */
+export const KEEP_TEST_DATA_ENV = 'QUIVER_KEEP_TEST_DATA';
+
+/**
+ * removeTempDir deletes a deployment's data directory (its LevelDBs and process logs) once the
+ * deployment is closed: every e2e run and benchmark starts deployments, and each left tens to
+ * hundreds of MiB behind. A deployment that failed to start keeps its directory: its error
+ * names the log inside it.
+ */
+export async function removeTempDir(directory: string): Promise<void> {
+  if (process.env[KEEP_TEST_DATA_ENV] === '1') return;
+  await rm(directory, { recursive: true, force: true });
 }
 
 /** freePort asks the kernel for a port nobody listens on. */
