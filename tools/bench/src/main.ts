@@ -6,7 +6,7 @@ import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { v2 } from '@quiver/protocol';
 import { adminPost, RawClient, startCluster, startStandalone, wireMessage, type Deployment } from '@quiver/testing';
 import { runMessageTypeSuite, type MessageTypeOptions } from './message-types';
-import { endToEndLatency } from './e2e-latency';
+import { E2E_WARMUP_MS, endToEndLatency } from './e2e-latency';
 import { ackEntriesOf, leanBatchSend, leanReceiveRequest, received, resource } from './lean';
 import { RSS_GOAL_MIB, soak } from './soak';
 import { latencyChartSvg } from './chart';
@@ -29,7 +29,7 @@ import { monotonicMicros, summarizeProfile } from './profile';
  *   batch-100   a lean gRPC driver, 100 messages per SendMessage
  *   consume     the official SimpleConsumer: receive batches of 32, one ack per message
  *   consume-batch  the lean driver: receive batches of 32, one AckMessage per batch
- *   e2e-1000, e2e-5000  end-to-end latency (send to receive) at a fixed rate (src/e2e-latency.ts)
+ *   e2e-1000, e2e-5000  end-to-end latency (send to receive) at a fixed rate, recorded after a warm-up (src/e2e-latency.ts)
  * With --peers redis,rabbitmq,nats (or all), the same send-sync, send-64 and consume workloads run
  * against peer brokers installed from Debian's packages (tools/bench/peers/install.sh, run when
  * a binary is missing) and started here on 127.0.0.1, one at a time, each with its own temp
@@ -320,9 +320,11 @@ async function main(): Promise<void> {
       }
       for (const rate of E2E_RATES) {
         if (!wanted(`e2e-${rate}`)) continue;
-        // Half the budget sends; the rest is room for draining and start-up.
-        const durationMs = Math.min(E2E_DURATION_MS_MAX, Math.floor(budgets.next() / 2));
-        results.push(await measure(pids, () => endToEndLatency(endpoint, `bench_e2e_${rate}_${runId}`, `bench_e2e_group_${rate}_${runId}`, rate, durationMs)));
+        // Half the budget sends (warm-up, at most a third of it, then the recorded run); the rest is room for draining and start-up.
+        const sendingMs = Math.floor(budgets.next() / 2);
+        const warmupMs = Math.min(E2E_WARMUP_MS, Math.floor(sendingMs / 3));
+        const durationMs = Math.min(E2E_DURATION_MS_MAX, sendingMs - warmupMs);
+        results.push(await measure(pids, () => endToEndLatency(endpoint, `bench_e2e_${rate}_${runId}`, `bench_e2e_group_${rate}_${runId}`, rate, durationMs, warmupMs)));
       }
     } finally {
       await consumer.shutdown();
