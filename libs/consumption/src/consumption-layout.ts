@@ -44,11 +44,6 @@ export function popCursorKey(address: QueueAddress): Buffer {
   return new ByteWriter(64).u8(KeyPrefix.PopCursor).string16(address.group).string16(address.topic).u32(address.queueId).finish();
 }
 
-/** popCursorGroupTopicPrefix is the part of the pair's cursor keys before the queue id (names are length-prefixed, so no other pair shares it). */
-export function popCursorGroupTopicPrefix(group: string, topic: string): Buffer {
-  return new ByteWriter(64).u8(KeyPrefix.PopCursor).string16(group).string16(topic).finish();
-}
-
 export function decodePopCursorKey(key: Uint8Array): QueueAddress {
   const reader = new ByteReader(key);
   if (reader.u8() !== KeyPrefix.PopCursor) throw new RecordDecodeError('not a pop cursor key');
@@ -88,11 +83,6 @@ export function popInFlightPrefix(): Buffer {
 
 export function popInFlightKey(address: QueueAddress, offset: number): Buffer {
   return new ByteWriter(72).u8(KeyPrefix.PopInFlight).string16(address.group).string16(address.topic).u32(address.queueId).u64(offset).finish();
-}
-
-/** popInFlightGroupTopicPrefix is the part of the pair's in-flight keys before the queue id. */
-export function popInFlightGroupTopicPrefix(group: string, topic: string): Buffer {
-  return new ByteWriter(64).u8(KeyPrefix.PopInFlight).string16(group).string16(topic).finish();
 }
 
 /** popInFlightQueuePrefix is the part of a queue's in-flight keys before the offset, so the keys of one queue are built from it (popInFlightKeyAt). */

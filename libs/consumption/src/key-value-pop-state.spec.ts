@@ -5,8 +5,8 @@ import path from 'node:path';
 import type { AckOutcome as AckOutcomeType } from '@quiver/client';
 import { FilterType, isQuiverError, ManualClock, MessageKind, QuiverErrorCode, StartPolicy } from '@quiver/core';
 import type { FilterExpression, MessageToStore, PoppedMessage, StartPosition } from '@quiver/core';
-import { KeyPrefix, KeyValueQueueLog, LevelKeyValueStore, MemoryKeyValueStore } from '@quiver/storage';
-import type { KeyValueOperation, KeyValueStore, WriteOptions } from '@quiver/storage';
+import { KeyValueQueueLog, LevelKeyValueStore, MemoryKeyValueStore } from '@quiver/storage';
+import type { KeyValueStore } from '@quiver/storage';
 
 import { KeyValuePopState } from './key-value-pop-state';
 import type { PopStateRequest } from './key-value-pop-state';
@@ -790,114 +790,3 @@ describe('KeyValuePopState - start positions and offsets', () => {
 function handOutOf(popped: PoppedMessage): { queueId: number; offset: number; popGeneration: number } {
   return { queueId: popped.message.queueId, offset: popped.message.queueOffset, popGeneration: popped.popGeneration };
 }
-
-/** HeldStateStore is a memory store that, while `holding`, keeps consumer-state writes until released (or failed), one by one. */
-class HeldStateStore extends MemoryKeyValueStore {
-  holding = false;
-  private readonly held: Array<(failure?: Error) => void> = [];
-
-  override write(operations: readonly KeyValueOperation[], options: WriteOptions): Promise<void> {
-    const stateWrite = operations.every((operation) => operation.key[0] === KeyPrefix.PopInFlight || operation.key[0] === KeyPrefix.PopCursor);
-    if (!this.holding || !stateWrite) return super.write(operations, options);
-    return new Promise<void>((resolve, reject) => {
-      this.held.push((failure) => (failure ? reject(failure) : resolve(super.write(operations, options))));
-    });
-  }
-
-  get heldCount(): number {
-    return this.held.length;
-  }
-
-  release(failure?: Error): void {
-    this.held.shift()!(failure);
-  }
-}
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-describe('KeyValuePopState - state writes in order, without holding the serializer', () => {
-  it('pop - the next pop runs while the previous one is written, hands out other messages, and answers after its own write', async () => {
-    const store = new HeldStateStore();
-    const fixture = await createFixture({ store });
-    await fixture.append(0, 4);
-    store.holding = true;
-    const answered: string[] = [];
-    const first = fixture.pop({ batchSize: 2 }).then((popped) => (answered.push('first'), popped));
-    const second = fixture.pop({ batchSize: 2 }).then((popped) => (answered.push('second'), popped));
-    await nextTurn();
-    // Both pops chose their messages; the second's change waits in the chain behind the first's write.
-    expect(store.heldCount).toBe(1);
-    expect(fixture.state.inFlightCount('g', 't')).toBe(4);
-    expect(answered).toEqual([]);
-    store.release();
-    expect(offsetsOf(await first)).toEqual([0, 1]);
-    await nextTurn();
-    expect(answered).toEqual(['first']);
-    expect(store.heldCount).toBe(1);
-    store.release();
-    expect(offsetsOf(await second)).toEqual([2, 3]);
-    store.holding = false;
-    await fixture.restart();
-    expect(fixture.state.inFlightCount('g', 't')).toBe(4);
-    expect(fixture.state.cursor('g', 't', 0)).toBe(4);
-  });
-
-  it('pop - a failed write fails the pops made on top of it; after the reload every message is handed out once', async () => {
-    const store = new HeldStateStore();
-    const fixture = await createFixture({ store });
-    await fixture.append(0, 4);
-    store.holding = true;
-    const first = rejection(fixture.pop({ batchSize: 2 }));
-    const second = rejection(fixture.pop({ batchSize: 2 }));
-    await nextTurn();
-    store.release(new Error('disk gone'));
-    expect(((await first) as Error).message).toBe('disk gone');
-    expect(((await second) as Error).message).toBe('disk gone');
-    // Answered after the reload: memory is back to what the store holds.
-    expect(fixture.state.inFlightCount('g', 't')).toBe(0);
-    store.holding = false;
-    const again = await fixture.pop();
-    expect(offsetsOf(again)).toEqual([0, 1, 2, 3]);
-    expect(again.every((entry) => entry.deliveryAttempt === 1)).toBe(true);
-    expect(await fixture.pop()).toEqual([]);
-  });
-
-  it('ack - an ack made while an earlier pop is written is answered after both, and survives a restart', async () => {
-    const store = new HeldStateStore();
-    const fixture = await createFixture({ store });
-    await fixture.append(0, 3);
-    const [acked] = await fixture.pop({ batchSize: 1 });
-    store.holding = true;
-    const popping = fixture.pop({ batchSize: 2 });
-    const acking = fixture.ack(acked!);
-    let ackAnswered = false;
-    void acking.then(() => (ackAnswered = true));
-    await nextTurn();
-    expect(store.heldCount).toBe(1);
-    store.release();
-    await popping;
-    await nextTurn();
-    expect(ackAnswered).toBe(false);
-    store.release();
-    expect(await acking).toBe(AckOutcome.Ok);
-    store.holding = false;
-    await fixture.restart();
-    expect(fixture.state.inFlightCount('g', 't')).toBe(2);
-    expect(await fixture.ack(acked!)).toBe(AckOutcome.Ok);
-  });
-
-  it('reset - an offset reset after a failed write sees the reloaded state, not the failed change', async () => {
-    const store = new HeldStateStore();
-    const fixture = await createFixture({ store });
-    await fixture.append(0, 3);
-    store.holding = true;
-    const failed = rejection(fixture.pop());
-    await nextTurn();
-    store.release(new Error('disk gone'));
-    expect(((await failed) as Error).message).toBe('disk gone');
-    store.holding = false;
-    await fixture.state.resetOffsets('g', 't', [0], { policy: StartPolicy.Earliest });
-    expect(fixture.state.cursor('g', 't', 0)).toBe(0);
-    expect(offsetsOf(await fixture.pop())).toEqual([0, 1, 2]);
-  });
-});

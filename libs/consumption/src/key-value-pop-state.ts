@@ -13,17 +13,12 @@
  * - State changes are written (sync: false) before the call resolves: they survive a process
  *   crash. A power loss may roll back recent changes, which can only cause redelivery: the
  *   cursor and the in-flight records of one pop are written in one atomic batch.
- * - A call's change is applied to memory at once and written through the pair's
- *   StateWriteChain, in order; the call resolves once it (and every change before it) is
- *   written. A failed write fails the calls written with it and after it, and the pair's state
- *   is reloaded from the store before they are answered: nothing they changed remains.
  * - An acked message never comes back, across restarts; an unacked one comes back once its
  *   invisibility lapses, with deliveryAttempt + 1.
  *
  * Concurrency: every call on one (group, topic) runs under that pair's serializer (one at a
- * time, in order), so check-then-act holds across the awaits for log reads. The serializer is
- * released before the state write: the next call works on the memory the previous one left.
- * Acks that arrive while the serializer is busy wait together and run as one task.
+ * time, in order), so check-then-act holds across the awaits for log reads and state writes.
+ * Acks that arrive while the serializer is busy wait together and run as one task (one write).
  * Lock order: the (group, topic) serializer is the only lock; the queue log and the generation
  * source are called under it and take none of ours.
  */
@@ -41,10 +36,8 @@ import {
   decodePopInFlightKey,
   encodeInFlightRecord,
   encodePopCursor,
-  popCursorGroupTopicPrefix,
   popCursorKey,
   popCursorPrefix,
-  popInFlightGroupTopicPrefix,
   popInFlightKey,
   popInFlightKeyAt,
   popInFlightPrefix,
@@ -54,7 +47,6 @@ import type { QueueAddress } from './consumption-layout';
 import { InFlightIndex, WAITING_ATTEMPT } from './in-flight-index';
 import type { InFlightRecord } from './in-flight-index';
 import { KeyedSerializer } from './keyed-serializer';
-import { StateWriteChain } from './state-write-chain';
 import {
   ACK_COALESCED_ENTRIES_MAX,
   ACK_ENTRIES_MAX,
@@ -191,28 +183,11 @@ interface AckBatch {
   entryCount: number;
 }
 
-/** Written is what a serialized call leaves: its answer, to give once its state change is written. */
-interface Written<T> {
-  value: T;
-  written: Promise<void>;
-}
-
-/** WRITTEN stands for a call that changed nothing. */
-const WRITTEN: Promise<void> = Promise.resolve();
-
-/** afterWrite answers a call once its state change is written; it runs outside the serializer. */
-async function afterWrite<T>({ value, written }: Written<T>): Promise<T> {
-  await written;
-  return value;
-}
-
 export class KeyValuePopState {
   private readonly groupTopics = new Map<string, GroupTopicState>();
   private readonly serializer = new KeyedSerializer(GROUP_TOPIC_WAITERS_MAX);
   /** Per (group, topic), the acks waiting for the serializer, written together once it is free. */
   private readonly pendingAcks = new Map<string, AckBatch>();
-  /** Per (group, topic), the chain its state changes are written through, in order. */
-  private readonly chains = new Map<string, StateWriteChain>();
   private readonly store: KeyValueStore;
   private readonly queueLog: QueueLog;
   private readonly clock: Clock;
@@ -221,8 +196,6 @@ export class KeyValuePopState {
   private generations!: PopGenerations;
   private queueStateCount = 0;
   private inFlightTotal = 0;
-  /** Pairs whose state is being reloaded after a failed write. */
-  private readonly reloading = new Set<string>();
   private recoveredRecords = 0;
   private closed = false;
 
@@ -271,7 +244,7 @@ export class KeyValuePopState {
     if (request.exhaustedHoldMs !== undefined) checkInvisibleDuration(request.exhaustedHoldMs);
     if (request.start !== undefined) checkStartPosition(request.start);
     const filter = compileFilter(request.filter);
-    return this.serializer.run(groupTopicKey(request.group, request.topic), () => this.popSerialized(request, filter)).then(afterWrite);
+    return this.serializer.run(groupTopicKey(request.group, request.topic), () => this.popSerialized(request, filter));
   }
 
   /**
@@ -303,8 +276,6 @@ export class KeyValuePopState {
             if (this.pendingAcks.get(key) === opened) this.pendingAcks.delete(key);
             return this.ackSerialized(group, topic, opened.calls);
           })
-          .then(afterWrite)
-          .then((outcomes) => opened.calls.forEach((call, index) => call.resolve(outcomes[index]!)))
           .catch((error: unknown) => {
             if (this.pendingAcks.get(key) === opened) this.pendingAcks.delete(key);
             for (const call of opened.calls) call.reject(error);
@@ -321,9 +292,8 @@ export class KeyValuePopState {
    * outcomes it would have got alone, in that order: an entry whose record an earlier call of
    * the batch acked is judged as if that ack had been written already.
    */
-  private async ackSerialized(group: string, topic: string, calls: readonly PendingAck[]): Promise<Written<AckOutcome[][]>> {
+  private async ackSerialized(group: string, topic: string, calls: readonly PendingAck[]): Promise<void> {
     this.checkOpen();
-    const chain = this.usableChain(group, topic);
     const nowMs = this.clock.nowMs();
     const state = this.groupTopics.get(groupTopicKey(group, topic));
     const acked: Array<{ queue: QueueState; offset: number }> = [];
@@ -351,14 +321,18 @@ export class KeyValuePopState {
         return ACK_OK;
       }),
     );
-    if (acked.length === 0) return { value: outcomes, written: WRITTEN };
-    for (const { queue, offset } of acked) {
-      assert(queue.inFlight.delete(offset), 'an acked record was in flight');
-      queue.messageGroups.delete(offset);
-      this.inFlightTotal -= 1;
+    if (acked.length > 0) {
+      await this.store.write(
+        acked.map(({ queue, offset }) => ({ type: 'del' as const, key: inFlightKey(group, topic, queue, offset) })),
+        { sync: false },
+      );
+      for (const { queue, offset } of acked) {
+        assert(queue.inFlight.delete(offset), 'an acked record was in flight');
+        queue.messageGroups.delete(offset);
+        this.inFlightTotal -= 1;
+      }
     }
-    const written = chain.write(acked.map(({ queue, offset }) => ({ type: 'del' as const, key: inFlightKey(group, topic, queue, offset) })));
-    return { value: outcomes, written };
+    calls.forEach((call, index) => call.resolve(outcomes[index]!));
   }
 
   /**
@@ -378,9 +352,8 @@ export class KeyValuePopState {
     this.checkOpen();
     checkGroupTopic(group, topic);
     checkInvisibleDuration(invisibleDurationMs);
-    const written = this.serializer.run(groupTopicKey(group, topic), async (): Promise<Written<ChangedInvisibility>> => {
+    return this.serializer.run(groupTopicKey(group, topic), async () => {
       this.checkOpen();
-      const chain = this.usableChain(group, topic);
       const queue = this.groupTopics.get(groupTopicKey(group, topic))?.queues.get(handOut.queueId);
       const record = isHandOut(handOut) ? queue?.inFlight.get(handOut.offset) : undefined;
       if (queue === undefined || record === undefined || record.popGeneration !== handOut.popGeneration || record.invisibleUntilMs <= this.clock.nowMs()) {
@@ -388,12 +361,14 @@ export class KeyValuePopState {
       }
       const popGeneration = options.keepGeneration ? record.popGeneration : await this.generations.take(1);
       const changed: InFlightRecord = { ...record, invisibleUntilMs: this.clock.nowMs() + invisibleDurationMs, popGeneration };
+      await this.store.write(
+        [{ type: 'put', key: inFlightKey(group, topic, queue, changed.offset), value: encodeInFlightRecord(changed) }],
+        { sync: false },
+      );
       assert(queue.inFlight.get(record.offset) === record, 'the in-flight record did not change under the serializer');
       queue.inFlight.set(changed);
-      const written = chain.write([{ type: 'put', key: inFlightKey(group, topic, queue, changed.offset), value: encodeInFlightRecord(changed) }]);
-      return { value: { popGeneration, invisibleUntilMs: changed.invisibleUntilMs }, written };
+      return { popGeneration, invisibleUntilMs: changed.invisibleUntilMs };
     });
-    return written.then(afterWrite);
   }
 
   /**
@@ -440,9 +415,8 @@ export class KeyValuePopState {
    */
   async seed(group: string, topic: string, queueIds: readonly number[], start: StartPosition): Promise<Map<number, number>> {
     this.checkOffsetsArgs(group, topic, queueIds, start);
-    const written = this.serializer.run(groupTopicKey(group, topic), async (): Promise<Written<Map<number, number>>> => {
+    return this.serializer.run(groupTopicKey(group, topic), async () => {
       this.checkOpen();
-      const chain = this.usableChain(group, topic);
       const existing = this.groupTopics.get(groupTopicKey(group, topic));
       const cursors = new Map<number, number>();
       const created: QueueState[] = [];
@@ -461,16 +435,17 @@ export class KeyValuePopState {
           if (!(error instanceof QuiverError && error.code === QuiverErrorCode.QueueCorrupted)) throw error;
         }
       }
-      if (created.length === 0) return { value: cursors, written: WRITTEN };
-      const state = existing ?? this.createGroupTopic(group, topic);
-      for (const queue of created) state.queues.set(queue.queueId, queue);
-      this.queueStateCount += created.length;
-      const written = chain.write(
-        created.map((queue) => ({ type: 'put' as const, key: popCursorKey({ group, topic, queueId: queue.queueId }), value: encodePopCursor(queue) })),
-      );
-      return { value: cursors, written };
+      if (created.length > 0) {
+        await this.store.write(
+          created.map((queue) => ({ type: 'put' as const, key: popCursorKey({ group, topic, queueId: queue.queueId }), value: encodePopCursor(queue) })),
+          { sync: false },
+        );
+        const state = existing ?? this.createGroupTopic(group, topic);
+        for (const queue of created) state.queues.set(queue.queueId, queue);
+        this.queueStateCount += created.length;
+      }
+      return cursors;
     });
-    return written.then(afterWrite);
   }
 
   /**
@@ -482,9 +457,8 @@ export class KeyValuePopState {
    */
   async resetOffsets(group: string, topic: string, queueIds: readonly number[], start: StartPosition): Promise<Map<number, number>> {
     this.checkOffsetsArgs(group, topic, queueIds, start);
-    const written = this.serializer.run(groupTopicKey(group, topic), async (): Promise<Written<Map<number, number>>> => {
+    return this.serializer.run(groupTopicKey(group, topic), async () => {
       this.checkOpen();
-      const chain = this.usableChain(group, topic);
       const existing = this.groupTopics.get(groupTopicKey(group, topic));
       const created = queueIds.filter((queueId) => existing?.queues.has(queueId) !== true).length;
       this.checkQueueStateRoom(created);
@@ -498,6 +472,7 @@ export class KeyValuePopState {
         operations.push({ type: 'put', key: popCursorKey(address), value: encodePopCursor({ cursor, resetGeneration }) });
         for (const offset of existing?.queues.get(queueId)?.inFlight.offsets() ?? []) operations.push({ type: 'del', key: popInFlightKey(address, offset) });
       }
+      await this.store.write(operations, { sync: false });
 
       const state = existing ?? this.createGroupTopic(group, topic);
       const cursors = new Map<number, number>();
@@ -515,9 +490,8 @@ export class KeyValuePopState {
         queue.resetGeneration = resetGeneration;
         cursors.set(queueId, cursor);
       }
-      return { value: cursors, written: chain.write(operations) };
+      return cursors;
     });
-    return written.then(afterWrite);
   }
 
   /**
@@ -533,22 +507,21 @@ export class KeyValuePopState {
     if (!Number.isSafeInteger(offset) || offset < 0 || offset > nextOffset) {
       throw new QuiverError(QuiverErrorCode.BadRequest, `offset must be 0 to ${nextOffset} (the queue's next offset), got ${offset}`);
     }
-    const done = this.serializer.run(groupTopicKey(group, topic), async (): Promise<Written<void>> => {
+    await this.serializer.run(groupTopicKey(group, topic), async () => {
       this.checkOpen();
-      const chain = this.usableChain(group, topic);
       const existing = this.groupTopics.get(groupTopicKey(group, topic));
       const known = existing?.queues.get(queueId);
       if (known === undefined) this.checkQueueStateRoom(1);
       const resetGeneration = known?.resetGeneration ?? 0;
+      await this.store.write([{ type: 'put', key: popCursorKey({ group, topic, queueId }), value: encodePopCursor({ cursor: offset, resetGeneration }) }], {
+        sync: false,
+      });
       const state = existing ?? this.createGroupTopic(group, topic);
       if (known === undefined) {
         state.queues.set(queueId, newQueueState(queueId, offset));
         this.queueStateCount += 1;
       } else known.cursor = offset;
-      const written = chain.write([{ type: 'put', key: popCursorKey({ group, topic, queueId }), value: encodePopCursor({ cursor: offset, resetGeneration }) }]);
-      return { value: undefined, written };
     });
-    await done.then(afterWrite);
   }
 
   /** recoveredRecordCount counts state records found corrupt at open and recovered conservatively (as redeliveries). */
@@ -560,16 +533,14 @@ export class KeyValuePopState {
   async close(): Promise<void> {
     this.closed = true;
     await this.serializer.drain();
-    await Promise.all([...this.chains.values()].map((chain) => chain.idle()));
   }
 
   // Pop.
 
-  /** popSerialized runs under the (group, topic) serializer; the pop is answered once `written` resolves. */
-  private async popSerialized(request: PopStateRequest, filter: MessageFilter): Promise<Written<PopStateResult>> {
+  /** popSerialized runs under the (group, topic) serializer. */
+  private async popSerialized(request: PopStateRequest, filter: MessageFilter): Promise<PopStateResult> {
     this.checkOpen();
     const { group, topic, queueCount, batchSize } = request;
-    const chain = this.usableChain(group, topic);
     const existing = this.groupTopics.get(groupTopicKey(group, topic));
     const startQueue = (existing?.rotation ?? 0) % queueCount;
     const queueOrder = Array.from({ length: queueCount }, (_, index) => (startQueue + index) % queueCount);
@@ -700,7 +671,7 @@ export class KeyValuePopState {
 
     if (selections.length === 0 && cursors.size === 0 && dropped.length === 0) {
       if (existing !== undefined) existing.rotation = (startQueue + 1) % queueCount;
-      return { value: { messages: [], exhausted: [], moreToScan }, written: WRITTEN };
+      return { messages: [], exhausted: [], moreToScan };
     }
 
     const handedOut = deliverableCount(selections);
@@ -725,8 +696,9 @@ export class KeyValuePopState {
       operations.push({ type: 'put', key: popCursorKey({ group, topic, queueId: queue.queueId }), value: encodePopCursor({ cursor, resetGeneration: queue.resetGeneration }) });
     }
     for (const { queue, offset } of dropped) operations.push({ type: 'del', key: inFlightKey(group, topic, queue, offset) });
+    await this.store.write(operations, { sync: false });
 
-    // Apply to memory, then write through the chain. Nothing below awaits.
+    // The write landed: apply it to memory. Nothing below awaits.
     const state = existing ?? this.createGroupTopic(group, topic);
     for (const queue of created) {
       state.queues.set(queue.queueId, queue);
@@ -757,7 +729,7 @@ export class KeyValuePopState {
         invisibleUntilMs: records[index]!.invisibleUntilMs,
       });
     });
-    return { value: result, written: chain.write(operations) };
+    return result;
   }
 
   /**
@@ -818,66 +790,6 @@ export class KeyValuePopState {
     return state;
   }
 
-  // Writes and their failure.
-
-  /**
-   * usableChain is the pair's write chain. While a failed write's reload is pending it throws
-   * STORE_UNAVAILABLE (retriable), and starts the reload again if the last attempt failed.
-   */
-  private usableChain(group: string, topic: string): StateWriteChain {
-    const key = groupTopicKey(group, topic);
-    let chain = this.chains.get(key);
-    if (chain === undefined) {
-      const created: StateWriteChain = new StateWriteChain(this.store, (): Promise<void> => this.reloadAfterFailure(group, topic, created));
-      this.chains.set(key, created);
-      chain = created;
-    }
-    const broken = chain.broken;
-    if (broken === undefined) return chain;
-    if (!this.reloading.has(key)) void this.reloadAfterFailure(group, topic, chain).catch(() => undefined);
-    throw new QuiverError(QuiverErrorCode.StoreUnavailable, 'consumer state is being reloaded after a failed write', { cause: broken.error, retriable: true });
-  }
-
-  /** reloadAfterFailure reloads the pair under its serializer and repairs its chain; the chain stays broken if the reload fails. */
-  private async reloadAfterFailure(group: string, topic: string, chain: StateWriteChain): Promise<void> {
-    const key = groupTopicKey(group, topic);
-    this.reloading.add(key);
-    try {
-      await this.serializer.run(key, () => this.reload(group, topic));
-      chain.repair();
-    } finally {
-      this.reloading.delete(key);
-    }
-  }
-
-  /**
-   * reload replaces the pair's state in memory with what the store holds: after a failed write,
-   * whatever the failed calls (and the ones queued behind them) changed in memory is gone.
-   */
-  private async reload(group: string, topic: string): Promise<void> {
-    this.checkOpen();
-    const key = groupTopicKey(group, topic);
-    const previous = this.groupTopics.get(key);
-    const fresh: GroupTopicState = { group, topic, queues: new Map(), rotation: previous?.rotation ?? 0, fifo: previous?.fifo ?? false };
-    const queueFor = (queueId: number): QueueState => {
-      let queue = fresh.queues.get(queueId);
-      if (queue === undefined) {
-        queue = newQueueState(queueId, -1);
-        fresh.queues.set(queueId, queue);
-      }
-      return queue;
-    };
-    await this.scan(popCursorGroupTopicPrefix(group, topic), (entry) => this.loadCursor(queueFor(decodePopCursorKey(entry.key).queueId), entry.value));
-    await this.scan(popInFlightGroupTopicPrefix(group, topic), (entry) => {
-      const { offset, queueId } = decodePopInFlightKey(entry.key);
-      this.loadInFlight(queueFor(queueId), offset, entry.value);
-    });
-    this.recoverLostCursors(fresh);
-    this.queueStateCount += fresh.queues.size - (previous?.queues.size ?? 0);
-    this.inFlightTotal += inFlightOf(fresh) - (previous === undefined ? 0 : inFlightOf(previous));
-    this.groupTopics.set(key, fresh);
-  }
-
   // Open.
 
   /** load reads every cursor and in-flight record; returns the highest generation seen. */
@@ -893,51 +805,44 @@ export class KeyValuePopState {
       return queue;
     };
 
-    await this.scan(popCursorPrefix(), (entry) => this.loadCursor(queueFor(decodePopCursorKey(entry.key)), entry.value));
+    await this.scan(popCursorPrefix(), (entry) => {
+      const queue = queueFor(decodePopCursorKey(entry.key));
+      try {
+        const decoded = decodePopCursor(entry.value);
+        queue.cursor = decoded.cursor;
+        queue.resetGeneration = decoded.resetGeneration;
+      } catch (error) {
+        if (!(error instanceof RecordDecodeError)) throw error;
+        // Left at -1: recovered below from the queue's minimum, which can only redeliver.
+        this.recoveredRecords += 1;
+      }
+    });
 
     let highestGeneration = 0;
     await this.scan(popInFlightPrefix(), (entry) => {
       const { offset, ...address } = decodePopInFlightKey(entry.key);
-      highestGeneration = Math.max(highestGeneration, this.loadInFlight(queueFor(address), offset, entry.value).popGeneration);
+      const queue = queueFor(address);
+      let record: InFlightRecord;
+      try {
+        record = { offset, ...decodeInFlightRecord(entry.value) };
+      } catch (error) {
+        if (!(error instanceof RecordDecodeError)) throw error;
+        // The message was handed out and not acked: make it visible now. Generation 0 matches no handle.
+        record = { offset, invisibleUntilMs: 0, deliveryAttempt: 1, popGeneration: 0 };
+        this.recoveredRecords += 1;
+      }
+      highestGeneration = Math.max(highestGeneration, record.popGeneration);
+      queue.inFlight.set(record);
       this.inFlightTotal += 1;
     });
 
-    for (const state of this.groupTopics.values()) this.recoverLostCursors(state);
+    for (const state of this.groupTopics.values()) {
+      for (const queue of state.queues.values()) {
+        // A cursor lost or corrupt while its in-flight records survived restarts from the queue's minimum: redelivery, never loss.
+        if (queue.cursor < 0) queue.cursor = this.queueLog.minOffset(state.topic, queue.queueId);
+      }
+    }
     return highestGeneration;
-  }
-
-  /** loadCursor sets a queue's cursor from its stored record; a corrupt one leaves the cursor at -1 (see recoverLostCursors). */
-  private loadCursor(queue: QueueState, value: Buffer): void {
-    try {
-      const decoded = decodePopCursor(value);
-      queue.cursor = decoded.cursor;
-      queue.resetGeneration = decoded.resetGeneration;
-    } catch (error) {
-      if (!(error instanceof RecordDecodeError)) throw error;
-      this.recoveredRecords += 1;
-    }
-  }
-
-  /** loadInFlight adds a stored in-flight record to its queue; a corrupt one comes back visible now. */
-  private loadInFlight(queue: QueueState, offset: number, value: Buffer): InFlightRecord {
-    let record: InFlightRecord;
-    try {
-      record = { offset, ...decodeInFlightRecord(value) };
-    } catch (error) {
-      if (!(error instanceof RecordDecodeError)) throw error;
-      // The message was handed out and not acked: make it visible now. Generation 0 matches no handle.
-      record = { offset, invisibleUntilMs: 0, deliveryAttempt: 1, popGeneration: 0 };
-      this.recoveredRecords += 1;
-    }
-    queue.inFlight.set(record);
-    return record;
-  }
-
-  /** recoverLostCursors restarts a cursor lost or corrupt while its in-flight records survived from the queue's minimum: redelivery, never loss. */
-  private recoverLostCursors(state: GroupTopicState): void {
-    for (const queue of state.queues.values()) {
-      if (queue.cursor < 0) queue.cursor = this.queueLog.minOffset(state.topic, queue.queueId);
-    }
   }
 
   private async scan(prefix: Buffer, visit: (entry: KeyValueEntry) => void): Promise<void> {
@@ -951,12 +856,6 @@ export class KeyValuePopState {
 
 function newQueueState(queueId: number, cursor: number): QueueState {
   return { queueId, cursor, resetGeneration: 0, inFlight: new InFlightIndex(), messageGroups: new Map() };
-}
-
-function inFlightOf(state: GroupTopicState): number {
-  let count = 0;
-  for (const queue of state.queues.values()) count += queue.inFlight.size;
-  return count;
 }
 
 const ACK_OK: AckOutcome = 'OK';
