@@ -43,6 +43,7 @@ import { monotonicMicros, summarizeProfile } from './profile';
  * process role's RSS (src/soak.ts).
  * Usage: npm run bench -- [--suite smoke|quick|standard|message-types|message-types-quick|soak] [--json FILE] [--peers LIST|all] [--cluster] [--chart FILE.svg] [--duration SECONDS]
  *   [--only WORKLOAD,...] [--cpu-prof DIR]   (profile the servers; each workload prints its window)
+ *   [--server-node-args="FLAGS"]   (node/V8 flags for every Quiver server process, e.g. --server-node-args="--max-semi-space-size=32"; the = is needed)
  *   npm run bench -- --profile-summary FILE.cpuprofile [--window START:END]
  * Every loop is bounded by a message count and a time budget; the quick suite's whole run by
  * QUICK_TOTAL_MS (workload budgets shrink to fit it).
@@ -81,6 +82,9 @@ const messageTypeSuites: Record<string, MessageTypeOptions> = {
 /** The soak suite's default duration and sampling interval. */
 const SOAK_DURATION_S_DEFAULT = 600;
 const SOAK_SAMPLE_EVERY_MS = 10_000;
+
+/** The workloads run against Quiver standalone. */
+const STANDALONE_WORKLOADS = ['send-sync', `send-${WINDOW}`, 'consume', 'batch-100', 'consume-batch', 'e2e-1000', 'e2e-5000'];
 
 /** Cluster workloads added by --cluster: send-sync, send-64, batch-100. */
 const CLUSTER_WORKLOADS = 3;
@@ -239,6 +243,7 @@ async function main(): Promise<void> {
       duration: { type: 'string' },
       only: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'server-node-args': { type: 'string' },
       'profile-summary': { type: 'string' },
       window: { type: 'string' },
     },
@@ -248,7 +253,10 @@ async function main(): Promise<void> {
     return;
   }
   only = values.only === undefined ? undefined : new Set(values.only.split(','));
-  const nodeArgs = values['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']];
+  const nodeArgs = [
+    ...(values['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']]),
+    ...(values['server-node-args']?.split(/\s+/).filter((flag) => flag !== '') ?? []),
+  ];
   if (values.suite === 'soak') {
     await runSoak(Number(values.duration ?? SOAK_DURATION_S_DEFAULT), values.json, startedAt);
     return;
@@ -292,46 +300,49 @@ async function main(): Promise<void> {
     }
   }
 
-  const deployment: Deployment = await startStandalone({ nodeArgs });
-  const endpoint = deployment.endpoints[0]!;
-  const pids = deployment.processIds();
-  try {
-    const topic = `bench_${runId}`;
-    const batchTopic = `bench_batch_${runId}`;
-    const batchGroup = `bench_batch_group_${runId}`;
-    const consumer = await subscribe(endpoint, topic, `bench_group_${runId}`);
-    // The lean driver's group is made known the same way; its consumer only registers it.
-    const batchRegistration = await subscribe(endpoint, batchTopic, batchGroup);
+  // Standalone starts only when one of its workloads is wanted (not for the stack's or the null server's ceilings alone).
+  if (wanted(...STANDALONE_WORKLOADS)) {
+    const deployment: Deployment = await startStandalone({ nodeArgs });
+    const endpoint = deployment.endpoints[0]!;
+    const pids = deployment.processIds();
     try {
-      if (wanted('send-sync', `send-${WINDOW}`, 'consume')) {
-        results.push(await measure(pids, () => officialSend('quiver', endpoint, topic, 'send-sync', suite.syncMessages, 1, budgets.next())));
-        results.push(await measure(pids, () => officialSend('quiver', endpoint, topic, `send-${WINDOW}`, suite.windowMessages, WINDOW, budgets.next())));
-      }
-      if (wanted('consume')) {
-        const sent = results.slice(-2).reduce((sum, result) => sum + result.messages, 0);
-        results.push(await measure(pids, () => officialConsume(consumer, sent, budgets.next())));
-      }
-      if (wanted('batch-100', 'consume-batch')) {
-        results.push(await measure(pids, () => batchSend(endpoint, batchTopic, suite.batchMessages, 100, 8, budgets.next())));
-      }
-      if (wanted('consume-batch')) {
-        const batched = results[results.length - 1]!.messages;
-        results.push(await measure(pids, () => batchConsume(endpoint, batchTopic, batchGroup, batched, budgets.next())));
-      }
-      for (const rate of E2E_RATES) {
-        if (!wanted(`e2e-${rate}`)) continue;
-        // Half the budget sends (warm-up, at most a third of it, then the recorded run); the rest is room for draining and start-up.
-        const sendingMs = Math.floor(budgets.next() / 2);
-        const warmupMs = Math.min(E2E_WARMUP_MS, Math.floor(sendingMs / 3));
-        const durationMs = Math.min(E2E_DURATION_MS_MAX, sendingMs - warmupMs);
-        results.push(await measure(pids, () => endToEndLatency(endpoint, `bench_e2e_${rate}_${runId}`, `bench_e2e_group_${rate}_${runId}`, rate, durationMs, warmupMs)));
+      const topic = `bench_${runId}`;
+      const batchTopic = `bench_batch_${runId}`;
+      const batchGroup = `bench_batch_group_${runId}`;
+      const consumer = await subscribe(endpoint, topic, `bench_group_${runId}`);
+      // The lean driver's group is made known the same way; its consumer only registers it.
+      const batchRegistration = await subscribe(endpoint, batchTopic, batchGroup);
+      try {
+        if (wanted('send-sync', `send-${WINDOW}`, 'consume')) {
+          results.push(await measure(pids, () => officialSend('quiver', endpoint, topic, 'send-sync', suite.syncMessages, 1, budgets.next())));
+          results.push(await measure(pids, () => officialSend('quiver', endpoint, topic, `send-${WINDOW}`, suite.windowMessages, WINDOW, budgets.next())));
+        }
+        if (wanted('consume')) {
+          const sent = results.slice(-2).reduce((sum, result) => sum + result.messages, 0);
+          results.push(await measure(pids, () => officialConsume(consumer, sent, budgets.next())));
+        }
+        if (wanted('batch-100', 'consume-batch')) {
+          results.push(await measure(pids, () => batchSend(endpoint, batchTopic, suite.batchMessages, 100, 8, budgets.next())));
+        }
+        if (wanted('consume-batch')) {
+          const batched = results[results.length - 1]!.messages;
+          results.push(await measure(pids, () => batchConsume(endpoint, batchTopic, batchGroup, batched, budgets.next())));
+        }
+        for (const rate of E2E_RATES) {
+          if (!wanted(`e2e-${rate}`)) continue;
+          // Half the budget sends (warm-up, at most a third of it, then the recorded run); the rest is room for draining and start-up.
+          const sendingMs = Math.floor(budgets.next() / 2);
+          const warmupMs = Math.min(E2E_WARMUP_MS, Math.floor(sendingMs / 3));
+          const durationMs = Math.min(E2E_DURATION_MS_MAX, sendingMs - warmupMs);
+          results.push(await measure(pids, () => endToEndLatency(endpoint, `bench_e2e_${rate}_${runId}`, `bench_e2e_group_${rate}_${runId}`, rate, durationMs, warmupMs)));
+        }
+      } finally {
+        await consumer.shutdown();
+        await batchRegistration.shutdown();
       }
     } finally {
-      await consumer.shutdown();
-      await batchRegistration.shutdown();
+      await deployment.close();
     }
-  } finally {
-    await deployment.close();
   }
   if (values.cluster) {
     const cluster = await startCluster({ storeNodes: 1, proxies: 1, nodeArgs });
