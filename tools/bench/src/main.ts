@@ -83,18 +83,17 @@ const messageTypeSuites: Record<string, MessageTypeOptions> = {
 const SOAK_DURATION_S_DEFAULT = 600;
 const SOAK_SAMPLE_EVERY_MS = 10_000;
 
-/** The workloads run against Quiver standalone. */
-const STANDALONE_WORKLOADS = ['send-sync', `send-${WINDOW}`, 'consume', 'batch-100', 'consume-batch', 'e2e-1000', 'e2e-5000'];
-
 /** Cluster workloads added by --cluster: send-sync, send-64, batch-100. */
 const CLUSTER_WORKLOADS = 3;
 
 /** Time kept back for starting and stopping each peer server not started yet (RabbitMQ takes ~8 s). */
 const PEER_START_RESERVE_MS = 15_000;
-/** Quiver's workloads: ceiling-sync, ceiling-64, send-sync, send-64, consume, batch-100, consume-batch, e2e-1000, e2e-5000. */
-const QUIVER_WORKLOADS = 9;
 /** End-to-end latency rates (issue 4: p99 at most 2 ms at 1,000 msg/s, 5 ms at 5,000 msg/s) and how long each runs at most. */
 const E2E_RATES = [1_000, 5_000] as const;
+/** The workloads run against Quiver standalone. */
+const STANDALONE_WORKLOADS = ['send-sync', `send-${WINDOW}`, 'consume', 'batch-100', 'consume-batch', ...E2E_RATES.map((rate) => `e2e-${rate}`)];
+/** Quiver's workloads: the null server's ceiling-sync and ceiling-64, then the standalone ones. */
+const QUIVER_WORKLOADS = 2 + STANDALONE_WORKLOADS.length;
 const E2E_DURATION_MS_MAX = 15_000;
 /** Start-up, shutdown and the slack between workloads are not in any workload's budget. */
 const OVERHEAD_RESERVE_MS = 20_000;

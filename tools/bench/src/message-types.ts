@@ -2,7 +2,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConsumeResult, Producer, PushConsumer, SimpleConsumer, type MessageView } from 'rocketmq-client-nodejs';
 import { v2 } from '@quiver/protocol';
-import { adminPost as postToAdmin, freePort, QuiverProcess, tempDir, wireMessage } from '@quiver/testing';
+import { adminPost as postToAdmin, freePort, QuiverProcess, removeTempDir, tempDir, wireMessage } from '@quiver/testing';
 import { leanBatchSend } from './lean';
 import { histogram, latencyOf } from './peers/result';
 import { cpuSeconds, rssMiB } from './resources';
@@ -95,7 +95,7 @@ async function startServer(): Promise<Server> {
     pids: () => (server.pid === undefined ? [] : [server.pid]),
     close: async () => {
       await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await removeTempDir(dataDir);
     },
   };
 }
