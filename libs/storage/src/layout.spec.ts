@@ -5,25 +5,37 @@ import {
   decodeKeyIndexKey,
   decodeMessageIdIndexKey,
   decodeMessageKey,
+  decodeMessagePointer,
+  decodeOperationsRecord,
   decodeQueueMeta,
+  decodeRecordLogKey,
+  decodeRecordLogPosition,
   decodeQueueRegistryKey,
   decodeTimerIndexKey,
   decodeTimerIndexRecord,
   decodeTransactionCheckKey,
   decodeTransactionRecord,
+  encodeMessagePointer,
+  encodeOperationsRecord,
   encodeQueueMeta,
+  encodeRecordLogPosition,
   encodeTransactionRecord,
   encodeTimerIndexRecord,
   frameRecord,
   KeyPrefix,
+  isMessagePointer,
+  isOperationsRecord,
   keyIndexKey,
   LAYOUT_VERSION,
+  LAYOUT_VERSIONS_READABLE,
   messageIdIndexKey,
   messageIdIndexPrefix,
   messageKey,
   prefixUpperBound,
   queueMetaKey,
   queueRegistryKey,
+  recordLogKey,
+  recordLogPositionKey,
   timerIndexDueBound,
   timerIndexKey,
   transactionCheckDueBound,
@@ -40,8 +52,51 @@ describe('layout - keys', () => {
     expect(new Set(prefixes).size).toBe(prefixes.length);
   });
 
-  it('layout - the version this build reads and writes is 1', () => {
-    expect(LAYOUT_VERSION).toBe(1);
+  it('layout - the version this build writes is 2 (the record log); it reads 1 and 2', () => {
+    expect(LAYOUT_VERSION).toBe(2);
+    expect(LAYOUT_VERSIONS_READABLE).toEqual([1, 2]);
+  });
+
+  it('fixture - record-log keys, pointers and positions encode to the recorded bytes and back', () => {
+    expect(recordLogKey(258).toString('hex')).toBe('4c0000000000000102');
+    expect(decodeRecordLogKey(recordLogKey(Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
+    const pointer = encodeMessagePointer(5);
+    expect(pointer[0]).toBe(0xf0);
+    expect(pointer.subarray(5).toString('hex')).toBe('0000000000000005');
+    expect(isMessagePointer(pointer)).toBe(true);
+    expect(decodeMessagePointer(pointer)).toBe(5);
+    const position = encodeRecordLogPosition(7);
+    expect(position[0]).toBe(1);
+    expect(position.subarray(5).toString('hex')).toBe('0000000000000007');
+    expect(decodeRecordLogPosition(position)).toBe(7);
+    expect(recordLogPositionKey().toString('hex')).toBe('50');
+  });
+
+  it('fixture - an operations record encodes to the recorded bytes and decodes to its operations', () => {
+    const record = encodeOperationsRecord([
+      { type: 'put', key: Buffer.from('k'), value: Buffer.from('vv') },
+      { type: 'del', key: Buffer.from('d') },
+    ]);
+    expect(record[0]).toBe(0xf1);
+    expect(isOperationsRecord(record)).toBe(true);
+    expect(record.subarray(5).toString('hex')).toBe('00000002' + '01' + '00000001' + '6b' + '00000002' + '7676' + '02' + '00000001' + '64');
+    expect(decodeOperationsRecord(record)).toEqual([
+      { type: 'put', key: Buffer.from('k'), value: Buffer.from('vv') },
+      { type: 'del', key: Buffer.from('d') },
+    ]);
+    const damaged = Buffer.from(record);
+    damaged[damaged.length - 1] ^= 1;
+    expect(() => decodeOperationsRecord(damaged)).toThrow(RecordDecodeError);
+  });
+
+  it('record-log keys - sort by sequence as numbers (property)', () => {
+    const sequence = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
+    fc.assert(
+      fc.property(sequence, sequence, (a, b) => {
+        expect(Math.sign(Buffer.compare(recordLogKey(a), recordLogKey(b)))).toBe(Math.sign(a - b));
+      }),
+      { numRuns: 300, seed: 5 },
+    );
   });
 
   it('fixture - keys encode to the recorded bytes', () => {

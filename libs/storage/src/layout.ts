@@ -16,7 +16,9 @@
  *   'S'                                                    -> store meta record {nextQueueInternalId u32}
  *   'R' topic:str16 queueId:u32                            -> queue registry record {queueInternalId u32}
  *   'Q' queueInternalId:u32                                -> queue meta record {topic str16, queueId u32, minOffset u64, nextOffset u64}
- *   'M' queueInternalId:u32 offset:u64                     -> message record (see message-record.ts for the payload)
+ *   'M' queueInternalId:u32 offset:u64                     -> message record (see message-record.ts for the payload),
+ *                                                             or a record-log pointer {sequence u64} (layout 2, below)
+ *   'P'                                                    -> record-log position {nextSequence u64} (layout 2, below)
  *   'I' messageId:str16 queueInternalId:u32 offset:u64     -> empty (message-id index)
  *   'K' topic:str16 key:str16 storeTimestampMs:u64 queueInternalId:u32 offset:u64 -> empty (key index)
  *   'C' group:str16 topic:str16 queueId:u32                -> pop cursor record        (libs/consumption)
@@ -40,6 +42,23 @@
  * transaction keeps its 'X' record (state committed or rolled back, no 'Y' key) so a repeated
  * EndTransaction is answered without side effects.
  *
+ * Record log (layout 2). A store node keeps message records apart from everything else, in a
+ * third LevelDB written only in append order:
+ *
+ *   'L' sequence:u64                                       -> message record, or an operations record (below)
+ *
+ * LevelDB compacts a table file whose key range overlaps others by rewriting them all; with the
+ * records of many queues keyed by queue and offset, every flush overlapped every level and the
+ * compaction thread spent more CPU than the server's main thread under sustained sends
+ * (docs/performance.md, session 7). Keys that only grow never overlap, so LevelDB moves their
+ * files down the levels without rewriting them. A queue's 'M' key then holds a pointer to the
+ * record's sequence. The record log is written (and fsynced) first; the index store's write that
+ * follows is not fsynced, and holds the 'P' position: entries at or after it are replayed into
+ * the index at open (a message record yields its 'M' pointer, 'I' and 'K' keys and its queue's
+ * meta; an operations record, the operations an append wrote alongside its messages, replays
+ * them as written). A store without a record log (layout 1, and the specs' single store) keeps
+ * records inline under 'M' and writes everything in one batch; readers accept both.
+ *
  * Record (every value except the empty index values):
  *   formatVersion:u8 crc32c:u32 payload
  * where crc32c covers the payload. LevelDB silently drops corrupt blocks of its write-ahead
@@ -51,9 +70,12 @@ import { crc32c } from '@node-rs/crc32';
 import { assert } from '@quiver/core';
 
 import { ByteReader, ByteWriter, RecordDecodeError } from './bytes';
+import type { KeyValueOperation } from './kv/key-value-store';
 
 /** LAYOUT_VERSION is the version of this whole key layout, kept under the 'V' key. */
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
+/** LAYOUT_VERSIONS_READABLE are the layout versions open accepts; a layout 1 store is upgraded by rewriting its marker. */
+export const LAYOUT_VERSIONS_READABLE: readonly number[] = [1, 2];
 
 /**
  * KeyPrefix is the registry of first key bytes. Every lib that stores into the node's LevelDB
@@ -65,6 +87,8 @@ export const KeyPrefix = {
   QueueRegistry: 0x52, // 'R'
   QueueMeta: 0x51, // 'Q'
   Message: 0x4d, // 'M'
+  RecordLogPosition: 0x50, // 'P'
+  RecordLog: 0x4c, // 'L' (record log store only)
   MessageIdIndex: 0x49, // 'I'
   KeyIndex: 0x4b, // 'K'
   PopCursor: 0x43, // 'C'
@@ -84,6 +108,11 @@ export const RecordFormat = {
   QueueRegistry: 1,
   QueueMeta: 1,
   Message: 1,
+  /** MessagePointer is an 'M' value naming a record-log sequence; distinct from every Message format version. */
+  MessagePointer: 0xf0,
+  /** Operations is a record-log entry holding the operations an append wrote alongside its messages. */
+  Operations: 0xf1,
+  RecordLogPosition: 1,
   TimerIndex: 1,
   Transaction: 1,
 } as const;
@@ -178,6 +207,88 @@ export function decodeStoreMeta(record: Uint8Array): StoreMeta {
   const nextQueueInternalId = reader.u32();
   reader.expectEnd();
   return { nextQueueInternalId };
+}
+
+// Record log (layout 2).
+
+/** recordLogKey is the key of a record-log entry. */
+export function recordLogKey(sequence: number): Buffer {
+  return new ByteWriter(9).u8(KeyPrefix.RecordLog).u64(sequence).finish();
+}
+
+export function recordLogPrefix(): Buffer {
+  return Buffer.from([KeyPrefix.RecordLog]);
+}
+
+export function decodeRecordLogKey(key: Uint8Array): number {
+  const reader = new ByteReader(key);
+  if (reader.u8() !== KeyPrefix.RecordLog) throw new RecordDecodeError('not a record-log key');
+  const sequence = reader.u64();
+  reader.expectEnd();
+  return sequence;
+}
+
+/** encodeMessagePointer is the 'M' value of a message whose record is in the record log. */
+export function encodeMessagePointer(sequence: number): Buffer {
+  return frameRecord(RecordFormat.MessagePointer, new ByteWriter(8).u64(sequence).finish());
+}
+
+/** isMessagePointer tells a pointer from an inline message record by its format byte. */
+export function isMessagePointer(value: Uint8Array): boolean {
+  return value.length > 0 && value[0] === RecordFormat.MessagePointer;
+}
+
+export function decodeMessagePointer(value: Uint8Array): number {
+  const reader = new ByteReader(unframeRecord(value, RecordFormat.MessagePointer));
+  const sequence = reader.u64();
+  reader.expectEnd();
+  return sequence;
+}
+
+export function recordLogPositionKey(): Buffer {
+  return Buffer.from([KeyPrefix.RecordLogPosition]);
+}
+
+/** encodeRecordLogPosition records that every record-log entry below `nextSequence` is in the index. */
+export function encodeRecordLogPosition(nextSequence: number): Buffer {
+  return frameRecord(RecordFormat.RecordLogPosition, new ByteWriter(8).u64(nextSequence).finish());
+}
+
+export function decodeRecordLogPosition(record: Uint8Array): number {
+  const reader = new ByteReader(unframeRecord(record, RecordFormat.RecordLogPosition));
+  const nextSequence = reader.u64();
+  reader.expectEnd();
+  return nextSequence;
+}
+
+/** isOperationsRecord tells an operations entry of the record log from a message record. */
+export function isOperationsRecord(value: Uint8Array): boolean {
+  return value.length > 0 && value[0] === RecordFormat.Operations;
+}
+
+/** encodeOperationsRecord: count:u32, then per operation type:u8 (1 put, 2 del) key:bytes32 [value:bytes32]. */
+export function encodeOperationsRecord(operations: readonly KeyValueOperation[]): Buffer {
+  const writer = new ByteWriter(64).u32(operations.length);
+  for (const operation of operations) {
+    writer.u8(operation.type === 'put' ? 1 : 2).bytes32(operation.key);
+    if (operation.type === 'put') writer.bytes32(operation.value);
+  }
+  return frameRecord(RecordFormat.Operations, writer.finish());
+}
+
+export function decodeOperationsRecord(record: Uint8Array): KeyValueOperation[] {
+  const reader = new ByteReader(unframeRecord(record, RecordFormat.Operations));
+  const count = reader.u32();
+  const operations: KeyValueOperation[] = [];
+  for (let index = 0; index < count; index++) {
+    const type = reader.u8();
+    const key = reader.bytes32();
+    if (type === 1) operations.push({ type: 'put', key, value: reader.bytes32() });
+    else if (type === 2) operations.push({ type: 'del', key });
+    else throw new RecordDecodeError(`operation type ${type}`);
+  }
+  reader.expectEnd();
+  return operations;
 }
 
 // Queue registry: (topic, queueId) -> internal queue id.

@@ -49,10 +49,14 @@ export const LEVELDB_DIRECTORY = 'leveldb';
 /** CONSUMER_STATE_DIRECTORY is the consumer-state database's directory inside the data directory. */
 export const CONSUMER_STATE_DIRECTORY = 'consumer-state';
 
+/** RECORD_LOG_DIRECTORY is the record log's directory (message records in append order, layout.ts) inside the data directory. */
+export const RECORD_LOG_DIRECTORY = 'records';
+
 export async function openLocalStore(options: OpenLocalStoreOptions): Promise<LocalStore> {
   await mkdir(options.dataDir, { recursive: true });
   const store = await LevelKeyValueStore.open(path.join(options.dataDir, LEVELDB_DIRECTORY));
   let stateStore: LevelKeyValueStore;
+  let recordStore: LevelKeyValueStore;
   try {
     stateStore = await LevelKeyValueStore.open(path.join(options.dataDir, CONSUMER_STATE_DIRECTORY));
   } catch (error) {
@@ -60,7 +64,13 @@ export async function openLocalStore(options: OpenLocalStoreOptions): Promise<Lo
     throw error;
   }
   try {
-    const queueLog = await KeyValueQueueLog.open({ store, clock: options.clock, storeHost: options.storeHost, flushMode: options.flushMode });
+    recordStore = await LevelKeyValueStore.open(path.join(options.dataDir, RECORD_LOG_DIRECTORY));
+  } catch (error) {
+    await Promise.all([store.close(), stateStore.close()]);
+    throw error;
+  }
+  try {
+    const queueLog = await KeyValueQueueLog.open({ store, recordStore, clock: options.clock, storeHost: options.storeHost, flushMode: options.flushMode });
     await moveConsumerState(store, stateStore);
     const popState = await KeyValuePopState.open({
       store: stateStore,
@@ -83,12 +93,12 @@ export async function openLocalStore(options: OpenLocalStoreOptions): Promise<Lo
         try {
           await service.close();
         } finally {
-          await Promise.all([store.close(), stateStore.close()]);
+          await Promise.all([store.close(), stateStore.close(), recordStore.close()]);
         }
       },
     };
   } catch (error) {
-    await Promise.all([store.close(), stateStore.close()]);
+    await Promise.all([store.close(), stateStore.close(), recordStore.close()]);
     throw error;
   }
 }

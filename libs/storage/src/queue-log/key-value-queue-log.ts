@@ -19,6 +19,13 @@
  * internal queue id that may be on disk; index entries left by such a write are recognized by
  * checking the record they point to.
  *
+ * Record log: given a `recordStore` (a store node always gives one), the records go there keyed
+ * by a store-wide sequence, so LevelDB never rewrites them in compaction (layout.ts). A batch is
+ * then two writes: the records, fsynced, then the index (pointers, meta, index keys and what was
+ * written alongside), not fsynced; open replays the records the index lacks. A read of a recent
+ * append finds its sequences in memory (SequenceRuns) and costs one LevelDB call; an older one
+ * reads the pointers first.
+ *
  * Tail reads: the records of recently committed batches are copied into one fixed ring of
  * RECENT_RECORDS_BYTES_MAX bytes (RecentRecords), so a consumer that keeps up reads them without a
  * LevelDB call; every record is still checked by decodeChecked. The ring retains no record Buffers:
@@ -34,6 +41,19 @@ import type { KeyValueOperation, KeyValueStore } from '../kv/key-value-store';
 import { forEachPage } from '../kv/scan';
 import {
   decodeLayoutMarker,
+  decodeMessagePointer,
+  decodeOperationsRecord,
+  decodeRecordLogKey,
+  decodeRecordLogPosition,
+  encodeMessagePointer,
+  encodeOperationsRecord,
+  encodeRecordLogPosition,
+  isMessagePointer,
+  isOperationsRecord,
+  LAYOUT_VERSIONS_READABLE,
+  recordLogKey,
+  recordLogPositionKey,
+  recordLogPrefix,
   decodeMessageIdIndexKey,
   decodeKeyIndexKey,
   decodeMessageKey,
@@ -71,12 +91,20 @@ import {
   QUEUE_INTERNAL_ID_MAX,
   READ_MESSAGES_MAX,
   RECENT_RECORDS_BYTES_MAX,
+  SEQUENCE_RUNS_PER_QUEUE_MAX,
 } from '../limits';
 import { checkMessageToStore, decodeMessageRecord, encodePlacedMessageRecord, type Placement } from '../message-record';
 import type { AppendedMessages, AppendOptions, CorruptedQueue, FlushMode, KeyQuery, QueueLog } from './queue-log';
 
 export interface KeyValueQueueLogOptions {
+  /** store holds the queues' index, meta and everything appended alongside messages; without `recordStore`, the records too. */
   store: KeyValueStore;
+  /**
+   * recordStore, when given, holds the message records in append order (the record log of
+   * layout.ts): it is written and fsynced first, `store` after it without an fsync, and open
+   * replays into `store` what it lacks. A store node passes its own LevelDB here.
+   */
+  recordStore?: KeyValueStore;
   clock: Clock;
   /** storeHost is recorded on every stored message (`ip:port` of the store node). */
   storeHost: string;
@@ -107,6 +135,9 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
+/** REPLAY_PAGE_ENTRIES is how many record-log entries one replay step reads and indexes in one write. */
+const REPLAY_PAGE_ENTRIES = 1_000;
+
 /** RECORD_OVERHEAD_BYTES_ESTIMATE covers a record's fixed fields and its index keys when sizing batches. */
 const RECORD_OVERHEAD_BYTES_ESTIMATE = 256;
 
@@ -118,11 +149,16 @@ export class KeyValueQueueLog implements QueueLog {
   /** unattributed holds damage that names no queue (every record naming it is gone). */
   private readonly unattributed: CorruptedQueue[] = [];
   private readonly store: KeyValueStore;
+  private readonly recordStore: KeyValueStore | undefined;
+  /** nextSequence is the record-log sequence of the next record; sequences of a failed write are never reused. */
+  private nextSequence = 0;
   private readonly clock: Clock;
   private readonly storeHost: string;
   private readonly flushMode: FlushMode;
   private readonly groupCommitMessagesMax: number;
   private readonly recent: RecentRecords | undefined;
+  /** sequenceRuns remembers where recent appends' records are in the record log; only with a record log. */
+  private readonly sequenceRuns: SequenceRuns | undefined;
   private nextQueueInternalId = 0;
   private pending: PendingAppend[] = [];
   private flushing: Promise<void> | undefined;
@@ -132,6 +168,7 @@ export class KeyValueQueueLog implements QueueLog {
 
   private constructor(options: KeyValueQueueLogOptions) {
     this.store = options.store;
+    this.recordStore = options.recordStore;
     this.clock = options.clock;
     this.storeHost = options.storeHost;
     this.flushMode = options.flushMode ?? 'sync';
@@ -143,6 +180,7 @@ export class KeyValueQueueLog implements QueueLog {
     const recentRecordsBytesMax = options.recentRecordsBytesMax ?? RECENT_RECORDS_BYTES_MAX;
     assert(Number.isSafeInteger(recentRecordsBytesMax) && recentRecordsBytesMax >= 0, `recentRecordsBytesMax ${recentRecordsBytesMax} is not a byte count`);
     this.recent = recentRecordsBytesMax > 0 ? new RecentRecords(recentRecordsBytesMax) : undefined;
+    this.sequenceRuns = this.recordStore !== undefined ? new SequenceRuns(SEQUENCE_RUNS_PER_QUEUE_MAX) : undefined;
   }
 
   /**
@@ -154,6 +192,7 @@ export class KeyValueQueueLog implements QueueLog {
     const log = new KeyValueQueueLog(options);
     await log.checkLayoutMarker();
     await log.loadQueues();
+    await log.replayRecordLog();
     return log;
   }
 
@@ -202,12 +241,17 @@ export class KeyValueQueueLog implements QueueLog {
     if (remembered < records.length) {
       const missing: number[] = [];
       const keys: Buffer[] = [];
+      const sequenceKeys: Buffer[] = [];
       for (let index = 0; index < records.length; index++) {
         if (records[index] !== undefined) continue;
         missing.push(index);
+        const sequence = this.sequenceRuns?.sequenceOf(queue.internalId, from + index);
+        // All or nothing: a read is one LevelDB call either way.
+        if (sequence !== undefined && sequenceKeys.length === keys.length) sequenceKeys.push(recordLogKey(sequence));
         keys.push(messageKey(queue.internalId, from + index));
       }
-      const fetched = await this.store.getMany(keys);
+      const fetched =
+        sequenceKeys.length === keys.length ? await this.recordStore!.getMany(sequenceKeys) : await this.resolvePointers(await this.store.getMany(keys));
       for (let position = 0; position < missing.length; position++) records[missing[position]!] = fetched[position];
     }
     this.throwIfCorrupted(queue);
@@ -320,9 +364,13 @@ export class KeyValueQueueLog implements QueueLog {
     }
     const storeTimestampMs = this.clock.nowMs();
     const operations: KeyValueOperation[] = [];
+    // With a record log, records go there in sequence order and `operations` (the index) points at them.
+    const logged = this.recordStore !== undefined;
+    const recordOperations: KeyValueOperation[] = [];
+    let sequence = this.nextSequence;
     const nextOffsets = new Map<QueueState, number>();
     const created = new Map<string, QueueState>();
-    const accepted: Array<{ append: PendingAppend; queue: QueueState; offsets: number[]; records: Buffer[] | undefined }> = [];
+    const accepted: Array<{ append: PendingAppend; queue: QueueState; offsets: number[]; records: Buffer[] | undefined; firstSequence: number }> = [];
     let nextQueueInternalId = this.nextQueueInternalId;
     try {
       for (const append of batch) {
@@ -341,26 +389,36 @@ export class KeyValueQueueLog implements QueueLog {
         let offset = nextOffsets.get(queue) ?? queue.nextOffset;
         const offsets: number[] = [];
         const records = this.recent !== undefined ? ([] as Buffer[]) : undefined;
+        const firstSequence = sequence;
         const placement: Placement = { topic: queue.topic, queueId: queue.queueId, queueOffset: offset, storeTimestampMs, storeHost: this.storeHost };
         for (const message of append.messages) {
           placement.queueOffset = offset;
           // The encoder checks the record before it is written; decodeChecked checks it after it is read.
           const record = encodePlacedMessageRecord(message, placement);
-          operations.push({ type: 'put', key: messageKey(queue.internalId, offset), value: record });
-          operations.push({ type: 'put', key: messageIdIndexKey(message.messageId, queue.internalId, offset), value: EMPTY });
-          if (message.keys.length > 0) {
-            for (const indexedKey of new Set(message.keys)) {
-              operations.push({ type: 'put', key: keyIndexKey(queue.topic, indexedKey, storeTimestampMs, queue.internalId, offset), value: EMPTY });
-            }
+          if (logged) {
+            recordOperations.push({ type: 'put', key: recordLogKey(sequence), value: record });
+            operations.push({ type: 'put', key: messageKey(queue.internalId, offset), value: encodeMessagePointer(sequence) });
+            sequence += 1;
+          } else {
+            operations.push({ type: 'put', key: messageKey(queue.internalId, offset), value: record });
           }
+          pushIndexOperations(operations, queue, message, offset, storeTimestampMs);
           offsets.push(offset);
           records?.push(record);
           offset += 1;
         }
         assert(Number.isSafeInteger(offset), 'queue offsets exhausted');
-        if (append.alongside !== undefined) operations.push(...append.alongside(offsets));
+        if (append.alongside !== undefined) {
+          const alongside = append.alongside(offsets);
+          operations.push(...alongside);
+          // Logged too, so a replay restores them with the messages they were written with.
+          if (logged && alongside.length > 0) {
+            recordOperations.push({ type: 'put', key: recordLogKey(sequence), value: encodeOperationsRecord(alongside) });
+            sequence += 1;
+          }
+        }
         nextOffsets.set(queue, offset);
-        accepted.push({ append, queue, offsets, records });
+        accepted.push({ append, queue, offsets, records, firstSequence });
       }
       if (accepted.length === 0) return;
       for (const [queue, nextOffset] of nextOffsets) {
@@ -369,6 +427,7 @@ export class KeyValueQueueLog implements QueueLog {
       if (nextQueueInternalId !== this.nextQueueInternalId) {
         operations.push({ type: 'put', key: storeMetaKey(), value: encodeStoreMeta({ nextQueueInternalId }) });
       }
+      if (logged) operations.push({ type: 'put', key: recordLogPositionKey(), value: encodeRecordLogPosition(sequence) });
     } catch (error) {
       // Encoding is checked at append time, so this is a bug; fail the batch loudly rather than hang it.
       for (const { append } of accepted) append.reject(error);
@@ -376,11 +435,20 @@ export class KeyValueQueueLog implements QueueLog {
       return;
     }
     try {
-      await this.store.write(operations, { sync: this.flushMode === 'sync' });
+      if (this.recordStore !== undefined) {
+        // Taken even if the write fails: it may have applied, and a sequence is never written twice.
+        this.nextSequence = sequence;
+        await this.recordStore.write(recordOperations, { sync: this.flushMode === 'sync' });
+        // Not fsynced: what a crash takes from it, open replays from the record log.
+        await this.store.write(operations, { sync: false });
+      } else {
+        await this.store.write(operations, { sync: this.flushMode === 'sync' });
+      }
     } catch (error) {
       this.resyncNeeded = true;
       // The resync may move queues past offsets the log has not seen; start remembering afresh.
       this.recent?.clear();
+      this.sequenceRuns?.clear();
       const failure = asStoreError(error, 'append write');
       for (const { append } of accepted) append.reject(failure);
       return;
@@ -393,6 +461,9 @@ export class KeyValueQueueLog implements QueueLog {
     }
     // Remember the records before the appends resolve, so a consumer woken by them reads from memory.
     // A queue found corrupted while the batch was written is not remembered.
+    if (this.sequenceRuns !== undefined) {
+      for (const { queue, offsets, firstSequence } of accepted) this.sequenceRuns.add(queue.internalId, offsets[0]!, firstSequence, offsets.length);
+    }
     if (this.recent !== undefined) {
       for (const { queue, offsets, records } of accepted) {
         if (!this.corrupted.has(queueKey(queue.topic, queue.queueId))) this.recent.add(queue.internalId, offsets[0]!, records!);
@@ -429,6 +500,8 @@ export class KeyValueQueueLog implements QueueLog {
         this.markCorrupted(queue, `queue meta is corrupt: ${describe(error)}`);
       }
     });
+    // A failed index write leaves records the index lacks: index them now, as open would.
+    await this.replayRecordLog();
     this.resyncNeeded = false;
   }
 
@@ -456,8 +529,90 @@ export class KeyValueQueueLog implements QueueLog {
     } catch (error) {
       throw new QuiverError(QuiverErrorCode.StoreUnavailable, 'layout marker is corrupt: refusing to open the store', { cause: error });
     }
-    if (version !== LAYOUT_VERSION) {
-      throw new QuiverError(QuiverErrorCode.StoreUnavailable, `store layout version ${version} is not the supported ${LAYOUT_VERSION}`);
+    if (!LAYOUT_VERSIONS_READABLE.includes(version)) {
+      throw new QuiverError(QuiverErrorCode.StoreUnavailable, `store layout version ${version} is not one of the supported ${LAYOUT_VERSIONS_READABLE.join(', ')}`);
+    }
+    if (this.recordStore === undefined && (await this.store.get(recordLogPositionKey())) !== undefined) {
+      throw new QuiverError(QuiverErrorCode.StoreUnavailable, 'store keeps its message records in a record log: open it with that record store');
+    }
+    // Layout 2 only adds to layout 1 (the record log, pointers): upgrading is rewriting the marker.
+    if (version !== LAYOUT_VERSION) await this.store.write([{ type: 'put', key: layoutMarkerKey(), value: encodeLayoutMarker() }], { sync: true });
+  }
+
+  /**
+   * replayRecordLog indexes the record-log entries at and after the index's position (those a
+   * crash or a failed write kept from the index), a page per write, and moves the position past
+   * them. A message record whose offset is below its queue's next offset was superseded (a failed
+   * write's record, its offset handed out again) and is skipped; one above it means records
+   * were lost, and marks the queue corrupted. An undecodable entry names no queue: it is reported
+   * as unattributed damage, and any queue it belonged to shows the gap at its next record.
+   */
+  private async replayRecordLog(): Promise<void> {
+    const recordStore = this.recordStore;
+    if (recordStore === undefined) return;
+    const positionRecord = await this.store.get(recordLogPositionKey());
+    let position = 0;
+    if (positionRecord !== undefined) {
+      try {
+        position = decodeRecordLogPosition(positionRecord);
+      } catch (error) {
+        throw new QuiverError(QuiverErrorCode.StoreUnavailable, `record-log position is corrupt: ${describe(error)}`, { cause: error });
+      }
+    }
+    const upperBound = prefixUpperBound(recordLogPrefix());
+    const last = await recordStore.iterate({ gte: recordLogPrefix(), lt: upperBound, reverse: true, limit: 1, keysOnly: true });
+    const lastSequence = last[0] !== undefined ? decodeRecordLogKey(last[0].key) : -1;
+    this.nextSequence = Math.max(this.nextSequence, position, lastSequence + 1);
+    while (position <= lastSequence) {
+      const page = await recordStore.iterate({ gte: recordLogKey(position), lt: upperBound, limit: REPLAY_PAGE_ENTRIES });
+      if (page.length === 0) break;
+      const operations: KeyValueOperation[] = [];
+      const nextOffsets = new Map<QueueState, number>();
+      const created: QueueState[] = [];
+      let nextQueueInternalId = this.nextQueueInternalId;
+      for (const entry of page) {
+        const entrySequence = decodeRecordLogKey(entry.key);
+        position = entrySequence + 1;
+        try {
+          if (isOperationsRecord(entry.value)) {
+            operations.push(...decodeOperationsRecord(entry.value));
+            continue;
+          }
+          const message = decodeMessageRecord(entry.value);
+          const key = queueKey(message.topic, message.queueId);
+          if (this.corrupted.has(key)) continue;
+          let queue = this.queues.get(key) ?? created.find((candidate) => candidate.topic === message.topic && candidate.queueId === message.queueId);
+          if (queue === undefined) {
+            assert(nextQueueInternalId <= QUEUE_INTERNAL_ID_MAX, 'internal queue ids exhausted');
+            queue = { internalId: nextQueueInternalId++, topic: message.topic, queueId: message.queueId, minOffset: 0, nextOffset: 0 };
+            created.push(queue);
+            operations.push({ type: 'put', key: queueRegistryKey(queue.topic, queue.queueId), value: encodeQueueRegistryRecord(queue.internalId) });
+          }
+          const expected = nextOffsets.get(queue) ?? queue.nextOffset;
+          if (message.queueOffset < expected) continue;
+          if (message.queueOffset > expected) {
+            if (!created.includes(queue)) this.markCorrupted(queue, `record log holds offset ${message.queueOffset} but offsets from ${expected} are missing`, expected);
+            continue;
+          }
+          operations.push({ type: 'put', key: messageKey(queue.internalId, message.queueOffset), value: encodeMessagePointer(entrySequence) });
+          pushIndexOperations(operations, queue, message, message.queueOffset, message.storeTimestampMs);
+          nextOffsets.set(queue, message.queueOffset + 1);
+        } catch (error) {
+          if (!(error instanceof RecordDecodeError)) throw error;
+          this.unattributed.push({ reason: `record-log entry ${entrySequence} is corrupt: ${error.message}`, detectedAtMs: this.clock.nowMs() });
+        }
+      }
+      for (const [queue, nextOffset] of nextOffsets) {
+        operations.push({ type: 'put', key: queueMetaKey(queue.internalId), value: encodeQueueMeta({ ...queue, nextOffset }) });
+      }
+      if (nextQueueInternalId !== this.nextQueueInternalId) {
+        operations.push({ type: 'put', key: storeMetaKey(), value: encodeStoreMeta({ nextQueueInternalId }) });
+      }
+      operations.push({ type: 'put', key: recordLogPositionKey(), value: encodeRecordLogPosition(position) });
+      await this.store.write(operations, { sync: true });
+      for (const queue of created) this.registerQueue(queue);
+      this.nextQueueInternalId = nextQueueInternalId;
+      for (const [queue, nextOffset] of nextOffsets) queue.nextOffset = nextOffset;
     }
   }
 
@@ -547,9 +702,10 @@ export class KeyValueQueueLog implements QueueLog {
     if (named === undefined) {
       // Name the queue from any record it still holds, so status can say which queue is damaged.
       const first = await this.store.iterate({ gte: queueMessagesPrefix(internalId), lt: prefixUpperBound(queueMessagesPrefix(internalId)), limit: 1 });
-      if (first[0] !== undefined) {
+      const [firstRecord] = first[0] !== undefined ? await this.resolvePointers([first[0].value]) : [undefined];
+      if (firstRecord !== undefined) {
         try {
-          const message = decodeMessageRecord(first[0].value);
+          const message = decodeMessageRecord(firstRecord);
           named = { topic: message.topic, queueId: message.queueId };
         } catch {
           // Leave the queue unnamed; its internal id is still reported.
@@ -576,7 +732,7 @@ export class KeyValueQueueLog implements QueueLog {
   private async checkQueueExtent(queue: QueueState): Promise<void> {
     if (queue.nextOffset > queue.minOffset) {
       const offsets = queue.nextOffset - 1 === queue.minOffset ? [queue.minOffset] : [queue.minOffset, queue.nextOffset - 1];
-      const records = await this.store.getMany(offsets.map((offset) => messageKey(queue.internalId, offset)));
+      const records = await this.resolvePointers(await this.store.getMany(offsets.map((offset) => messageKey(queue.internalId, offset))));
       for (let index = 0; index < offsets.length; index++) {
         const offset = offsets[index]!;
         const record = records[index];
@@ -611,7 +767,7 @@ export class KeyValueQueueLog implements QueueLog {
       const queue = this.queuesByInternalId.get(location.queueInternalId);
       return queue !== undefined && location.offset >= queue.minOffset && location.offset < queue.nextOffset;
     });
-    const records = await this.store.getMany(live.map((location) => messageKey(location.queueInternalId, location.offset)));
+    const records = await this.resolvePointers(await this.store.getMany(live.map((location) => messageKey(location.queueInternalId, location.offset))));
     const messages: StoredMessage[] = [];
     live.forEach((location, index) => {
       const queue = this.queuesByInternalId.get(location.queueInternalId)!;
@@ -623,6 +779,32 @@ export class KeyValueQueueLog implements QueueLog {
       messages.push(this.decodeChecked(queue, location.offset, record));
     });
     return messages;
+  }
+
+  /**
+   * resolvePointers replaces the record-log pointers among `values` ('M' values) with the records
+   * they point to, in place; a missing entry becomes undefined. Inline records pass through, and
+   * so does a pointer that does not decode: decodeChecked reports it as a corrupt record.
+   */
+  private async resolvePointers(values: Array<Buffer | undefined>): Promise<Array<Buffer | undefined>> {
+    const recordStore = this.recordStore;
+    if (recordStore === undefined) return values;
+    const positions: number[] = [];
+    const keys: Buffer[] = [];
+    for (let index = 0; index < values.length; index++) {
+      const value = values[index];
+      if (value === undefined || !isMessagePointer(value)) continue;
+      try {
+        keys.push(recordLogKey(decodeMessagePointer(value)));
+        positions.push(index);
+      } catch (error) {
+        if (!(error instanceof RecordDecodeError)) throw error;
+      }
+    }
+    if (keys.length === 0) return values;
+    const records = await recordStore.getMany(keys);
+    for (let index = 0; index < positions.length; index++) values[positions[index]!] = records[index];
+    return values;
   }
 
   /** decodeChecked decodes a record read at `offset` of `queue` and checks it is that message; a defect marks the queue. */
@@ -655,6 +837,7 @@ export class KeyValueQueueLog implements QueueLog {
     if (!this.corrupted.has(key)) {
       // Damage is rare: forget every remembered record rather than account for one queue's share.
       this.recent?.clear();
+      this.sequenceRuns?.clear();
       const entry: CorruptedQueue = { topic: queue.topic, queueId: queue.queueId, queueInternalId: queue.internalId, reason, detectedAtMs: this.clock.nowMs() };
       if (offset !== undefined) entry.offset = offset;
       this.corrupted.set(key, entry);
@@ -686,6 +869,80 @@ export class KeyValueQueueLog implements QueueLog {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** pushIndexOperations adds a stored message's message-ID index key and its key-index keys. */
+function pushIndexOperations(
+  operations: KeyValueOperation[],
+  queue: QueueState,
+  message: { messageId: string; keys: readonly string[] },
+  offset: number,
+  storeTimestampMs: number,
+): void {
+  operations.push({ type: 'put', key: messageIdIndexKey(message.messageId, queue.internalId, offset), value: EMPTY });
+  if (message.keys.length > 0) {
+    for (const indexedKey of new Set(message.keys)) {
+      operations.push({ type: 'put', key: keyIndexKey(queue.topic, indexedKey, storeTimestampMs, queue.internalId, offset), value: EMPTY });
+    }
+  }
+}
+
+/**
+ * SequenceRuns remembers, per queue, the record-log sequences of its most recent appends: runs of
+ * offsets whose records were written at consecutive sequences (one append is one run; a run that
+ * continues the queue's last one extends it). At most `runsPerQueueMax` runs per queue are kept,
+ * oldest dropped first, in three parallel arrays searched by bisection.
+ */
+export class SequenceRuns {
+  private readonly byQueue = new Map<number, { firstOffsets: number[]; firstSequences: number[]; counts: number[]; start: number }>();
+
+  constructor(private readonly runsPerQueueMax: number) {
+    assert(Number.isSafeInteger(runsPerQueueMax) && runsPerQueueMax > 0, `runsPerQueueMax ${runsPerQueueMax} is not a count`);
+  }
+
+  add(queueInternalId: number, firstOffset: number, firstSequence: number, count: number): void {
+    let runs = this.byQueue.get(queueInternalId);
+    if (runs === undefined) {
+      runs = { firstOffsets: [], firstSequences: [], counts: [], start: 0 };
+      this.byQueue.set(queueInternalId, runs);
+    }
+    const last = runs.counts.length - 1;
+    if (last >= runs.start && runs.firstOffsets[last]! + runs.counts[last]! === firstOffset && runs.firstSequences[last]! + runs.counts[last]! === firstSequence) {
+      runs.counts[last]! += count;
+      return;
+    }
+    runs.firstOffsets.push(firstOffset);
+    runs.firstSequences.push(firstSequence);
+    runs.counts.push(count);
+    if (runs.counts.length - runs.start > this.runsPerQueueMax) runs.start += 1;
+    // Drop the spent front once it is as long as the kept runs, so each array stays under twice the bound.
+    if (runs.start >= this.runsPerQueueMax) {
+      runs.firstOffsets.splice(0, runs.start);
+      runs.firstSequences.splice(0, runs.start);
+      runs.counts.splice(0, runs.start);
+      runs.start = 0;
+    }
+  }
+
+  /** sequenceOf is the record-log sequence of a queue's offset, if a remembered run holds it. */
+  sequenceOf(queueInternalId: number, offset: number): number | undefined {
+    const runs = this.byQueue.get(queueInternalId);
+    if (runs === undefined) return undefined;
+    let low = runs.start;
+    let high = runs.counts.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const first = runs.firstOffsets[middle]!;
+      if (offset < first) high = middle - 1;
+      else if (offset >= first + runs.counts[middle]!) low = middle + 1;
+      else return runs.firstSequences[middle]! + (offset - first);
+    }
+    return undefined;
+  }
+
+  clear(): void {
+    this.byQueue.clear();
+  }
+}
 
 /** RECENT_COMPACT_MIN is how many spent slots an array of RecentRecords gathers before it may be compacted. */
 export const RECENT_COMPACT_MIN = 1024;

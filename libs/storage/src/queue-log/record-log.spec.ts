@@ -1,0 +1,326 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
+import type { MessageToStore } from '@quiver/core';
+
+import type { KeyValueStore } from '../kv/key-value-store';
+import {
+  decodeRecordLogKey,
+  encodeLayoutMarker,
+  frameRecord,
+  isMessagePointer,
+  KeyPrefix,
+  layoutMarkerKey,
+  messageKey,
+  recordLogKey,
+  recordLogPositionKey,
+  timerIndexKey,
+} from '../layout';
+import { ByteWriter } from '../bytes';
+import { LevelKeyValueStore } from '../level/level-key-value-store';
+import { MemoryKeyValueStore } from '../memory/memory-key-value-store';
+import { SimKeyValueStore } from '../sim/sim-key-value-store';
+import { KeyValueQueueLog, SequenceRuns } from './key-value-queue-log';
+import { ForwardingKeyValueStore } from '../testing';
+import type { FlushMode } from './queue-log';
+
+const STORE_HOST = '127.0.0.1:10911';
+
+function message(index: number, overrides: Partial<MessageToStore> = {}): MessageToStore {
+  return {
+    messageId: `id-${index}`,
+    keys: [`key-${index % 3}`],
+    userProperties: { index: String(index) },
+    body: Buffer.from(`body-${index}`),
+    bodyGzipped: false,
+    bornTimestampMs: 1_000 + index,
+    bornHost: 'producer',
+    kind: MessageKind.Normal,
+    tag: 'tag',
+    ...overrides,
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+async function allEntries(store: KeyValueStore): Promise<Array<{ key: Buffer; value: Buffer }>> {
+  return store.iterate({ limit: 10_000 });
+}
+
+async function bodies(log: KeyValueQueueLog, topic: string, queueId: number): Promise<string[]> {
+  return (await log.read(topic, queueId, 0, 1_000)).map((stored) => Buffer.from(stored.body).toString());
+}
+
+describe('KeyValueQueueLog with a record log (layout 2)', () => {
+  let clock: ManualClock;
+  let index: SimKeyValueStore;
+  let records: SimKeyValueStore;
+  let log: KeyValueQueueLog;
+
+  const open = (flushMode: FlushMode = 'sync'): Promise<KeyValueQueueLog> =>
+    KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST, flushMode });
+
+  /** reopen is a restart: a new log over the same stores, as after a crash that kept what the stores hold. */
+  const reopen = async (): Promise<KeyValueQueueLog> => {
+    await log.close();
+    log = await open();
+    return log;
+  };
+
+  beforeEach(async () => {
+    clock = new ManualClock();
+    index = new SimKeyValueStore(new MemoryKeyValueStore());
+    records = new SimKeyValueStore(new MemoryKeyValueStore());
+    log = await open();
+  });
+
+  afterEach(async () => {
+    await log.close();
+  });
+
+  it('records go to the record log in append order; the index holds pointers to them', async () => {
+    await log.append('a', 0, [message(0), message(1)]);
+    await log.append('b', 3, [message(2)]);
+    await log.append('a', 0, [message(3)]);
+
+    const logged = await allEntries(records.inner);
+    expect(logged.map((entry) => entry.key[0])).toEqual([KeyPrefix.RecordLog, KeyPrefix.RecordLog, KeyPrefix.RecordLog, KeyPrefix.RecordLog]);
+    expect(logged.map((entry) => decodeRecordLogKey(entry.key))).toEqual([0, 1, 2, 3]);
+    const pointers = await index.inner.getMany([messageKey(0, 0), messageKey(0, 1), messageKey(1, 0), messageKey(0, 2)]);
+    expect(pointers.every((value) => value !== undefined && isMessagePointer(value))).toBe(true);
+
+    expect(await bodies(log, 'a', 0)).toEqual(['body-0', 'body-1', 'body-3']);
+    expect(await bodies(await reopen(), 'b', 3)).toEqual(['body-2']);
+    expect((await log.findByMessageId('id-3', 10)).map((stored) => stored.queueOffset)).toEqual([2]);
+    expect((await log.findByKey('a', 'key-0', { beginTimestampMs: 0, endTimestampMs: clock.nowMs() + 1, maxCount: 10 })).map((stored) => stored.messageId)).toEqual([
+      'id-0',
+      'id-3',
+    ]);
+  });
+
+  it('one append is one fsynced record-log write and one index write that is not fsynced', async () => {
+    await log.append('a', 0, [message(0)]);
+    expect(records.stats).toMatchObject({ writeCount: 1, syncWriteCount: 1 });
+    expect(index.stats.syncWriteCount).toBe(1); // the layout marker written at open
+    expect(index.stats.writeCount).toBe(2);
+  });
+
+  it('a lost index write is replayed at open: offsets, lookups and the next append continue from it', async () => {
+    await log.append('a', 0, [message(0)]);
+    index.failNextWrites(1, 'before-apply');
+    expect(isQuiverError(await rejection(log.append('a', 0, [message(1), message(2)])), QuiverErrorCode.StoreUnavailable)).toBe(true);
+
+    await reopen();
+    expect(await bodies(log, 'a', 0)).toEqual(['body-0', 'body-1', 'body-2']);
+    expect(log.nextOffset('a', 0)).toBe(3);
+    expect((await log.findByMessageId('id-2', 10)).map((stored) => stored.queueOffset)).toEqual([2]);
+    expect((await log.append('a', 0, [message(4)])).offsets).toEqual([3]);
+  });
+
+  it('a queue whose first append lost its index write is created by the replay', async () => {
+    await log.append('a', 0, [message(0)]);
+    index.failNextWrites(1, 'before-apply');
+    await rejection(log.append('fresh', 2, [message(1)]));
+    await reopen();
+    expect(log.queueExists('fresh', 2)).toBe(true);
+    expect(await bodies(log, 'fresh', 2)).toEqual(['body-1']);
+    expect((await log.append('fresh', 2, [message(2)])).offsets).toEqual([1]);
+    expect((await log.append('other', 0, [message(3)])).offsets).toEqual([0]);
+    expect(await bodies(await reopen(), 'other', 0)).toEqual(['body-3']);
+  });
+
+  it('a failed index write is replayed before the next append, without a restart', async () => {
+    index.failNextWrites(1, 'before-apply');
+    expect(isQuiverError(await rejection(log.append('a', 0, [message(0), message(1)])), QuiverErrorCode.StoreUnavailable)).toBe(true);
+    // The records were durable: the next batch indexes them first, so its offsets follow theirs.
+    expect((await log.append('a', 0, [message(2)])).offsets).toEqual([2]);
+    expect(await bodies(log, 'a', 0)).toEqual(['body-0', 'body-1', 'body-2']);
+  });
+
+  it('a record-log write that fails before applying leaves no trace and no gap', async () => {
+    await log.append('a', 0, [message(0)]);
+    records.failNextWrites(1, 'before-apply');
+    expect(isQuiverError(await rejection(log.append('a', 0, [message(1)])), QuiverErrorCode.StoreUnavailable)).toBe(true);
+    expect((await log.append('a', 0, [message(2)])).offsets).toEqual([1]);
+    expect(await bodies(await reopen(), 'a', 0)).toEqual(['body-0', 'body-2']);
+  });
+
+  it('a record-log write that applied and then failed may show up, but never twice and never with a hole', async () => {
+    await log.append('a', 0, [message(0)]);
+    records.failNextWrites(1, 'after-apply');
+    expect(isQuiverError(await rejection(log.append('a', 0, [message(1)])), QuiverErrorCode.StoreUnavailable)).toBe(true);
+    const next = (await log.append('a', 0, [message(2)])).offsets[0]!;
+    const read = await bodies(await reopen(), 'a', 0);
+    expect(read).toEqual(next === 2 ? ['body-0', 'body-1', 'body-2'] : ['body-0', 'body-2']);
+    expect(log.nextOffset('a', 0)).toBe(read.length);
+  });
+
+  it('operations written alongside messages are replayed with them', async () => {
+    const timerKey = timerIndexKey({ dueMs: 5_000, timerOffset: 0 });
+    index.failNextWrites(1, 'before-apply');
+    await rejection(log.append('a', 0, [message(0)], { alongside: () => [{ type: 'put', key: timerKey, value: Buffer.from('target') }] }));
+    expect(await index.inner.get(timerKey)).toBeUndefined();
+    await reopen();
+    expect((await index.inner.get(timerKey))?.toString()).toBe('target');
+
+    index.failNextWrites(1, 'before-apply');
+    await rejection(log.append('a', 0, [message(1)], { alongside: () => [{ type: 'del', key: timerKey }] }));
+    await reopen();
+    expect(await index.inner.get(timerKey)).toBeUndefined();
+    expect(await bodies(log, 'a', 0)).toEqual(['body-0', 'body-1']);
+  });
+
+  it('a record missing from the record log is a corrupted queue, never a hole', async () => {
+    await log.append('a', 0, [message(0), message(1), message(2)]);
+    await records.inner.write([{ type: 'del', key: recordLogKey(1) }], { sync: true });
+    const reopened = await reopen();
+    const error = await rejection(reopened.read('a', 0, 0, 10));
+    expect(isQuiverError(error, QuiverErrorCode.QueueCorrupted)).toBe(true);
+    expect(reopened.corruptedQueues()[0]).toMatchObject({ topic: 'a', queueId: 0, offset: 1 });
+  });
+
+  it('a replay that finds a queue\'s offsets skipping ahead marks the queue corrupted', async () => {
+    await log.append('a', 0, [message(0)]);
+    index.failNextWrites(1, 'before-apply');
+    await rejection(log.append('a', 0, [message(1), message(2)]));
+    // Offset 1 is lost from the record log before the replay indexes it; offset 2 is still there.
+    await records.inner.write([{ type: 'del', key: recordLogKey(1) }], { sync: true });
+    await reopen();
+    expect(log.isQueueCorrupted('a', 0)).toBe(true);
+    expect(log.corruptedQueues()[0]?.reason).toMatch(/missing/);
+  });
+
+  it('a read of recent appends past the ring takes one LevelDB call; older offsets go through the pointers', async () => {
+    await log.close();
+    const indexReads: number[] = [];
+    const counting = new (class extends ForwardingKeyValueStore {
+      override getMany(keys: readonly Uint8Array[]): Promise<Array<Buffer | undefined>> {
+        indexReads.push(keys.length);
+        return super.getMany(keys);
+      }
+    })(index);
+    log = await KeyValueQueueLog.open({ store: counting, recordStore: records, clock, storeHost: STORE_HOST, recentRecordsBytesMax: 0 });
+    for (let append = 0; append < 600; append++) await log.append('a', 0, [message(append)]);
+    await log.append('b', 0, [message(600)]);
+    await log.append('a', 0, [message(601)]);
+    indexReads.length = 0;
+    // Offsets 0..599 were one run at consecutive sequences; 600 sits after b's record.
+    expect((await log.read('a', 0, 580, 21)).map((stored) => stored.messageId)).toEqual([...Array.from({ length: 20 }, (_, i) => `id-${580 + i}`), 'id-601']);
+    expect(indexReads).toEqual([]);
+
+    await log.close();
+    log = await KeyValueQueueLog.open({ store: counting, recordStore: records, clock, storeHost: STORE_HOST, recentRecordsBytesMax: 0 });
+    indexReads.length = 0;
+    expect((await log.read('a', 0, 0, 3)).map((stored) => stored.messageId)).toEqual(['id-0', 'id-1', 'id-2']);
+    expect(indexReads).toEqual([3]);
+  });
+
+  it('an index that points into a record log it was not opened with is refused', async () => {
+    await log.append('a', 0, [message(0)]);
+    await log.close();
+    const error = await rejection(KeyValueQueueLog.open({ store: index, clock, storeHost: STORE_HOST }));
+    expect(isQuiverError(error, QuiverErrorCode.StoreUnavailable)).toBe(true);
+    log = await open();
+  });
+});
+
+describe('KeyValueQueueLog - a layout 1 store opened with a record log', () => {
+  it('keeps serving its inline records, appends to the record log, and reads across both', async () => {
+    const clock = new ManualClock();
+    const index = new MemoryKeyValueStore();
+    const records = new MemoryKeyValueStore();
+    const legacy = await KeyValueQueueLog.open({ store: index, clock, storeHost: STORE_HOST });
+    await legacy.append('a', 0, [message(0), message(1)]);
+    await legacy.close();
+    // What a layout 1 node left: records inline under 'M' and a version 1 marker.
+    await index.write([{ type: 'put', key: layoutMarkerKey(), value: frameRecord(1, new ByteWriter(1).u8(1).finish()) }], { sync: true });
+    expect(await index.get(recordLogPositionKey())).toBeUndefined();
+
+    const log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST });
+    expect((await index.get(layoutMarkerKey()))?.equals(encodeLayoutMarker())).toBe(true);
+    expect((await log.append('a', 0, [message(2)])).offsets).toEqual([2]);
+    expect((await log.read('a', 0, 0, 10)).map((stored) => Buffer.from(stored.body).toString())).toEqual(['body-0', 'body-1', 'body-2']);
+    expect((await allEntries(records)).length).toBe(1);
+    await log.close();
+  });
+});
+
+describe('KeyValueQueueLog - record-log damage in LevelDB (RELIABILITY.md 1.2)', () => {
+  it('a flipped byte in the record log\'s write-ahead log is reported as a corrupted queue, never served around', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'quiver-record-log-'));
+    const clock = new ManualClock();
+    try {
+      const indexLocation = path.join(directory, 'index');
+      const recordLocation = path.join(directory, 'records');
+      let index = await LevelKeyValueStore.open(indexLocation);
+      let records = await LevelKeyValueStore.open(recordLocation);
+      let log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST, flushMode: 'async' });
+      for (let first = 0; first < 2_000; first += 10) {
+        await log.append('t', 0, Array.from({ length: 10 }, (_, offset) => message(first + offset, { body: Buffer.alloc(100, first + offset) })));
+      }
+      await log.close();
+      await Promise.all([index.close(), records.close()]);
+
+      const logFiles = (await readdir(recordLocation)).filter((name) => name.endsWith('.log'));
+      const sizes = await Promise.all(logFiles.map(async (name) => ({ name, size: (await stat(path.join(recordLocation, name))).size })));
+      const largest = sizes.sort((a, b) => b.size - a.size)[0]!;
+      expect(largest.size).toBeGreaterThan(100_000);
+      const bytes = await readFile(path.join(recordLocation, largest.name));
+      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+      await writeFile(path.join(recordLocation, largest.name), bytes);
+
+      index = await LevelKeyValueStore.open(indexLocation);
+      records = await LevelKeyValueStore.open(recordLocation);
+      log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST });
+      const served: number[] = [];
+      let error: unknown;
+      try {
+        for (let offset = 0; offset < log.nextOffset('t', 0); offset += 500) {
+          served.push(...(await log.read('t', 0, offset, 500)).map((stored) => stored.queueOffset));
+        }
+      } catch (caught) {
+        error = caught;
+      }
+      expect(isQuiverError(error, QuiverErrorCode.QueueCorrupted)).toBe(true);
+      expect(served).toEqual(served.map((_, position) => position));
+      await log.close();
+      await Promise.all([index.close(), records.close()]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SequenceRuns', () => {
+  it('finds the sequence of an offset in a remembered run, extending runs that continue', () => {
+    const runs = new SequenceRuns(4);
+    runs.add(7, 0, 100, 10);
+    runs.add(7, 10, 110, 5); // continues offsets and sequences: one run 0..14 -> 100..114
+    runs.add(7, 15, 200, 2);
+    runs.add(8, 0, 117, 1);
+    expect(runs.sequenceOf(7, 0)).toBe(100);
+    expect(runs.sequenceOf(7, 14)).toBe(114);
+    expect(runs.sequenceOf(7, 16)).toBe(201);
+    expect(runs.sequenceOf(7, 17)).toBeUndefined();
+    expect(runs.sequenceOf(8, 0)).toBe(117);
+    expect(runs.sequenceOf(9, 0)).toBeUndefined();
+  });
+
+  it('keeps at most the bound of runs per queue, dropping the oldest', () => {
+    const runs = new SequenceRuns(3);
+    for (let append = 0; append < 20; append++) runs.add(1, append, append * 10, 1);
+    expect(runs.sequenceOf(1, 19)).toBe(190);
+    expect(runs.sequenceOf(1, 17)).toBe(170);
+    expect(runs.sequenceOf(1, 16)).toBeUndefined();
+    expect(runs.sequenceOf(1, 0)).toBeUndefined();
+    runs.clear();
+    expect(runs.sequenceOf(1, 19)).toBeUndefined();
+  });
+});
