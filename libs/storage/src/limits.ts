@@ -47,11 +47,11 @@ export const READ_MESSAGES_MAX = 1024;
 export const RECENT_RECORDS_BYTES_MAX = 8 * 1024 * 1024;
 
 /**
- * SEQUENCE_RUNS_PER_QUEUE_MAX bounds how many recent appends per queue the queue log remembers the
- * record-log sequences of (a run of offsets at consecutive sequences, about 24 bytes), so a read of
- * them skips the index's pointers: one LevelDB call instead of two. Older offsets take both.
+ * SEQUENCE_RUNS_MAX bounds the runs of recent appends (offsets at consecutive record-log sequences,
+ * about 24 bytes each, over all queues) whose sequences the queue log remembers, so a read of them
+ * skips the index's pointers: one LevelDB call instead of two. Past it each queue keeps its newer half.
  */
-export const SEQUENCE_RUNS_PER_QUEUE_MAX = 512;
+export const SEQUENCE_RUNS_MAX = 65_536;
 
 /** ITERATE_ENTRIES_MAX bounds one key-value range scan, so every scan's memory is bounded; callers page. */
 export const ITERATE_ENTRIES_MAX = 10_000;

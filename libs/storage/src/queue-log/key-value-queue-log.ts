@@ -91,7 +91,7 @@ import {
   QUEUE_INTERNAL_ID_MAX,
   READ_MESSAGES_MAX,
   RECENT_RECORDS_BYTES_MAX,
-  SEQUENCE_RUNS_PER_QUEUE_MAX,
+  SEQUENCE_RUNS_MAX,
 } from '../limits';
 import { checkMessageToStore, decodeMessageRecord, encodePlacedMessageRecord, type Placement } from '../message-record';
 import type { AppendedMessages, AppendOptions, CorruptedQueue, FlushMode, KeyQuery, QueueLog } from './queue-log';
@@ -180,7 +180,7 @@ export class KeyValueQueueLog implements QueueLog {
     const recentRecordsBytesMax = options.recentRecordsBytesMax ?? RECENT_RECORDS_BYTES_MAX;
     assert(Number.isSafeInteger(recentRecordsBytesMax) && recentRecordsBytesMax >= 0, `recentRecordsBytesMax ${recentRecordsBytesMax} is not a byte count`);
     this.recent = recentRecordsBytesMax > 0 ? new RecentRecords(recentRecordsBytesMax) : undefined;
-    this.sequenceRuns = this.recordStore !== undefined ? new SequenceRuns(SEQUENCE_RUNS_PER_QUEUE_MAX) : undefined;
+    this.sequenceRuns = this.recordStore !== undefined ? new SequenceRuns(SEQUENCE_RUNS_MAX) : undefined;
   }
 
   /**
@@ -887,47 +887,48 @@ function pushIndexOperations(
 }
 
 /**
- * SequenceRuns remembers, per queue, the record-log sequences of its most recent appends: runs of
- * offsets whose records were written at consecutive sequences (one append is one run; a run that
- * continues the queue's last one extends it). At most `runsPerQueueMax` runs per queue are kept,
- * oldest dropped first, in three parallel arrays searched by bisection.
+ * SequenceRuns remembers the record-log sequences of recent appends: per queue, runs of offsets
+ * whose records were written at consecutive sequences (an append is one run; one that continues
+ * its queue's last run extends it), in three parallel arrays searched by bisection. At most
+ * `runsMax` runs are kept in all: past it, every queue drops its older half, so memory stays
+ * bounded however many queues there are, and the queues that append most keep the most.
  */
 export class SequenceRuns {
-  private readonly byQueue = new Map<number, { firstOffsets: number[]; firstSequences: number[]; counts: number[]; start: number }>();
+  private readonly byQueue = new Map<number, { firstOffsets: number[]; firstSequences: number[]; counts: number[] }>();
+  private runCount = 0;
 
-  constructor(private readonly runsPerQueueMax: number) {
-    assert(Number.isSafeInteger(runsPerQueueMax) && runsPerQueueMax > 0, `runsPerQueueMax ${runsPerQueueMax} is not a count`);
+  constructor(private readonly runsMax: number) {
+    assert(Number.isSafeInteger(runsMax) && runsMax > 1, `runsMax ${runsMax} is not a count above 1`);
+  }
+
+  /** size is the number of runs kept. */
+  get size(): number {
+    return this.runCount;
   }
 
   add(queueInternalId: number, firstOffset: number, firstSequence: number, count: number): void {
     let runs = this.byQueue.get(queueInternalId);
     if (runs === undefined) {
-      runs = { firstOffsets: [], firstSequences: [], counts: [], start: 0 };
+      runs = { firstOffsets: [], firstSequences: [], counts: [] };
       this.byQueue.set(queueInternalId, runs);
     }
     const last = runs.counts.length - 1;
-    if (last >= runs.start && runs.firstOffsets[last]! + runs.counts[last]! === firstOffset && runs.firstSequences[last]! + runs.counts[last]! === firstSequence) {
+    if (last >= 0 && runs.firstOffsets[last]! + runs.counts[last]! === firstOffset && runs.firstSequences[last]! + runs.counts[last]! === firstSequence) {
       runs.counts[last]! += count;
       return;
     }
     runs.firstOffsets.push(firstOffset);
     runs.firstSequences.push(firstSequence);
     runs.counts.push(count);
-    if (runs.counts.length - runs.start > this.runsPerQueueMax) runs.start += 1;
-    // Drop the spent front once it is as long as the kept runs, so each array stays under twice the bound.
-    if (runs.start >= this.runsPerQueueMax) {
-      runs.firstOffsets.splice(0, runs.start);
-      runs.firstSequences.splice(0, runs.start);
-      runs.counts.splice(0, runs.start);
-      runs.start = 0;
-    }
+    this.runCount += 1;
+    if (this.runCount > this.runsMax) this.halve();
   }
 
   /** sequenceOf is the record-log sequence of a queue's offset, if a remembered run holds it. */
   sequenceOf(queueInternalId: number, offset: number): number | undefined {
     const runs = this.byQueue.get(queueInternalId);
     if (runs === undefined) return undefined;
-    let low = runs.start;
+    let low = 0;
     let high = runs.counts.length - 1;
     while (low <= high) {
       const middle = (low + high) >>> 1;
@@ -941,6 +942,23 @@ export class SequenceRuns {
 
   clear(): void {
     this.byQueue.clear();
+    this.runCount = 0;
+  }
+
+  /** halve drops the older half of every queue's runs (all of a queue's single run): one pass per runsMax / 2 additions. */
+  private halve(): void {
+    this.runCount = 0;
+    for (const [queueInternalId, runs] of this.byQueue) {
+      const dropped = Math.ceil(runs.counts.length / 2);
+      if (dropped === runs.counts.length) {
+        this.byQueue.delete(queueInternalId);
+        continue;
+      }
+      runs.firstOffsets.splice(0, dropped);
+      runs.firstSequences.splice(0, dropped);
+      runs.counts.splice(0, dropped);
+      this.runCount += runs.counts.length;
+    }
   }
 }
 

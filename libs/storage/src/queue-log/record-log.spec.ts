@@ -313,14 +313,20 @@ describe('SequenceRuns', () => {
     expect(runs.sequenceOf(9, 0)).toBeUndefined();
   });
 
-  it('keeps at most the bound of runs per queue, dropping the oldest', () => {
-    const runs = new SequenceRuns(3);
-    for (let append = 0; append < 20; append++) runs.add(1, append, append * 10, 1);
-    expect(runs.sequenceOf(1, 19)).toBe(190);
-    expect(runs.sequenceOf(1, 17)).toBe(170);
-    expect(runs.sequenceOf(1, 16)).toBeUndefined();
+  it('keeps at most the bound of runs in all, each queue dropping its older half past it', () => {
+    const runs = new SequenceRuns(8);
+    // Queues 1 and 2 alternate, so no run continues another: 6 runs each, 12 in all.
+    for (let append = 0; append < 12; append++) runs.add(1 + (append % 2), append >> 1, append * 10, 1);
+    expect(runs.size).toBeLessThanOrEqual(8);
+    expect(runs.sequenceOf(1, 5)).toBe(100);
+    expect(runs.sequenceOf(2, 5)).toBe(110);
     expect(runs.sequenceOf(1, 0)).toBeUndefined();
+    expect(runs.sequenceOf(2, 0)).toBeUndefined();
+    for (let append = 0; append < 1_000; append++) runs.add(3 + (append % 50), append, append * 7, 1);
+    expect(runs.size).toBeLessThanOrEqual(8);
+    expect(runs.sequenceOf(3 + (999 % 50), 999)).toBe(999 * 7);
     runs.clear();
-    expect(runs.sequenceOf(1, 19)).toBeUndefined();
+    expect(runs.size).toBe(0);
+    expect(runs.sequenceOf(3 + (999 % 50), 999)).toBeUndefined();
   });
 });
