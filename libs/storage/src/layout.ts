@@ -57,7 +57,8 @@
  * the index at open (a message record yields its 'M' pointer, 'I' and 'K' keys and its queue's
  * meta; an operations record, the operations an append wrote alongside its messages, replays
  * them as written). A store without a record log (layout 1, and the specs' single store) keeps
- * records inline under 'M' and writes everything in one batch; readers accept both.
+ * records inline under 'M' and writes everything in one batch, and so does a store node for a
+ * batch smaller than RECORD_LOG_BATCH_BYTES_MIN (limits.ts); readers accept both.
  *
  * Record (every value except the empty index values):
  *   formatVersion:u8 crc32c:u32 payload

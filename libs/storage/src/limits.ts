@@ -53,6 +53,14 @@ export const RECENT_RECORDS_BYTES_MAX = 8 * 1024 * 1024;
  */
 export const SEQUENCE_RUNS_MAX = 65_536;
 
+/**
+ * RECORD_LOG_BATCH_BYTES_MIN is the smallest group-commit batch (estimated bytes) whose records go
+ * to the record log; smaller ones are written inline with the index in one fsynced write. Below it
+ * the log's second write, a thread-pool hop per batch, cost more server CPU per message (single
+ * sends through a cluster, docs/performance.md session 7) than the compaction it saves at that rate.
+ */
+export const RECORD_LOG_BATCH_BYTES_MIN = 32 * 1024;
+
 /** ITERATE_ENTRIES_MAX bounds one key-value range scan, so every scan's memory is bounded; callers page. */
 export const ITERATE_ENTRIES_MAX = 10_000;
 

@@ -19,9 +19,9 @@
  * internal queue id that may be on disk; index entries left by such a write are recognized by
  * checking the record they point to.
  *
- * Record log: given a `recordStore` (a store node always gives one), the records go there keyed
- * by a store-wide sequence, so LevelDB never rewrites them in compaction (layout.ts). A batch is
- * then two writes: the records, fsynced, then the index (pointers, meta, index keys and what was
+ * Record log: given a `recordStore` (a store node always gives one), the records of a batch of
+ * at least RECORD_LOG_BATCH_BYTES_MIN go there keyed by a store-wide sequence, so LevelDB never
+ * rewrites them in compaction (layout.ts); smaller batches stay inline. A logged batch is then two writes: the records, fsynced, then the index (pointers, meta, index keys and what was
  * written alongside), not fsynced; open replays the records the index lacks. A read of a recent
  * append finds its sequences in memory (SequenceRuns) and costs one LevelDB call; an older one
  * reads the pointers first.
@@ -91,6 +91,7 @@ import {
   QUEUE_INTERNAL_ID_MAX,
   READ_MESSAGES_MAX,
   RECENT_RECORDS_BYTES_MAX,
+  RECORD_LOG_BATCH_BYTES_MIN,
   SEQUENCE_RUNS_MAX,
 } from '../limits';
 import { checkMessageToStore, decodeMessageRecord, encodePlacedMessageRecord, type Placement } from '../message-record';
@@ -105,6 +106,8 @@ export interface KeyValueQueueLogOptions {
    * replays into `store` what it lacks. A store node passes its own LevelDB here.
    */
   recordStore?: KeyValueStore;
+  /** recordLogBatchBytesMin overrides RECORD_LOG_BATCH_BYTES_MIN, so specs can log every batch (0). */
+  recordLogBatchBytesMin?: number;
   clock: Clock;
   /** storeHost is recorded on every stored message (`ip:port` of the store node). */
   storeHost: string;
@@ -150,6 +153,7 @@ export class KeyValueQueueLog implements QueueLog {
   private readonly unattributed: CorruptedQueue[] = [];
   private readonly store: KeyValueStore;
   private readonly recordStore: KeyValueStore | undefined;
+  private readonly recordLogBatchBytesMin: number;
   /** nextSequence is the record-log sequence of the next record; sequences of a failed write are never reused. */
   private nextSequence = 0;
   private readonly clock: Clock;
@@ -169,6 +173,7 @@ export class KeyValueQueueLog implements QueueLog {
   private constructor(options: KeyValueQueueLogOptions) {
     this.store = options.store;
     this.recordStore = options.recordStore;
+    this.recordLogBatchBytesMin = options.recordLogBatchBytesMin ?? RECORD_LOG_BATCH_BYTES_MIN;
     this.clock = options.clock;
     this.storeHost = options.storeHost;
     this.flushMode = options.flushMode ?? 'sync';
@@ -364,8 +369,10 @@ export class KeyValueQueueLog implements QueueLog {
     }
     const storeTimestampMs = this.clock.nowMs();
     const operations: KeyValueOperation[] = [];
-    // With a record log, records go there in sequence order and `operations` (the index) points at them.
-    const logged = this.recordStore !== undefined;
+    // With a record log, a batch large enough goes there in sequence order and `operations` (the
+    // index) points at it. A small one stays inline, one fsynced write: a second write costs a
+    // thread-pool hop per batch, and a light load's records cost compaction little.
+    const logged = this.recordStore !== undefined && batch.reduce((sum, append) => sum + append.estimatedBytes, 0) >= this.recordLogBatchBytesMin;
     const recordOperations: KeyValueOperation[] = [];
     let sequence = this.nextSequence;
     const nextOffsets = new Map<QueueState, number>();
@@ -435,10 +442,10 @@ export class KeyValueQueueLog implements QueueLog {
       return;
     }
     try {
-      if (this.recordStore !== undefined) {
+      if (logged) {
         // Taken even if the write fails: it may have applied, and a sequence is never written twice.
         this.nextSequence = sequence;
-        await this.recordStore.write(recordOperations, { sync: this.flushMode === 'sync' });
+        await this.recordStore!.write(recordOperations, { sync: this.flushMode === 'sync' });
         // Not fsynced: what a crash takes from it, open replays from the record log.
         await this.store.write(operations, { sync: false });
       } else {
@@ -461,7 +468,7 @@ export class KeyValueQueueLog implements QueueLog {
     }
     // Remember the records before the appends resolve, so a consumer woken by them reads from memory.
     // A queue found corrupted while the batch was written is not remembered.
-    if (this.sequenceRuns !== undefined) {
+    if (this.sequenceRuns !== undefined && logged) {
       for (const { queue, offsets, firstSequence } of accepted) this.sequenceRuns.add(queue.internalId, offsets[0]!, firstSequence, offsets.length);
     }
     if (this.recent !== undefined) {

@@ -20,6 +20,7 @@ import {
 } from '../layout';
 import { ByteWriter } from '../bytes';
 import { LevelKeyValueStore } from '../level/level-key-value-store';
+import { RECORD_LOG_BATCH_BYTES_MIN } from '../limits';
 import { MemoryKeyValueStore } from '../memory/memory-key-value-store';
 import { SimKeyValueStore } from '../sim/sim-key-value-store';
 import { KeyValueQueueLog, SequenceRuns } from './key-value-queue-log';
@@ -65,7 +66,7 @@ describe('KeyValueQueueLog with a record log (layout 2)', () => {
   let log: KeyValueQueueLog;
 
   const open = (flushMode: FlushMode = 'sync'): Promise<KeyValueQueueLog> =>
-    KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST, flushMode });
+    KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST, flushMode, recordLogBatchBytesMin: 0 });
 
   /** reopen is a restart: a new log over the same stores, as after a crash that kept what the stores hold. */
   const reopen = async (): Promise<KeyValueQueueLog> => {
@@ -206,7 +207,7 @@ describe('KeyValueQueueLog with a record log (layout 2)', () => {
         return super.getMany(keys);
       }
     })(index);
-    log = await KeyValueQueueLog.open({ store: counting, recordStore: records, clock, storeHost: STORE_HOST, recentRecordsBytesMax: 0 });
+    log = await KeyValueQueueLog.open({ store: counting, recordStore: records, clock, storeHost: STORE_HOST, recentRecordsBytesMax: 0, recordLogBatchBytesMin: 0 });
     for (let append = 0; append < 600; append++) await log.append('a', 0, [message(append)]);
     await log.append('b', 0, [message(600)]);
     await log.append('a', 0, [message(601)]);
@@ -216,10 +217,27 @@ describe('KeyValueQueueLog with a record log (layout 2)', () => {
     expect(indexReads).toEqual([]);
 
     await log.close();
-    log = await KeyValueQueueLog.open({ store: counting, recordStore: records, clock, storeHost: STORE_HOST, recentRecordsBytesMax: 0 });
+    log = await KeyValueQueueLog.open({ store: counting, recordStore: records, clock, storeHost: STORE_HOST, recentRecordsBytesMax: 0, recordLogBatchBytesMin: 0 });
     indexReads.length = 0;
     expect((await log.read('a', 0, 0, 3)).map((stored) => stored.messageId)).toEqual(['id-0', 'id-1', 'id-2']);
     expect(indexReads).toEqual([3]);
+  });
+
+  it('with the default bound, a small batch stays inline in one fsynced write and a large one goes to the record log', async () => {
+    await log.close();
+    log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST });
+    const writesBefore = { index: index.stats.syncWriteCount, records: records.stats.writeCount };
+    await log.append('a', 0, [message(0)]);
+    expect(index.stats.syncWriteCount).toBe(writesBefore.index + 1);
+    expect(records.stats.writeCount).toBe(writesBefore.records);
+    const large = Array.from({ length: 40 }, (_, offset) => message(1 + offset, { body: Buffer.alloc(1_024, offset) }));
+    expect(RECORD_LOG_BATCH_BYTES_MIN).toBeLessThan(40 * 1_024);
+    await log.append('a', 0, large);
+    expect(records.stats.writeCount).toBe(writesBefore.records + 1);
+    expect((await allEntries(records.inner)).length).toBe(40);
+    const read = await (await reopen()).read('a', 0, 0, 100);
+    expect(read.map((stored) => stored.queueOffset)).toEqual(Array.from({ length: 41 }, (_, offset) => offset));
+    expect(Buffer.from(read[40]!.body).equals(Buffer.alloc(1_024, 39))).toBe(true);
   });
 
   it('an index that points into a record log it was not opened with is refused', async () => {
@@ -243,7 +261,7 @@ describe('KeyValueQueueLog - a layout 1 store opened with a record log', () => {
     await index.write([{ type: 'put', key: layoutMarkerKey(), value: frameRecord(1, new ByteWriter(1).u8(1).finish()) }], { sync: true });
     expect(await index.get(recordLogPositionKey())).toBeUndefined();
 
-    const log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST });
+    const log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST, recordLogBatchBytesMin: 0 });
     expect((await index.get(layoutMarkerKey()))?.equals(encodeLayoutMarker())).toBe(true);
     expect((await log.append('a', 0, [message(2)])).offsets).toEqual([2]);
     expect((await log.read('a', 0, 0, 10)).map((stored) => Buffer.from(stored.body).toString())).toEqual(['body-0', 'body-1', 'body-2']);
@@ -261,7 +279,7 @@ describe('KeyValueQueueLog - record-log damage in LevelDB (RELIABILITY.md 1.2)',
       const recordLocation = path.join(directory, 'records');
       let index = await LevelKeyValueStore.open(indexLocation);
       let records = await LevelKeyValueStore.open(recordLocation);
-      let log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST, flushMode: 'async' });
+      let log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST, flushMode: 'async', recordLogBatchBytesMin: 0 });
       for (let first = 0; first < 2_000; first += 10) {
         await log.append('t', 0, Array.from({ length: 10 }, (_, offset) => message(first + offset, { body: Buffer.alloc(100, first + offset) })));
       }
