@@ -1,9 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
-import type { MessageToStore } from '@quiver/core';
 
 import type { KeyValueOperation, KeyValueStore, WriteOptions } from '../kv/key-value-store';
 import { KeyPrefix, messageKey, queueMetaKey } from '../layout';
@@ -12,32 +11,12 @@ import { APPEND_PENDING_REQUESTS_MAX } from '../limits';
 import { MemoryKeyValueStore } from '../memory/memory-key-value-store';
 import { SimKeyValueStore } from '../sim/sim-key-value-store';
 import { ForwardingKeyValueStore } from '../testing';
+import { flipByteInLevelDbLog, message, readWholeQueue, rejection } from './spec-support';
 import { KeyValueQueueLog } from './key-value-queue-log';
 import type { FlushMode } from './queue-log';
 
 const STORE_HOST = '127.0.0.1:10911';
 
-function message(index: number, overrides: Partial<MessageToStore> = {}): MessageToStore {
-  return {
-    messageId: `id-${index}`,
-    keys: [`key-${index % 3}`],
-    userProperties: { index: String(index) },
-    body: Buffer.from(`body-${index}`),
-    bodyGzipped: false,
-    bornTimestampMs: 1_000 + index,
-    bornHost: 'producer',
-    kind: MessageKind.Normal,
-    tag: index % 2 === 0 ? 'even' : 'odd',
-    ...overrides,
-  };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-}
 
 /** A store environment: a key-value store that survives `reopen`, like a node's data directory. */
 interface Environment {
@@ -394,26 +373,12 @@ describe('KeyValueQueueLog - LevelDB write-ahead-log damage (RELIABILITY.md 1.2)
       await log.close();
       await store.close();
 
-      const logFiles = (await readdir(location)).filter((name) => name.endsWith('.log'));
-      const sizes = await Promise.all(logFiles.map(async (name) => ({ name, size: (await stat(path.join(location, name))).size })));
-      const largest = sizes.sort((a, b) => b.size - a.size)[0]!;
-      expect(largest.size).toBeGreaterThan(100_000);
-      const bytes = await readFile(path.join(location, largest.name));
-      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
-      await writeFile(path.join(location, largest.name), bytes);
+      expect(await flipByteInLevelDbLog(location)).toBeGreaterThan(100_000);
 
       store = await LevelKeyValueStore.open(location);
       log = await KeyValueQueueLog.open({ store, clock, storeHost: STORE_HOST });
       // Either open already sees the damage, or reading the whole queue does; it never returns a queue with a hole.
-      const served: number[] = [];
-      let error: unknown;
-      try {
-        for (let offset = 0; offset < log.nextOffset('t', 0); offset += 500) {
-          served.push(...(await log.read('t', 0, offset, 500)).map((stored) => stored.queueOffset));
-        }
-      } catch (caught) {
-        error = caught;
-      }
+      const { served, error } = await readWholeQueue(log, 't', 0);
       expect(isQuiverError(error, QuiverErrorCode.QueueCorrupted)).toBe(true);
       expect(log.isQueueCorrupted('t', 0)).toBe(true);
       expect(served).toEqual(served.map((_, index) => index));

@@ -1,9 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
-import type { MessageToStore } from '@quiver/core';
+import { isQuiverError, ManualClock, QuiverErrorCode } from '@quiver/core';
 
 import type { KeyValueStore } from '../kv/key-value-store';
 import {
@@ -23,33 +22,13 @@ import { LevelKeyValueStore } from '../level/level-key-value-store';
 import { RECORD_LOG_BATCH_BYTES_MIN } from '../limits';
 import { MemoryKeyValueStore } from '../memory/memory-key-value-store';
 import { SimKeyValueStore } from '../sim/sim-key-value-store';
+import { flipByteInLevelDbLog, message, readWholeQueue, rejection } from './spec-support';
 import { KeyValueQueueLog, SequenceRuns } from './key-value-queue-log';
 import { ForwardingKeyValueStore } from '../testing';
 import type { FlushMode } from './queue-log';
 
 const STORE_HOST = '127.0.0.1:10911';
 
-function message(index: number, overrides: Partial<MessageToStore> = {}): MessageToStore {
-  return {
-    messageId: `id-${index}`,
-    keys: [`key-${index % 3}`],
-    userProperties: { index: String(index) },
-    body: Buffer.from(`body-${index}`),
-    bodyGzipped: false,
-    bornTimestampMs: 1_000 + index,
-    bornHost: 'producer',
-    kind: MessageKind.Normal,
-    tag: 'tag',
-    ...overrides,
-  };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-}
 
 async function allEntries(store: KeyValueStore): Promise<Array<{ key: Buffer; value: Buffer }>> {
   return store.iterate({ limit: 10_000 });
@@ -286,26 +265,12 @@ describe('KeyValueQueueLog - record-log damage in LevelDB (RELIABILITY.md 1.2)',
       await log.close();
       await Promise.all([index.close(), records.close()]);
 
-      const logFiles = (await readdir(recordLocation)).filter((name) => name.endsWith('.log'));
-      const sizes = await Promise.all(logFiles.map(async (name) => ({ name, size: (await stat(path.join(recordLocation, name))).size })));
-      const largest = sizes.sort((a, b) => b.size - a.size)[0]!;
-      expect(largest.size).toBeGreaterThan(100_000);
-      const bytes = await readFile(path.join(recordLocation, largest.name));
-      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
-      await writeFile(path.join(recordLocation, largest.name), bytes);
+      expect(await flipByteInLevelDbLog(recordLocation)).toBeGreaterThan(100_000);
 
       index = await LevelKeyValueStore.open(indexLocation);
       records = await LevelKeyValueStore.open(recordLocation);
       log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST });
-      const served: number[] = [];
-      let error: unknown;
-      try {
-        for (let offset = 0; offset < log.nextOffset('t', 0); offset += 500) {
-          served.push(...(await log.read('t', 0, offset, 500)).map((stored) => stored.queueOffset));
-        }
-      } catch (caught) {
-        error = caught;
-      }
+      const { served, error } = await readWholeQueue(log, 't', 0);
       expect(isQuiverError(error, QuiverErrorCode.QueueCorrupted)).toBe(true);
       expect(served).toEqual(served.map((_, position) => position));
       await log.close();
