@@ -21,10 +21,11 @@
  *
  * Record log: given a `recordStore` (a store node always gives one), the records of a batch of
  * at least RECORD_LOG_BATCH_BYTES_MIN go there keyed by a store-wide sequence, so LevelDB never
- * rewrites them in compaction (layout.ts); smaller batches stay inline. A logged batch is then two writes: the records, fsynced, then the index (pointers, meta, index keys and what was
- * written alongside), not fsynced; open replays the records the index lacks. A read of a recent
- * append finds its sequences in memory (SequenceRuns) and costs one LevelDB call; an older one
- * reads the pointers first.
+ * rewrites them in compaction (layout.ts); smaller batches stay inline. A logged batch is two
+ * writes: the records, fsynced, then the index (pointers, meta, index keys and what was written
+ * alongside), not fsynced; open replays the records the index lacks. A read of a recent append
+ * finds its sequences in memory (SequenceRuns) and costs one LevelDB call; an older one reads
+ * the pointers first.
  *
  * Tail reads: the records of recently committed batches are copied into one fixed ring of
  * RECENT_RECORDS_BYTES_MAX bytes (RecentRecords), so a consumer that keeps up reads them without a
@@ -551,8 +552,10 @@ export class KeyValueQueueLog implements QueueLog {
    * crash or a failed write kept from the index), a page per write, and moves the position past
    * them. A message record whose offset is below its queue's next offset was superseded (a failed
    * write's record, its offset handed out again) and is skipped; one above it means records
-   * were lost, and marks the queue corrupted. An undecodable entry names no queue: it is reported
-   * as unattributed damage, and any queue it belonged to shows the gap at its next record.
+   * were lost, and marks the queue corrupted. An operations record goes with the message records
+   * before it (its append's): it is replayed only if the last of them was. An undecodable entry
+   * names no queue: it is reported as unattributed damage, and any queue it belonged to shows the
+   * gap at its next record.
    */
   private async replayRecordLog(): Promise<void> {
     const recordStore = this.recordStore;
@@ -570,6 +573,7 @@ export class KeyValueQueueLog implements QueueLog {
     const last = await recordStore.iterate({ gte: recordLogPrefix(), lt: upperBound, reverse: true, limit: 1, keysOnly: true });
     const lastSequence = last[0] !== undefined ? decodeRecordLogKey(last[0].key) : -1;
     this.nextSequence = Math.max(this.nextSequence, position, lastSequence + 1);
+    let previousMessageReplayed = false;
     while (position <= lastSequence) {
       const page = await recordStore.iterate({ gte: recordLogKey(position), lt: upperBound, limit: REPLAY_PAGE_ENTRIES });
       if (page.length === 0) break;
@@ -580,9 +584,11 @@ export class KeyValueQueueLog implements QueueLog {
       for (const entry of page) {
         const entrySequence = decodeRecordLogKey(entry.key);
         position = entrySequence + 1;
+        const replayed = previousMessageReplayed;
+        previousMessageReplayed = false;
         try {
           if (isOperationsRecord(entry.value)) {
-            operations.push(...decodeOperationsRecord(entry.value));
+            if (replayed) operations.push(...decodeOperationsRecord(entry.value));
             continue;
           }
           const message = decodeMessageRecord(entry.value);
@@ -604,6 +610,7 @@ export class KeyValueQueueLog implements QueueLog {
           operations.push({ type: 'put', key: messageKey(queue.internalId, message.queueOffset), value: encodeMessagePointer(entrySequence) });
           pushIndexOperations(operations, queue, message, message.queueOffset, message.storeTimestampMs);
           nextOffsets.set(queue, message.queueOffset + 1);
+          previousMessageReplayed = true;
         } catch (error) {
           if (!(error instanceof RecordDecodeError)) throw error;
           this.unattributed.push({ reason: `record-log entry ${entrySequence} is corrupt: ${error.message}`, detectedAtMs: this.clock.nowMs() });

@@ -8,6 +8,7 @@ import type { KeyValueStore } from '../kv/key-value-store';
 import {
   decodeRecordLogKey,
   encodeLayoutMarker,
+  encodeOperationsRecord,
   frameRecord,
   isMessagePointer,
   KeyPrefix,
@@ -23,6 +24,7 @@ import { RECORD_LOG_BATCH_BYTES_MIN } from '../limits';
 import { MemoryKeyValueStore } from '../memory/memory-key-value-store';
 import { SimKeyValueStore } from '../sim/sim-key-value-store';
 import { flipByteInLevelDbLog, message, readWholeQueue, rejection } from './spec-support';
+import { encodePlacedMessageRecord } from '../message-record';
 import { KeyValueQueueLog, SequenceRuns } from './key-value-queue-log';
 import { ForwardingKeyValueStore } from '../testing';
 import type { FlushMode } from './queue-log';
@@ -155,6 +157,29 @@ describe('KeyValueQueueLog with a record log (layout 2)', () => {
     await reopen();
     expect(await index.inner.get(timerKey)).toBeUndefined();
     expect(await bodies(log, 'a', 0)).toEqual(['body-0', 'body-1']);
+  });
+
+  it('operations logged after a superseded record are not replayed; after a replayed one they are', async () => {
+    await log.append('a', 0, [message(0)]);
+    await log.close();
+    const placement = (queueOffset: number) => ({ topic: 'a', queueId: 0, queueOffset, storeTimestampMs: clock.nowMs(), storeHost: STORE_HOST });
+    const stale = timerIndexKey({ dueMs: 1, timerOffset: 1 });
+    const fresh = timerIndexKey({ dueMs: 2, timerOffset: 2 });
+    // Offset 0 again (a failed write's record whose offset was handed out again), then offset 1, each with its operations.
+    await records.inner.write(
+      [
+        { type: 'put', key: recordLogKey(10), value: encodePlacedMessageRecord(message(7), placement(0)) },
+        { type: 'put', key: recordLogKey(11), value: encodeOperationsRecord([{ type: 'put', key: stale, value: Buffer.from('x') }]) },
+        { type: 'put', key: recordLogKey(12), value: encodePlacedMessageRecord(message(8), placement(1)) },
+        { type: 'put', key: recordLogKey(13), value: encodeOperationsRecord([{ type: 'put', key: fresh, value: Buffer.from('y') }]) },
+      ],
+      { sync: true },
+    );
+    log = await open();
+    expect(await bodies(log, 'a', 0)).toEqual(['body-0', 'body-8']);
+    expect(await index.inner.get(stale)).toBeUndefined();
+    expect((await index.inner.get(fresh))?.toString()).toBe('y');
+    expect((await log.append('a', 0, [message(9)])).offsets).toEqual([2]);
   });
 
   it('a record missing from the record log is a corrupted queue, never a hole', async () => {
