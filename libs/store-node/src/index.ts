@@ -5,7 +5,7 @@
  */
 export { LocalStoreService } from './local-store.service';
 export type { LocalStoreServiceOptions } from './local-store.service';
-export { openLocalStore, LEVELDB_DIRECTORY, CONSUMER_STATE_DIRECTORY } from './local-store';
+export { openLocalStore, LEVELDB_DIRECTORY, CONSUMER_STATE_DIRECTORY, RECORD_LOG_DIRECTORY } from './local-store';
 export type { OpenLocalStoreOptions, LocalStore } from './local-store';
 // run-store-node.ts (the cluster process: internal gRPC server and name-server heartbeat) is written by the transport work.
 export { runStoreNode, storeNodeMain } from './run-store-node';

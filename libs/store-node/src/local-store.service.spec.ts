@@ -12,7 +12,7 @@ import type { KeyValueEntry } from '@quiver/storage';
 import fc from 'fast-check';
 
 import { DeadLetterProperty } from './dead-letter';
-import { CONSUMER_STATE_DIRECTORY, LEVELDB_DIRECTORY, openLocalStore } from './local-store';
+import { CONSUMER_STATE_DIRECTORY, LEVELDB_DIRECTORY, openLocalStore, RECORD_LOG_DIRECTORY } from './local-store';
 import { LocalStoreService } from './local-store.service';
 
 const INVISIBLE_MS = 30_000;
@@ -513,6 +513,41 @@ async function consumerStateEntries(store: LevelKeyValueStore): Promise<KeyValue
 describe('openLocalStore - restart on LevelDB', () => {
   it('restart - appended messages stay, acked messages stay acked, unacked messages return after their invisibility', async () => {
     await restartScenario(async () => {});
+  });
+
+  it('record log - a batch of 32 KiB or more is stored in <data-dir>/records and served after a restart', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'quiver-store-node-'));
+    const options = { dataDir, storeNodeName: 'store-a', storeHost: '127.0.0.1:10911', clock: new ManualClock(), flushMode: 'sync' as const };
+    try {
+      const first = await openLocalStore(options);
+      const sent = Array.from({ length: 40 }, (_, index) => message({ messageId: `m${index}`, body: Buffer.alloc(1_024, index) }));
+      expect((await first.service.appendMessages({ topic: 't', queueId: 0, messages: sent })).offsets).toEqual(sent.map((_, index) => index));
+      await first.close();
+
+      const records = await LevelKeyValueStore.open(path.join(dataDir, RECORD_LOG_DIRECTORY));
+      const logged = await records.iterate({ limit: 100 });
+      await records.close();
+      expect(logged.map((entry) => entry.key[0])).toEqual(sent.map(() => KeyPrefix.RecordLog));
+
+      const second = await openLocalStore(options);
+      expect(second.corruptedQueues()).toEqual([]);
+      const popped = (
+        await second.service.popMessages({
+          group: 'g',
+          topic: 't',
+          queueCount: 1,
+          batchSize: 32,
+          invisibleDurationMs: INVISIBLE_MS,
+          filter: { type: FilterType.Tag, expression: '*' },
+          pollTimeoutMs: 0,
+        })
+      ).messages;
+      expect(popped.map((entry) => entry.message.messageId)).toEqual(sent.slice(0, 32).map((sentMessage) => sentMessage.messageId));
+      expect(popped.every((entry, index) => Buffer.from(entry.message.body).equals(Buffer.alloc(1_024, index)))).toBe(true);
+      await second.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('upgrade - consumer state a data directory from before the split kept with the messages is moved at open, and serves as before', async () => {
