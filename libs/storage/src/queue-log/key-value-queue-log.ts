@@ -332,8 +332,8 @@ export class KeyValueQueueLog implements QueueLog {
   private async flushPending(): Promise<void> {
     try {
       while (this.pending.length > 0) {
-        const batch = this.takeBatch();
-        await this.commit(batch);
+        const { batch, estimatedBytes } = this.takeBatch();
+        await this.commit(batch, estimatedBytes);
         // Under load (appends queued while the batch was written), let the I/O callbacks already
         // due in this event-loop turn (requests read from sockets) add their appends before the
         // next batch is cut: one setImmediate per batch, never per append, and none when idle.
@@ -345,7 +345,7 @@ export class KeyValueQueueLog implements QueueLog {
   }
 
   /** takeBatch removes the next batch from the pending list: at least one append, then as many as fit. */
-  private takeBatch(): PendingAppend[] {
+  private takeBatch(): { batch: PendingAppend[]; estimatedBytes: number } {
     let taken = 0;
     let messageCount = 0;
     let byteCount = 0;
@@ -357,11 +357,11 @@ export class KeyValueQueueLog implements QueueLog {
       messageCount += next.messages.length;
       byteCount += next.estimatedBytes;
     }
-    return this.pending.splice(0, taken);
+    return { batch: this.pending.splice(0, taken), estimatedBytes: byteCount };
   }
 
-  /** commit writes one batch and settles its appends; it never throws. */
-  private async commit(batch: PendingAppend[]): Promise<void> {
+  /** commit writes one batch (of about `estimatedBytes`) and settles its appends; it never throws. */
+  private async commit(batch: PendingAppend[], estimatedBytes: number): Promise<void> {
     try {
       if (this.resyncNeeded) await this.resync();
     } catch (error) {
@@ -373,7 +373,7 @@ export class KeyValueQueueLog implements QueueLog {
     // With a record log, a batch large enough goes there in sequence order and `operations` (the
     // index) points at it. A small one stays inline, one fsynced write: a second write costs a
     // thread-pool hop per batch, and a light load's records cost compaction little.
-    const logged = this.recordStore !== undefined && batch.reduce((sum, append) => sum + append.estimatedBytes, 0) >= this.recordLogBatchBytesMin;
+    const logged = this.recordStore !== undefined && estimatedBytes >= this.recordLogBatchBytesMin;
     const recordOperations: KeyValueOperation[] = [];
     let sequence = this.nextSequence;
     const nextOffsets = new Map<QueueState, number>();
