@@ -454,23 +454,25 @@ describe('LocalStoreService - dead-letter queue', () => {
  * the unacked ones return only after their invisibility; then runs `afterRuns` on the closed
  * directory.
  */
+/** RESTART_POP_REQUEST pops up to 32 messages of queue t/0 for group g, without waiting. */
+const RESTART_POP_REQUEST: PopRequest = {
+  group: 'g',
+  topic: 't',
+  queueCount: 1,
+  batchSize: 32,
+  invisibleDurationMs: INVISIBLE_MS,
+  filter: { type: FilterType.Tag, expression: '*' },
+  pollTimeoutMs: 0,
+};
+
 async function restartScenario(betweenRuns: (dataDir: string) => Promise<void>, afterRuns: (dataDir: string) => Promise<void> = async () => {}): Promise<void> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'quiver-store-node-'));
   const clock = new ManualClock();
   const options = { dataDir, storeNodeName: 'store-a', storeHost: '127.0.0.1:10911', clock, flushMode: 'sync' as const };
-  const popRequest: PopRequest = {
-    group: 'g',
-    topic: 't',
-    queueCount: 1,
-    batchSize: 32,
-    invisibleDurationMs: INVISIBLE_MS,
-    filter: { type: FilterType.Tag, expression: '*' },
-    pollTimeoutMs: 0,
-  };
   try {
     const first = await openLocalStore(options);
     await first.service.appendMessages({ topic: 't', queueId: 0, messages: [message({ messageId: 'a' }), message({ messageId: 'b' }), message({ messageId: 'c' })] });
-    const popped = (await first.service.popMessages({ ...popRequest, batchSize: 2 })).messages;
+    const popped = (await first.service.popMessages({ ...RESTART_POP_REQUEST, batchSize: 2 })).messages;
     const acked = popped.find((entry) => entry.message.messageId === 'a')!;
     const outcome = await first.service.ackMessages({
       group: 'g',
@@ -485,15 +487,15 @@ async function restartScenario(betweenRuns: (dataDir: string) => Promise<void>, 
     const second = await openLocalStore(options);
     expect(second.corruptedQueues()).toEqual([]);
     // Never handed out before the restart: delivered now, once.
-    expect((await second.service.popMessages(popRequest)).messages.map((entry) => entry.message.messageId)).toEqual(['c']);
+    expect((await second.service.popMessages(RESTART_POP_REQUEST)).messages.map((entry) => entry.message.messageId)).toEqual(['c']);
     clock.advance(INVISIBLE_MS);
-    const returned = (await second.service.popMessages(popRequest)).messages;
+    const returned = (await second.service.popMessages(RESTART_POP_REQUEST)).messages;
     expect(returned.map((entry) => [entry.message.messageId, entry.deliveryAttempt])).toEqual([
       ['b', 2],
       ['c', 2],
     ]);
     // A fresh group still reads every appended message.
-    expect((await second.service.popMessages({ ...popRequest, group: 'fresh' })).messages.map((entry) => entry.message.messageId)).toEqual(['a', 'b', 'c']);
+    expect((await second.service.popMessages({ ...RESTART_POP_REQUEST, group: 'fresh' })).messages.map((entry) => entry.message.messageId)).toEqual(['a', 'b', 'c']);
     await second.close();
     await afterRuns(dataDir);
   } finally {
@@ -531,17 +533,7 @@ describe('openLocalStore - restart on LevelDB', () => {
 
       const second = await openLocalStore(options);
       expect(second.corruptedQueues()).toEqual([]);
-      const popped = (
-        await second.service.popMessages({
-          group: 'g',
-          topic: 't',
-          queueCount: 1,
-          batchSize: 32,
-          invisibleDurationMs: INVISIBLE_MS,
-          filter: { type: FilterType.Tag, expression: '*' },
-          pollTimeoutMs: 0,
-        })
-      ).messages;
+      const popped = (await second.service.popMessages(RESTART_POP_REQUEST)).messages;
       expect(popped.map((entry) => entry.message.messageId)).toEqual(sent.slice(0, 32).map((sentMessage) => sentMessage.messageId));
       expect(popped.every((entry, index) => Buffer.from(entry.message.body).equals(Buffer.alloc(1_024, index)))).toBe(true);
       await second.close();
