@@ -23,7 +23,11 @@
  * at least RECORD_LOG_BATCH_BYTES_MIN go there keyed by a store-wide sequence, so LevelDB never
  * rewrites them in compaction (layout.ts); smaller batches stay inline. A logged batch is two
  * writes: the records, fsynced, then the index (pointers, meta, index keys and what was written
- * alongside), not fsynced; open replays the records the index lacks. A read of a recent append
+ * alongside), not fsynced; open replays the records the index lacks. Logged batches are
+ * pipelined: once a batch's records are durable the next batch is cut, encoded and its records
+ * written while the first batch's index write runs. Each kind of write runs one at a time in
+ * batch order, at most one index write lags the record writes, and a batch is applied to memory
+ * and acknowledged only after its index write, in batch order. A read of a recent append
  * finds its sequences in memory (SequenceRuns) and costs one LevelDB call; an older one reads
  * the pointers first.
  *
@@ -139,6 +143,26 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
+/** An append of a batch being committed: where its messages went. */
+interface AcceptedAppend {
+  append: PendingAppend;
+  queue: QueueState;
+  offsets: number[];
+  /** records are the encoded records, kept for RecentRecords (undefined when it is off). */
+  records: Buffer[] | undefined;
+  firstSequence: number;
+}
+
+/** A batch encoded and being written: what its index write holds and what applying it changes. */
+interface CommittedBatch {
+  accepted: AcceptedAppend[];
+  /** operations is the index write: inline records or pointers, meta, index keys, alongside operations. */
+  operations: KeyValueOperation[];
+  nextOffsets: Map<QueueState, number>;
+  created: Map<string, QueueState>;
+  storeTimestampMs: number;
+}
+
 /** REPLAY_PAGE_ENTRIES is how many record-log entries one replay step reads and indexes in one write. */
 const REPLAY_PAGE_ENTRIES = 1_000;
 
@@ -164,9 +188,20 @@ export class KeyValueQueueLog implements QueueLog {
   private readonly recent: RecentRecords | undefined;
   /** sequenceRuns remembers where recent appends' records are in the record log; only with a record log. */
   private readonly sequenceRuns: SequenceRuns | undefined;
+  /** nextQueueInternalId is the next internal id to hand out; ids are taken when a batch is written, never reused. */
   private nextQueueInternalId = 0;
   private pending: PendingAppend[] = [];
   private flushing: Promise<void> | undefined;
+  /** indexTail settles when every logged batch's index stage (index write, apply, acknowledge) scheduled so far has. */
+  private indexTail: Promise<void> = Promise.resolve();
+  /** indexTailBeforeLast is indexTail as it was before the last index stage was chained: what the next batch waits for. */
+  private indexTailBeforeLast: Promise<void> = Promise.resolve();
+  /** indexStagesPending counts the index stages chained and not yet settled. */
+  private indexStagesPending = 0;
+  /** tipNextOffsets holds the next offset of queues past batches written but not yet applied to memory. */
+  private readonly tipNextOffsets = new Map<QueueState, number>();
+  /** tipCreated holds queues created by batches written but not yet applied, by queueKey. */
+  private readonly tipCreated = new Map<string, QueueState>();
   /** resyncNeeded is set after a failed write: the failed batch may have applied. */
   private resyncNeeded = false;
   private closed = false;
@@ -323,6 +358,7 @@ export class KeyValueQueueLog implements QueueLog {
   async close(): Promise<void> {
     this.closed = true;
     while (this.flushing !== undefined) await this.flushing;
+    await this.indexTail;
     this.recent?.release();
   }
 
@@ -360,10 +396,22 @@ export class KeyValueQueueLog implements QueueLog {
     return { batch: this.pending.splice(0, taken), estimatedBytes: byteCount };
   }
 
-  /** commit writes one batch (of about `estimatedBytes`) and settles its appends; it never throws. */
+  /**
+   * commit writes one batch (of about `estimatedBytes`) and settles its appends; it never throws.
+   * A logged batch returns once its records are durable, its index stage chained on indexTail;
+   * an inline batch returns once it is written and settled.
+   */
   private async commit(batch: PendingAppend[], estimatedBytes: number): Promise<void> {
+    const logged = this.recordStore !== undefined && estimatedBytes >= this.recordLogBatchBytesMin;
+    // An inline batch is one write to the index store, which must land after every earlier index
+    // write; a logged one may overlap the index write of the batch before it, no more.
+    // (No await when nothing lags: an idle log writes an append at once.)
+    if (logged ? this.indexStagesPending > 1 : this.indexStagesPending > 0) await (logged ? this.indexTailBeforeLast : this.indexTail);
     try {
-      if (this.resyncNeeded) await this.resync();
+      if (this.resyncNeeded) {
+        await this.indexTail;
+        await this.resync();
+      }
     } catch (error) {
       for (const append of batch) append.reject(asStoreError(error, 'resync after a failed write'));
       return;
@@ -373,12 +421,11 @@ export class KeyValueQueueLog implements QueueLog {
     // With a record log, a batch large enough goes there in sequence order and `operations` (the
     // index) points at it. A small one stays inline, one fsynced write: a second write costs a
     // thread-pool hop per batch, and a light load's records cost compaction little.
-    const logged = this.recordStore !== undefined && estimatedBytes >= this.recordLogBatchBytesMin;
     const recordOperations: KeyValueOperation[] = [];
     let sequence = this.nextSequence;
     const nextOffsets = new Map<QueueState, number>();
     const created = new Map<string, QueueState>();
-    const accepted: Array<{ append: PendingAppend; queue: QueueState; offsets: number[]; records: Buffer[] | undefined; firstSequence: number }> = [];
+    const accepted: AcceptedAppend[] = [];
     let nextQueueInternalId = this.nextQueueInternalId;
     try {
       for (const append of batch) {
@@ -387,14 +434,15 @@ export class KeyValueQueueLog implements QueueLog {
           append.reject(this.corruptedError(append.topic, append.queueId));
           continue;
         }
-        let queue = this.queues.get(key) ?? created.get(key);
+        // A queue may have been created, and moved on, by an earlier batch not yet applied (the tip).
+        let queue = this.queues.get(key) ?? this.tipCreated.get(key) ?? created.get(key);
         if (queue === undefined) {
           assert(nextQueueInternalId <= QUEUE_INTERNAL_ID_MAX, 'internal queue ids exhausted');
           queue = { internalId: nextQueueInternalId++, topic: append.topic, queueId: append.queueId, minOffset: 0, nextOffset: 0 };
           created.set(key, queue);
           operations.push({ type: 'put', key: queueRegistryKey(queue.topic, queue.queueId), value: encodeQueueRegistryRecord(queue.internalId) });
         }
-        let offset = nextOffsets.get(queue) ?? queue.nextOffset;
+        let offset = nextOffsets.get(queue) ?? this.tipNextOffsets.get(queue) ?? queue.nextOffset;
         const offsets: number[] = [];
         const records = this.recent !== undefined ? ([] as Buffer[]) : undefined;
         const firstSequence = sequence;
@@ -442,30 +490,81 @@ export class KeyValueQueueLog implements QueueLog {
       for (const append of batch) append.reject(error);
       return;
     }
-    try {
-      if (logged) {
-        // Taken even if the write fails: it may have applied, and a sequence is never written twice.
-        this.nextSequence = sequence;
-        await this.recordStore!.write(recordOperations, { sync: this.flushMode === 'sync' });
-        // Not fsynced: what a crash takes from it, open replays from the record log.
-        await this.store.write(operations, { sync: false });
-      } else {
+    // Taken even if the write fails: it may have applied, and neither is ever written twice.
+    this.nextSequence = sequence;
+    this.nextQueueInternalId = nextQueueInternalId;
+    const committed: CommittedBatch = { accepted, operations, nextOffsets, created, storeTimestampMs };
+    if (!logged) {
+      try {
         await this.store.write(operations, { sync: this.flushMode === 'sync' });
+      } catch (error) {
+        this.failCommitted(committed, error);
+        return;
       }
-    } catch (error) {
-      this.resyncNeeded = true;
-      // The resync may move queues past offsets the log has not seen; start remembering afresh.
-      this.recent?.clear();
-      this.sequenceRuns?.clear();
-      const failure = asStoreError(error, 'append write');
-      for (const { append } of accepted) append.reject(failure);
+      this.apply(committed, false);
       return;
     }
-    for (const queue of created.values()) this.registerQueue(queue);
-    this.nextQueueInternalId = nextQueueInternalId;
+    for (const [key, queue] of created) this.tipCreated.set(key, queue);
+    for (const [queue, nextOffset] of nextOffsets) this.tipNextOffsets.set(queue, nextOffset);
+    try {
+      await this.recordStore!.write(recordOperations, { sync: this.flushMode === 'sync' });
+    } catch (error) {
+      this.failCommitted(committed, error);
+      return;
+    }
+    const before = this.indexTail;
+    this.indexTailBeforeLast = before;
+    this.indexStagesPending += 1;
+    this.indexTail = before
+      .then(() => this.indexStage(committed))
+      .catch((error: unknown) => {
+        // A bug (an assertion in apply): fail the batch loudly and keep the chain going for the next.
+        for (const { append } of committed.accepted) append.reject(error);
+      })
+      .finally(() => {
+        this.indexStagesPending -= 1;
+      });
+  }
+
+  /** indexStage writes a logged batch's index (not fsynced: what a crash takes, open replays from the record log), then applies it. */
+  private async indexStage(committed: CommittedBatch): Promise<void> {
+    if (this.resyncNeeded) {
+      // A write failed after this batch was cut: its records are durable, and the resync replays them.
+      const failure = new QuiverError(QuiverErrorCode.StoreUnavailable, 'an earlier write of the group commit failed', { retriable: true });
+      for (const { append } of committed.accepted) append.reject(failure);
+      return;
+    }
+    try {
+      await this.store.write(committed.operations, { sync: false });
+    } catch (error) {
+      this.failCommitted(committed, error);
+      return;
+    }
+    this.apply(committed, true);
+  }
+
+  /** failCommitted rejects a batch whose write failed; the next batch resyncs first, as the write may have applied. */
+  private failCommitted(committed: CommittedBatch, error: unknown): void {
+    this.resyncNeeded = true;
+    // The resync may move queues past offsets the log has not seen; start remembering afresh.
+    this.recent?.clear();
+    this.sequenceRuns?.clear();
+    const failure = asStoreError(error, 'append write');
+    for (const { append } of committed.accepted) append.reject(failure);
+  }
+
+  /** apply makes a written batch visible (queues, next offsets, recent records) and acknowledges its appends. */
+  private apply(committed: CommittedBatch, logged: boolean): void {
+    const { accepted, nextOffsets, created, storeTimestampMs } = committed;
+    for (const [key, queue] of created) {
+      this.registerQueue(queue);
+      if (this.tipCreated.get(key) === queue) this.tipCreated.delete(key);
+    }
     for (const [queue, nextOffset] of nextOffsets) {
       assert(nextOffset > queue.nextOffset, 'a committed batch moves its queues forward');
       queue.nextOffset = nextOffset;
+      // A later batch already written keeps its tip.
+      if (this.tipNextOffsets.get(queue) === nextOffset) this.tipNextOffsets.delete(queue);
     }
     // Remember the records before the appends resolve, so a consumer woken by them reads from memory.
     // A queue found corrupted while the batch was written is not remembered.
@@ -485,6 +584,9 @@ export class KeyValueQueueLog implements QueueLog {
    * applied: offsets and internal ids it used are then taken, never handed out twice.
    */
   private async resync(): Promise<void> {
+    // Run after every index stage settled: a tip left now is a failed batch's, re-read below.
+    this.tipNextOffsets.clear();
+    this.tipCreated.clear();
     const storeMetaRecord = await this.store.get(storeMetaKey());
     if (storeMetaRecord !== undefined) {
       this.nextQueueInternalId = Math.max(this.nextQueueInternalId, decodeStoreMeta(storeMetaRecord).nextQueueInternalId);

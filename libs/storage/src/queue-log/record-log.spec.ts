@@ -23,7 +23,7 @@ import { LevelKeyValueStore } from '../level/level-key-value-store';
 import { RECORD_LOG_BATCH_BYTES_MIN } from '../limits';
 import { MemoryKeyValueStore } from '../memory/memory-key-value-store';
 import { SimKeyValueStore } from '../sim/sim-key-value-store';
-import { flipByteInLevelDbLog, message, readWholeQueue, rejection } from './spec-support';
+import { flipByteInLevelDbLog, HeldWrites, message, readWholeQueue, rejection, settle } from './spec-support';
 import { encodePlacedMessageRecord } from '../message-record';
 import { KeyValueQueueLog, SequenceRuns } from './key-value-queue-log';
 import { ForwardingKeyValueStore } from '../testing';
@@ -250,6 +250,115 @@ describe('KeyValueQueueLog with a record log (layout 2)', () => {
     const error = await rejection(KeyValueQueueLog.open({ store: index, clock, storeHost: STORE_HOST }));
     expect(isQuiverError(error, QuiverErrorCode.StoreUnavailable)).toBe(true);
     log = await open();
+  });
+});
+
+describe('KeyValueQueueLog - pipelined group commit over a record log', () => {
+  let events: string[];
+  let index: HeldWrites;
+  let records: HeldWrites;
+  let log: KeyValueQueueLog;
+
+  beforeEach(async () => {
+    events = [];
+    index = new HeldWrites(new MemoryKeyValueStore(), 'index', events);
+    records = new HeldWrites(new MemoryKeyValueStore(), 'records', events);
+    log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock: new ManualClock(), storeHost: STORE_HOST, recordLogBatchBytesMin: 0 });
+    index.holding = true;
+    records.holding = true;
+  });
+
+  afterEach(async () => {
+    index.holding = false;
+    records.holding = false;
+    while (index.held + records.held > 0) {
+      if (index.held > 0) index.release();
+      if (records.held > 0) records.release();
+      await settle();
+    }
+    await log.close();
+  });
+
+  /** track records the order in which appends settle. */
+  const track = (settled: string[], name: string, append: Promise<{ offsets: number[] }>): Promise<number[] | unknown> =>
+    append.then(
+      (result) => (settled.push(name), result.offsets),
+      (error: unknown) => (settled.push(name), error),
+    );
+
+  it('writes the next batch\'s records during the previous index write, lags at most one index write, and acknowledges in order', async () => {
+    const settled: string[] = [];
+    const first = track(settled, 'first', log.append('a', 0, [message(0)]));
+    const second = track(settled, 'second', log.append('a', 0, [message(1)]));
+    await settle();
+    expect(events).toEqual(['records start']);
+
+    records.release();
+    await settle();
+    // The first batch's index write and the second batch's record write run together.
+    expect(events.slice(1).sort()).toEqual(['index start', 'records land', 'records start']);
+    const third = track(settled, 'third', log.append('a', 0, [message(2)]));
+    records.release();
+    await settle();
+    // Two index writes would lag now: the third batch waits for the first one.
+    expect(records.held).toBe(0);
+    expect(index.held).toBe(1);
+    expect(settled).toEqual([]);
+
+    index.release();
+    await settle();
+    expect(settled).toEqual(['first']);
+    expect(await first).toEqual([0]);
+    expect(records.held).toBe(1);
+    expect(index.held).toBe(1);
+    while (index.held + records.held > 0) {
+      if (index.held > 0) index.release();
+      if (records.held > 0) records.release();
+      await settle();
+    }
+    expect(await second).toEqual([1]);
+    expect(await third).toEqual([2]);
+    expect(settled).toEqual(['first', 'second', 'third']);
+    expect(await bodies(log, 'a', 0)).toEqual(['body-0', 'body-1', 'body-2']);
+  });
+
+  it('a failed index write fails its batch and the one written behind it; the next append indexes both first', async () => {
+    const first = rejection(log.append('a', 0, [message(0)]));
+    const second = rejection(log.append('fresh', 1, [message(1)]));
+    await settle();
+    records.release();
+    await settle();
+    records.release();
+    await settle();
+    expect(index.held).toBe(1);
+    index.fail(new Error('disk gone'));
+    expect(isQuiverError(await first, QuiverErrorCode.StoreUnavailable)).toBe(true);
+    expect(isQuiverError(await second, QuiverErrorCode.StoreUnavailable)).toBe(true);
+
+    index.holding = false;
+    records.holding = false;
+    // Both batches' records are durable: the resync replays them, so nothing is reused and nothing is lost.
+    expect((await log.append('a', 0, [message(2)])).offsets).toEqual([1]);
+    expect((await log.append('fresh', 1, [message(3)])).offsets).toEqual([1]);
+    expect(await bodies(log, 'a', 0)).toEqual(['body-0', 'body-2']);
+    expect(await bodies(log, 'fresh', 1)).toEqual(['body-1', 'body-3']);
+  });
+
+  it('a failed record write fails only its own batch; the batch before it is indexed and acknowledged', async () => {
+    const first = log.append('a', 0, [message(0)]);
+    const second = rejection(log.append('a', 0, [message(1)]));
+    await settle();
+    records.release();
+    await settle();
+    records.fail(new Error('disk gone'));
+    expect(isQuiverError(await second, QuiverErrorCode.StoreUnavailable)).toBe(true);
+    index.release();
+    expect((await first).offsets).toEqual([0]);
+
+    index.holding = false;
+    records.holding = false;
+    expect((await log.append('a', 0, [message(2)])).offsets).toEqual([1]);
+    expect(await bodies(log, 'a', 0)).toEqual(['body-0', 'body-2']);
   });
 });
 
