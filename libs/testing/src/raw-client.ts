@@ -1,6 +1,6 @@
 import { credentials, makeGenericClientConstructor, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
-import { v2, withFastClientCodecs } from '@quiver/protocol';
+import { createMessageId, v2, withFastClientCodecs } from '@quiver/protocol';
 
 export interface RawClientOptions {
   /**
@@ -119,7 +119,11 @@ function deadline(): { deadline: number } {
   return { deadline: Date.now() + 10_000 };
 }
 
-/** wireMessage builds a send-ready v2 message the way the official clients fill it. */
+/**
+ * wireMessage builds a send-ready v2 message the way the official clients fill it, message ID
+ * included: a version-1 ID (machine, process, time, sequence), so one producer's IDs ascend as
+ * they do from the SDKs (random IDs made the store's message-ID index compact as no client would).
+ */
 export function wireMessage(topic: string, body: Buffer, options: { tag?: string; keys?: string[]; properties?: Record<string, string>; messageId?: string } = {}): v2.Message {
   return {
     topic: { resourceNamespace: '', name: topic },
@@ -127,7 +131,7 @@ export function wireMessage(topic: string, body: Buffer, options: { tag?: string
     systemProperties: {
       ...(options.tag !== undefined ? { tag: options.tag } : {}),
       keys: options.keys ?? [],
-      messageId: options.messageId ?? randomUUID().replace(/-/g, '').toUpperCase() + '00',
+      messageId: options.messageId ?? createMessageId(),
       bodyEncoding: v2.Encoding.IDENTITY,
       messageType: v2.MessageType.NORMAL,
       bornTimestamp: { seconds: Math.floor(Date.now() / 1000), nanos: 0 },
