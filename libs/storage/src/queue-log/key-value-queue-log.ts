@@ -155,6 +155,8 @@ interface AcceptedAppend {
 
 /** A batch encoded and being written: what its index write holds and what applying it changes. */
 interface CommittedBatch {
+  /** number orders the batches of this log: a batch builds on the offsets of every lower one. */
+  number: number;
   accepted: AcceptedAppend[];
   /** operations is the index write: inline records or pointers, meta, index keys, alongside operations. */
   operations: KeyValueOperation[];
@@ -198,6 +200,9 @@ export class KeyValueQueueLog implements QueueLog {
   private indexTailBeforeLast: Promise<void> = Promise.resolve();
   /** indexStagesPending counts the index stages chained and not yet settled. */
   private indexStagesPending = 0;
+  /** batchesCut numbers the batches; earliestFailedBatch is the lowest whose write failed since the last resync. */
+  private batchesCut = 0;
+  private earliestFailedBatch = Number.POSITIVE_INFINITY;
   /** tipNextOffsets holds the next offset of queues past batches written but not yet applied to memory. */
   private readonly tipNextOffsets = new Map<QueueState, number>();
   /** tipCreated holds queues created by batches written but not yet applied, by queueKey. */
@@ -493,7 +498,7 @@ export class KeyValueQueueLog implements QueueLog {
     // Taken even if the write fails: it may have applied, and neither is ever written twice.
     this.nextSequence = sequence;
     this.nextQueueInternalId = nextQueueInternalId;
-    const committed: CommittedBatch = { accepted, operations, nextOffsets, created, storeTimestampMs };
+    const committed: CommittedBatch = { number: this.batchesCut++, accepted, operations, nextOffsets, created, storeTimestampMs };
     if (!logged) {
       try {
         await this.store.write(operations, { sync: this.flushMode === 'sync' });
@@ -528,8 +533,8 @@ export class KeyValueQueueLog implements QueueLog {
 
   /** indexStage writes a logged batch's index (not fsynced: what a crash takes, open replays from the record log), then applies it. */
   private async indexStage(committed: CommittedBatch): Promise<void> {
-    if (this.resyncNeeded) {
-      // A write failed after this batch was cut: its records are durable, and the resync replays them.
+    if (committed.number > this.earliestFailedBatch) {
+      // A batch this one builds on failed: its records are durable, and the resync replays them.
       const failure = new QuiverError(QuiverErrorCode.StoreUnavailable, 'an earlier write of the group commit failed', { retriable: true });
       for (const { append } of committed.accepted) append.reject(failure);
       return;
@@ -546,6 +551,7 @@ export class KeyValueQueueLog implements QueueLog {
   /** failCommitted rejects a batch whose write failed; the next batch resyncs first, as the write may have applied. */
   private failCommitted(committed: CommittedBatch, error: unknown): void {
     this.resyncNeeded = true;
+    this.earliestFailedBatch = Math.min(this.earliestFailedBatch, committed.number);
     // The resync may move queues past offsets the log has not seen; start remembering afresh.
     this.recent?.clear();
     this.sequenceRuns?.clear();
@@ -587,6 +593,7 @@ export class KeyValueQueueLog implements QueueLog {
     // Run after every index stage settled: a tip left now is a failed batch's, re-read below.
     this.tipNextOffsets.clear();
     this.tipCreated.clear();
+    this.earliestFailedBatch = Number.POSITIVE_INFINITY;
     const storeMetaRecord = await this.store.get(storeMetaKey());
     if (storeMetaRecord !== undefined) {
       this.nextQueueInternalId = Math.max(this.nextQueueInternalId, decodeStoreMeta(storeMetaRecord).nextQueueInternalId);
