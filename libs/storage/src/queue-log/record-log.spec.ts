@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import fc from 'fast-check';
+
 import { isQuiverError, ManualClock, QuiverErrorCode } from '@quiver/core';
 
 import type { KeyValueStore } from '../kv/key-value-store';
@@ -285,6 +287,80 @@ describe('KeyValueQueueLog - pipelined group commit over a record log', () => {
       (result) => (settled.push(name), result.offsets),
       (error: unknown) => (settled.push(name), error),
     );
+
+  it('acknowledged appends stay where they were acknowledged, once, over concurrent appends and failing writes of both stores (property)', async () => {
+    const QUEUES = 4;
+    const burst = fc.array(fc.record({ queueId: fc.integer({ min: 0, max: QUEUES - 1 }), count: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 6 });
+    const step = fc.oneof({ weight: 8, arbitrary: burst }, { weight: 1, arbitrary: fc.constant('reopen' as const) });
+    let failedAppends = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 1_000_000 }), fc.array(step, { minLength: 1, maxLength: 25 }), async (seed, steps) => {
+        // Latency on every call (real timers, up to 2 ms) lets an index write outlast the next batch's record write.
+        const faults = { writeErrorProbability: 0.06, indeterminateWriteErrorProbability: 0.06, latencyMsMax: 2 };
+        const indexStore = new SimKeyValueStore(new MemoryKeyValueStore(), { seed, ...faults });
+        const recordStore = new SimKeyValueStore(new MemoryKeyValueStore(), { seed: seed + 1, ...faults });
+        /** openOver opens the log, as often as a restart would take while the open's own writes fail. */
+        const openOver = async (store: KeyValueStore, records: KeyValueStore): Promise<KeyValueQueueLog> => {
+          for (;;) {
+            try {
+              return await KeyValueQueueLog.open({ store, recordStore: records, clock: new ManualClock(), storeHost: STORE_HOST, recordLogBatchBytesMin: 0 });
+            } catch (error) {
+              if (!isQuiverError(error, QuiverErrorCode.StoreUnavailable)) throw error;
+            }
+          }
+        };
+        /** Per queue, the message ID acknowledged at each offset. */
+        const acknowledged = Array.from({ length: QUEUES }, () => new Map<number, string>());
+        let next = 0;
+        let current = await openOver(indexStore, recordStore);
+        try {
+          for (const entry of steps) {
+            if (entry === 'reopen') {
+              await current.close();
+              current = await openOver(indexStore, recordStore);
+              continue;
+            }
+            const appends = entry.map(({ queueId, count }) => ({ queueId, messages: Array.from({ length: count }, () => message(next++)) }));
+            const outcomes = await Promise.all(appends.map(({ queueId, messages }) => current.append('t', queueId, messages).then((result) => result.offsets, (error: unknown) => error)));
+            outcomes.forEach((outcome, index) => {
+              const { queueId, messages } = appends[index]!;
+              if (!Array.isArray(outcome)) {
+                expect(isQuiverError(outcome, QuiverErrorCode.StoreUnavailable)).toBe(true);
+                failedAppends += 1;
+                return;
+              }
+              outcome.forEach((offset, position) => {
+                expect(acknowledged[queueId]!.has(offset)).toBe(false);
+                acknowledged[queueId]!.set(offset, messages[position]!.messageId);
+              });
+            });
+          }
+        } finally {
+          await current.close();
+        }
+        // Without faults now: what was acknowledged is there, at its offset, and no message is there twice.
+        const final = await openOver(indexStore.inner, recordStore.inner);
+        try {
+          const seen = new Set<string>();
+          for (let queueId = 0; queueId < QUEUES; queueId++) {
+            expect(final.isQueueCorrupted('t', queueId)).toBe(false);
+            const stored = final.queueExists('t', queueId) ? await final.read('t', queueId, 0, 1_000) : [];
+            expect(stored.map((item) => item.queueOffset)).toEqual(stored.map((_, index) => index));
+            for (const item of stored) {
+              expect(seen.has(item.messageId)).toBe(false);
+              seen.add(item.messageId);
+            }
+            for (const [offset, messageId] of acknowledged[queueId]!) expect(stored[offset]?.messageId).toBe(messageId);
+          }
+        } finally {
+          await final.close();
+        }
+      }),
+      { numRuns: 150, seed: 8 },
+    );
+    // The faults must have hit appends, or the property proves little.
+    expect(failedAppends).toBeGreaterThan(100);
+  });
 
   it('writes the next batch\'s records during the previous index write, lags at most one index write, and acknowledges in order', async () => {
     const settled: string[] = [];
