@@ -594,6 +594,9 @@ export class KeyValueQueueLog implements QueueLog {
     this.tipNextOffsets.clear();
     this.tipCreated.clear();
     this.earliestFailedBatch = Number.POSITIVE_INFINITY;
+    // Batches applied after the failure were remembered; the replay below may move queues past them.
+    this.recent?.clear();
+    this.sequenceRuns?.clear();
     const storeMetaRecord = await this.store.get(storeMetaKey());
     if (storeMetaRecord !== undefined) {
       this.nextQueueInternalId = Math.max(this.nextQueueInternalId, decodeStoreMeta(storeMetaRecord).nextQueueInternalId);
