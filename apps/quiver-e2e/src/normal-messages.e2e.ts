@@ -6,6 +6,10 @@ import { deployments, drainSimple, runBounded, startProducer, startPushConsumer,
 const SENT_THROUGH_CLIENT = 10_000;
 const RAW_BATCHES = 20;
 const RAW_BATCH_SIZE = 25;
+/** Crash under batched sends: senders, messages per SendMessage and body size (a batch is about 60 KiB). */
+const CRASH_SENDERS = 4;
+const CRASH_BATCH_SIZE = 100;
+const CRASH_BODY_BYTES = 600;
 
 describe.each(deployments)('%s - normal messages through the official client', (_name, start) => {
   let deployment: Deployment;
@@ -179,6 +183,61 @@ describe.each(deployments)('%s - normal messages through the official client', (
       await consumer.shutdown();
     }
   }, 300_000);
+
+  it('batched sends cut off by kill -9 of the store nodes: every acknowledged batch is delivered after the restart, and the queues keep serving', async () => {
+    const topic = uniqueName('e2e_crash_batch');
+    const consumer = await startSimpleConsumer(endpoint(1), uniqueName('g'), topic);
+    const raw = new RawClient(endpoint(0));
+    // Batches large enough for the record log (RECORD_LOG_BATCH_BYTES_MIN), several in flight: pipelined commits.
+    const body = (sender: number, batch: number, index: number): string => `cb-${sender}-${batch}-${index}-`.padEnd(CRASH_BODY_BYTES, 'x');
+    const attempted = new Set<string>();
+    const acknowledged = new Set<string>();
+    let acknowledgedAfterRestart = 0;
+    let restarted = false;
+    try {
+      const crash = (async () => {
+        await waitFor('batches acknowledged before the crash', () => acknowledged.size >= 10 * CRASH_BATCH_SIZE, 60_000);
+        await deployment.crashAndRestartStoreNodes();
+        restarted = true;
+      })();
+      // Awaited below, after the senders; until then a failure must not count as unhandled.
+      crash.catch(() => undefined);
+      const deadline = Date.now() + 120_000;
+      await Promise.all(
+        Array.from({ length: CRASH_SENDERS }, async (_, sender) => {
+          for (let batch = 0; Date.now() < deadline && (!restarted || acknowledgedAfterRestart < 5); batch++) {
+            const messages = Array.from({ length: CRASH_BATCH_SIZE }, (_, index) => wireMessage(topic, Buffer.from(body(sender, batch, index))));
+            for (const message of messages) attempted.add(message.body.toString('utf8'));
+            const wasRestarted = restarted;
+            const response = await raw.sendMessage({ messages }).catch(() => undefined);
+            if (response?.status?.code !== v2.Code.OK) continue;
+            for (const message of messages) acknowledged.add(message.body.toString('utf8'));
+            if (wasRestarted) acknowledgedAfterRestart += 1;
+          }
+        }),
+      );
+      await crash;
+      expect(acknowledgedAfterRestart).toBeGreaterThanOrEqual(5);
+
+      const received = new Set<string>();
+      await waitFor(
+        'every acknowledged message delivered',
+        async () => {
+          for (const message of await consumer.receive(32, 30_000)) {
+            received.add(message.body.toString('utf8'));
+            await consumer.ack(message);
+          }
+          return [...acknowledged].every((sent) => received.has(sent));
+        },
+        180_000,
+        0,
+      );
+      for (const delivered of received) expect(attempted.has(delivered)).toBe(true);
+    } finally {
+      raw.close();
+      await consumer.shutdown();
+    }
+  }, 420_000);
 });
 
 /** receiveUntil keeps receiving (without acking) until `count` messages arrived. */
