@@ -16,7 +16,7 @@
  *   in-flight record  (format 1) => invisibleUntilMs:u64 deliveryAttempt:u32 popGeneration:u64
  *   generation record (format 1) => reservedUntil:u64 (every generation below it may have been used)
  */
-import { ByteReader, ByteWriter, frameRecord, KeyPrefix, RecordDecodeError, unframeRecord } from '@quiver/storage';
+import { ByteReader, ByteWriter, frameRecord, frameU64Record, KeyPrefix, RecordDecodeError, unframeRecord, unframeU64Record } from '@quiver/storage';
 
 export const ConsumptionRecordFormat = {
   PopCursor: 2,
@@ -131,12 +131,9 @@ export function popGenerationKey(): Buffer {
 }
 
 export function encodePopGeneration(reservedUntil: number): Buffer {
-  return frameRecord(ConsumptionRecordFormat.PopGeneration, new ByteWriter(8).u64(reservedUntil).finish());
+  return frameU64Record(ConsumptionRecordFormat.PopGeneration, reservedUntil);
 }
 
 export function decodePopGeneration(record: Uint8Array): number {
-  const reader = new ByteReader(unframeRecord(record, ConsumptionRecordFormat.PopGeneration));
-  const reservedUntil = reader.u64();
-  reader.expectEnd();
-  return reservedUntil;
+  return unframeU64Record(record, ConsumptionRecordFormat.PopGeneration);
 }

@@ -13,7 +13,7 @@ export type { QueueLog, AppendOptions, AppendedMessages, KeyQuery, FlushMode, Co
 export { KeyValueQueueLog } from './queue-log/key-value-queue-log';
 export type { KeyValueQueueLogOptions } from './queue-log/key-value-queue-log';
 export { ByteReader, ByteWriter, RecordDecodeError } from './bytes';
-export { KeyPrefix, LAYOUT_VERSION, RECORD_HEADER_BYTES, frameRecord, unframeRecord, prefixUpperBound } from './layout';
+export { KeyPrefix, LAYOUT_VERSION, RECORD_HEADER_BYTES, frameRecord, unframeRecord, frameU64Record, unframeU64Record, prefixUpperBound } from './layout';
 export {
   TIMER_LOG_TOPIC,
   TIMER_LOG_QUEUE_ID,

@@ -160,6 +160,19 @@ export function unframeRecord(record: Uint8Array, expectedFormatVersion: number)
   return payload;
 }
 
+/** frameU64Record frames a record whose whole payload is one u64 (a pointer, a position, a reservation). */
+export function frameU64Record(formatVersion: number, value: number): Buffer {
+  return frameRecord(formatVersion, new ByteWriter(8).u64(value).finish());
+}
+
+/** unframeU64Record is frameU64Record's inverse; throws RecordDecodeError on a bad format, checksum or length. */
+export function unframeU64Record(record: Uint8Array, expectedFormatVersion: number): number {
+  const reader = new ByteReader(unframeRecord(record, expectedFormatVersion));
+  const value = reader.u64();
+  reader.expectEnd();
+  return value;
+}
+
 /** prefixUpperBound is the smallest key greater than every key starting with `prefix`, for `lt` range bounds. */
 export function prefixUpperBound(prefix: Uint8Array): Buffer {
   const bound = Buffer.from(prefix);
@@ -231,7 +244,7 @@ export function decodeRecordLogKey(key: Uint8Array): number {
 
 /** encodeMessagePointer is the 'M' value of a message whose record is in the record log. */
 export function encodeMessagePointer(sequence: number): Buffer {
-  return frameRecord(RecordFormat.MessagePointer, new ByteWriter(8).u64(sequence).finish());
+  return frameU64Record(RecordFormat.MessagePointer, sequence);
 }
 
 /** isMessagePointer tells a pointer from an inline message record by its format byte. */
@@ -240,10 +253,7 @@ export function isMessagePointer(value: Uint8Array): boolean {
 }
 
 export function decodeMessagePointer(value: Uint8Array): number {
-  const reader = new ByteReader(unframeRecord(value, RecordFormat.MessagePointer));
-  const sequence = reader.u64();
-  reader.expectEnd();
-  return sequence;
+  return unframeU64Record(value, RecordFormat.MessagePointer);
 }
 
 export function recordLogPositionKey(): Buffer {
@@ -252,14 +262,11 @@ export function recordLogPositionKey(): Buffer {
 
 /** encodeRecordLogPosition records that every record-log entry below `nextSequence` is in the index. */
 export function encodeRecordLogPosition(nextSequence: number): Buffer {
-  return frameRecord(RecordFormat.RecordLogPosition, new ByteWriter(8).u64(nextSequence).finish());
+  return frameU64Record(RecordFormat.RecordLogPosition, nextSequence);
 }
 
 export function decodeRecordLogPosition(record: Uint8Array): number {
-  const reader = new ByteReader(unframeRecord(record, RecordFormat.RecordLogPosition));
-  const nextSequence = reader.u64();
-  reader.expectEnd();
-  return nextSequence;
+  return unframeU64Record(record, RecordFormat.RecordLogPosition);
 }
 
 /** isOperationsRecord tells an operations entry of the record log from a message record. */
