@@ -11,6 +11,8 @@ export { MemoryKeyValueStore } from './memory/memory-key-value-store';
 export { forEachPage } from './kv/scan';
 export type { QueueLog, AppendOptions, AppendedMessages, KeyQuery, FlushMode, CorruptedQueue } from './queue-log/queue-log';
 export { KeyValueQueueLog } from './queue-log/key-value-queue-log';
+export type { RecordLog, SequencedRecord } from './record-log/record-log';
+export { KeyValueRecordLog } from './record-log/key-value-record-log';
 export type { KeyValueQueueLogOptions } from './queue-log/key-value-queue-log';
 export { ByteReader, ByteWriter, RecordDecodeError } from './bytes';
 export { KeyPrefix, LAYOUT_VERSION, RECORD_HEADER_BYTES, frameRecord, unframeRecord, frameU64Record, unframeU64Record, prefixUpperBound } from './layout';

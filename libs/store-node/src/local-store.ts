@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Clock } from '@quiver/core';
 import { KeyValuePopState, moveConsumerState } from '@quiver/consumption';
 import type { StartPosition } from '@quiver/consumption';
-import { KeyValueQueueLog, LevelKeyValueStore } from '@quiver/storage';
+import { KeyValueQueueLog, KeyValueRecordLog, LevelKeyValueStore } from '@quiver/storage';
 import type { CorruptedQueue, FlushMode } from '@quiver/storage';
 
 import { LocalStoreService } from './local-store.service';
@@ -70,7 +70,7 @@ export async function openLocalStore(options: OpenLocalStoreOptions): Promise<Lo
     throw error;
   }
   try {
-    const queueLog = await KeyValueQueueLog.open({ store, recordStore, clock: options.clock, storeHost: options.storeHost, flushMode: options.flushMode });
+    const queueLog = await KeyValueQueueLog.open({ store, recordLog: new KeyValueRecordLog(recordStore), clock: options.clock, storeHost: options.storeHost, flushMode: options.flushMode });
     await moveConsumerState(store, stateStore);
     const popState = await KeyValuePopState.open({
       store: stateStore,

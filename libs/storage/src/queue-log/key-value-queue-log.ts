@@ -19,7 +19,7 @@
  * internal queue id that may be on disk; index entries left by such a write are recognized by
  * checking the record they point to.
  *
- * Record log: given a `recordStore` (a store node always gives one), the records of a batch of
+ * Record log: given a `recordLog` (a store node always gives one), the records of a batch of
  * at least RECORD_LOG_BATCH_BYTES_MIN go there keyed by a store-wide sequence, so LevelDB never
  * rewrites them in compaction (layout.ts); smaller batches stay inline. A logged batch is two
  * writes: the records, fsynced, then the index (pointers, meta, index keys and what was written
@@ -48,7 +48,6 @@ import {
   decodeLayoutMarker,
   decodeMessagePointer,
   decodeOperationsRecord,
-  decodeRecordLogKey,
   decodeRecordLogPosition,
   encodeMessagePointer,
   encodeOperationsRecord,
@@ -56,9 +55,7 @@ import {
   isMessagePointer,
   isOperationsRecord,
   LAYOUT_VERSIONS_READABLE,
-  recordLogKey,
   recordLogPositionKey,
-  recordLogPrefix,
   decodeMessageIdIndexKey,
   decodeKeyIndexKey,
   decodeMessageKey,
@@ -100,17 +97,18 @@ import {
   SEQUENCE_RUNS_MAX,
 } from '../limits';
 import { checkMessageToStore, decodeMessageRecord, encodePlacedMessageRecord, type Placement } from '../message-record';
+import type { RecordLog } from '../record-log/record-log';
 import type { AppendedMessages, AppendOptions, CorruptedQueue, FlushMode, KeyQuery, QueueLog } from './queue-log';
 
 export interface KeyValueQueueLogOptions {
-  /** store holds the queues' index, meta and everything appended alongside messages; without `recordStore`, the records too. */
+  /** store holds the queues' index, meta and everything appended alongside messages; without `recordLog`, the records too. */
   store: KeyValueStore;
   /**
-   * recordStore, when given, holds the message records in append order (the record log of
+   * recordLog, when given, holds the message records in append order (the record log of
    * layout.ts): it is written and fsynced first, `store` after it without an fsync, and open
-   * replays into `store` what it lacks. A store node passes its own LevelDB here.
+   * replays into `store` what it lacks. A store node passes a FileRecordLog here.
    */
-  recordStore?: KeyValueStore;
+  recordLog?: RecordLog;
   /** recordLogBatchBytesMin overrides RECORD_LOG_BATCH_BYTES_MIN, so specs can log every batch (0). */
   recordLogBatchBytesMin?: number;
   clock: Clock;
@@ -179,7 +177,7 @@ export class KeyValueQueueLog implements QueueLog {
   /** unattributed holds damage that names no queue (every record naming it is gone). */
   private readonly unattributed: CorruptedQueue[] = [];
   private readonly store: KeyValueStore;
-  private readonly recordStore: KeyValueStore | undefined;
+  private readonly recordLog: RecordLog | undefined;
   private readonly recordLogBatchBytesMin: number;
   /** nextSequence is the record-log sequence of the next record; sequences of a failed write are never reused. */
   private nextSequence = 0;
@@ -213,7 +211,7 @@ export class KeyValueQueueLog implements QueueLog {
 
   private constructor(options: KeyValueQueueLogOptions) {
     this.store = options.store;
-    this.recordStore = options.recordStore;
+    this.recordLog = options.recordLog;
     this.recordLogBatchBytesMin = options.recordLogBatchBytesMin ?? RECORD_LOG_BATCH_BYTES_MIN;
     this.clock = options.clock;
     this.storeHost = options.storeHost;
@@ -226,7 +224,7 @@ export class KeyValueQueueLog implements QueueLog {
     const recentRecordsBytesMax = options.recentRecordsBytesMax ?? RECENT_RECORDS_BYTES_MAX;
     assert(Number.isSafeInteger(recentRecordsBytesMax) && recentRecordsBytesMax >= 0, `recentRecordsBytesMax ${recentRecordsBytesMax} is not a byte count`);
     this.recent = recentRecordsBytesMax > 0 ? new RecentRecords(recentRecordsBytesMax) : undefined;
-    this.sequenceRuns = this.recordStore !== undefined ? new SequenceRuns(SEQUENCE_RUNS_MAX) : undefined;
+    this.sequenceRuns = this.recordLog !== undefined ? new SequenceRuns(SEQUENCE_RUNS_MAX) : undefined;
   }
 
   /**
@@ -287,17 +285,17 @@ export class KeyValueQueueLog implements QueueLog {
     if (remembered < records.length) {
       const missing: number[] = [];
       const keys: Buffer[] = [];
-      const sequenceKeys: Buffer[] = [];
+      const sequences: number[] = [];
       for (let index = 0; index < records.length; index++) {
         if (records[index] !== undefined) continue;
         missing.push(index);
         const sequence = this.sequenceRuns?.sequenceOf(queue.internalId, from + index);
         // All or nothing: a read is one LevelDB call either way.
-        if (sequence !== undefined && sequenceKeys.length === keys.length) sequenceKeys.push(recordLogKey(sequence));
+        if (sequence !== undefined && sequences.length === keys.length) sequences.push(sequence);
         keys.push(messageKey(queue.internalId, from + index));
       }
       const fetched =
-        sequenceKeys.length === keys.length ? await this.recordStore!.getMany(sequenceKeys) : await this.resolvePointers(await this.store.getMany(keys));
+        sequences.length === keys.length ? await this.recordLog!.getMany(sequences) : await this.resolvePointers(await this.store.getMany(keys));
       for (let position = 0; position < missing.length; position++) records[missing[position]!] = fetched[position];
     }
     this.throwIfCorrupted(queue);
@@ -407,7 +405,7 @@ export class KeyValueQueueLog implements QueueLog {
    * an inline batch returns once it is written and settled.
    */
   private async commit(batch: PendingAppend[], estimatedBytes: number): Promise<void> {
-    const logged = this.recordStore !== undefined && estimatedBytes >= this.recordLogBatchBytesMin;
+    const logged = this.recordLog !== undefined && estimatedBytes >= this.recordLogBatchBytesMin;
     // An inline batch is one write to the index store, which must land after every earlier index
     // write; a logged one may overlap the index write of the batch before it, no more.
     // (No await when nothing lags: an idle log writes an append at once.)
@@ -426,8 +424,9 @@ export class KeyValueQueueLog implements QueueLog {
     // With a record log, a batch large enough goes there in sequence order and `operations` (the
     // index) points at it. A small one stays inline, one fsynced write: a second write costs a
     // thread-pool hop per batch, and a light load's records cost compaction little.
-    const recordOperations: KeyValueOperation[] = [];
-    let sequence = this.nextSequence;
+    const loggedRecords: Buffer[] = [];
+    const firstLoggedSequence = this.nextSequence;
+    let sequence = firstLoggedSequence;
     const nextOffsets = new Map<QueueState, number>();
     const created = new Map<string, QueueState>();
     const accepted: AcceptedAppend[] = [];
@@ -457,7 +456,7 @@ export class KeyValueQueueLog implements QueueLog {
           // The encoder checks the record before it is written; decodeChecked checks it after it is read.
           const record = encodePlacedMessageRecord(message, placement);
           if (logged) {
-            recordOperations.push({ type: 'put', key: recordLogKey(sequence), value: record });
+            loggedRecords.push(record);
             operations.push({ type: 'put', key: messageKey(queue.internalId, offset), value: encodeMessagePointer(sequence) });
             sequence += 1;
           } else {
@@ -474,7 +473,7 @@ export class KeyValueQueueLog implements QueueLog {
           operations.push(...alongside);
           // Logged too, so a replay restores them with the messages they were written with.
           if (logged && alongside.length > 0) {
-            recordOperations.push({ type: 'put', key: recordLogKey(sequence), value: encodeOperationsRecord(alongside) });
+            loggedRecords.push(encodeOperationsRecord(alongside));
             sequence += 1;
           }
         }
@@ -512,7 +511,7 @@ export class KeyValueQueueLog implements QueueLog {
     for (const [key, queue] of created) this.tipCreated.set(key, queue);
     for (const [queue, nextOffset] of nextOffsets) this.tipNextOffsets.set(queue, nextOffset);
     try {
-      await this.recordStore!.write(recordOperations, { sync: this.flushMode === 'sync' });
+      await this.recordLog!.append(firstLoggedSequence, loggedRecords, { sync: this.flushMode === 'sync' });
     } catch (error) {
       this.failCommitted(committed, error);
       return;
@@ -652,7 +651,7 @@ export class KeyValueQueueLog implements QueueLog {
     if (!LAYOUT_VERSIONS_READABLE.includes(version)) {
       throw new QuiverError(QuiverErrorCode.StoreUnavailable, `store layout version ${version} is not one of the supported ${LAYOUT_VERSIONS_READABLE.join(', ')}`);
     }
-    if (this.recordStore === undefined && (await this.store.get(recordLogPositionKey())) !== undefined) {
+    if (this.recordLog === undefined && (await this.store.get(recordLogPositionKey())) !== undefined) {
       throw new QuiverError(QuiverErrorCode.StoreUnavailable, 'store keeps its message records in a record log: open it with that record store');
     }
     // Layout 2 only adds to layout 1 (the record log, pointers): upgrading is rewriting the marker.
@@ -670,8 +669,8 @@ export class KeyValueQueueLog implements QueueLog {
    * gap at its next record.
    */
   private async replayRecordLog(): Promise<void> {
-    const recordStore = this.recordStore;
-    if (recordStore === undefined) return;
+    const recordLog = this.recordLog;
+    if (recordLog === undefined) return;
     const positionRecord = await this.store.get(recordLogPositionKey());
     let position = 0;
     if (positionRecord !== undefined) {
@@ -681,29 +680,27 @@ export class KeyValueQueueLog implements QueueLog {
         throw new QuiverError(QuiverErrorCode.StoreUnavailable, `record-log position is corrupt: ${describe(error)}`, { cause: error });
       }
     }
-    const upperBound = prefixUpperBound(recordLogPrefix());
-    const last = await recordStore.iterate({ gte: recordLogPrefix(), lt: upperBound, reverse: true, limit: 1, keysOnly: true });
-    const lastSequence = last[0] !== undefined ? decodeRecordLogKey(last[0].key) : -1;
+    const lastSequence = await recordLog.lastSequence();
     this.nextSequence = Math.max(this.nextSequence, position, lastSequence + 1);
     let previousMessageReplayed = false;
     while (position <= lastSequence) {
-      const page = await recordStore.iterate({ gte: recordLogKey(position), lt: upperBound, limit: REPLAY_PAGE_ENTRIES });
+      const page = await recordLog.readFrom(position, REPLAY_PAGE_ENTRIES);
       if (page.length === 0) break;
       const operations: KeyValueOperation[] = [];
       const nextOffsets = new Map<QueueState, number>();
       const created: QueueState[] = [];
       let nextQueueInternalId = this.nextQueueInternalId;
       for (const entry of page) {
-        const entrySequence = decodeRecordLogKey(entry.key);
+        const entrySequence = entry.sequence;
         position = entrySequence + 1;
         const replayed = previousMessageReplayed;
         previousMessageReplayed = false;
         try {
-          if (isOperationsRecord(entry.value)) {
-            if (replayed) operations.push(...decodeOperationsRecord(entry.value));
+          if (isOperationsRecord(entry.record)) {
+            if (replayed) operations.push(...decodeOperationsRecord(entry.record));
             continue;
           }
-          const message = decodeMessageRecord(entry.value);
+          const message = decodeMessageRecord(entry.record);
           const key = queueKey(message.topic, message.queueId);
           if (this.corrupted.has(key)) continue;
           let queue = this.queues.get(key) ?? created.find((candidate) => candidate.topic === message.topic && candidate.queueId === message.queueId);
@@ -913,22 +910,22 @@ export class KeyValueQueueLog implements QueueLog {
    * so does a pointer that does not decode: decodeChecked reports it as a corrupt record.
    */
   private async resolvePointers(values: Array<Buffer | undefined>): Promise<Array<Buffer | undefined>> {
-    const recordStore = this.recordStore;
-    if (recordStore === undefined) return values;
+    const recordLog = this.recordLog;
+    if (recordLog === undefined) return values;
     const positions: number[] = [];
-    const keys: Buffer[] = [];
+    const sequences: number[] = [];
     for (let index = 0; index < values.length; index++) {
       const value = values[index];
       if (value === undefined || !isMessagePointer(value)) continue;
       try {
-        keys.push(recordLogKey(decodeMessagePointer(value)));
+        sequences.push(decodeMessagePointer(value));
         positions.push(index);
       } catch (error) {
         if (!(error instanceof RecordDecodeError)) throw error;
       }
     }
-    if (keys.length === 0) return values;
-    const records = await recordStore.getMany(keys);
+    if (sequences.length === 0) return values;
+    const records = await recordLog.getMany(sequences);
     for (let index = 0; index < positions.length; index++) values[positions[index]!] = records[index];
     return values;
   }

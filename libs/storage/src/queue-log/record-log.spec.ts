@@ -28,6 +28,7 @@ import { SimKeyValueStore } from '../sim/sim-key-value-store';
 import { flipByteInLevelDbLog, HeldWrites, message, readWholeQueue, rejection, settle } from './spec-support';
 import { encodePlacedMessageRecord } from '../message-record';
 import { KeyValueQueueLog, SequenceRuns } from './key-value-queue-log';
+import { KeyValueRecordLog } from '../record-log/key-value-record-log';
 import { ForwardingKeyValueStore } from '../testing';
 import type { FlushMode } from './queue-log';
 
@@ -49,7 +50,7 @@ describe('KeyValueQueueLog with a record log (layout 2)', () => {
   let log: KeyValueQueueLog;
 
   const open = (flushMode: FlushMode = 'sync'): Promise<KeyValueQueueLog> =>
-    KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST, flushMode, recordLogBatchBytesMin: 0 });
+    KeyValueQueueLog.open({ store: index, recordLog: new KeyValueRecordLog(records), clock, storeHost: STORE_HOST, flushMode, recordLogBatchBytesMin: 0 });
 
   /** reopen is a restart: a new log over the same stores, as after a crash that kept what the stores hold. */
   const reopen = async (): Promise<KeyValueQueueLog> => {
@@ -213,7 +214,7 @@ describe('KeyValueQueueLog with a record log (layout 2)', () => {
         return super.getMany(keys);
       }
     })(index);
-    log = await KeyValueQueueLog.open({ store: counting, recordStore: records, clock, storeHost: STORE_HOST, recentRecordsBytesMax: 0, recordLogBatchBytesMin: 0 });
+    log = await KeyValueQueueLog.open({ store: counting, recordLog: new KeyValueRecordLog(records), clock, storeHost: STORE_HOST, recentRecordsBytesMax: 0, recordLogBatchBytesMin: 0 });
     for (let append = 0; append < 600; append++) await log.append('a', 0, [message(append)]);
     await log.append('b', 0, [message(600)]);
     await log.append('a', 0, [message(601)]);
@@ -223,7 +224,7 @@ describe('KeyValueQueueLog with a record log (layout 2)', () => {
     expect(indexReads).toEqual([]);
 
     await log.close();
-    log = await KeyValueQueueLog.open({ store: counting, recordStore: records, clock, storeHost: STORE_HOST, recentRecordsBytesMax: 0, recordLogBatchBytesMin: 0 });
+    log = await KeyValueQueueLog.open({ store: counting, recordLog: new KeyValueRecordLog(records), clock, storeHost: STORE_HOST, recentRecordsBytesMax: 0, recordLogBatchBytesMin: 0 });
     indexReads.length = 0;
     expect((await log.read('a', 0, 0, 3)).map((stored) => stored.messageId)).toEqual(['id-0', 'id-1', 'id-2']);
     expect(indexReads).toEqual([3]);
@@ -231,7 +232,7 @@ describe('KeyValueQueueLog with a record log (layout 2)', () => {
 
   it('with the default bound, a small batch stays inline in one fsynced write and a large one goes to the record log', async () => {
     await log.close();
-    log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST });
+    log = await KeyValueQueueLog.open({ store: index, recordLog: new KeyValueRecordLog(records), clock, storeHost: STORE_HOST });
     const writesBefore = { index: index.stats.syncWriteCount, records: records.stats.writeCount };
     await log.append('a', 0, [message(0)]);
     expect(index.stats.syncWriteCount).toBe(writesBefore.index + 1);
@@ -265,7 +266,7 @@ describe('KeyValueQueueLog - pipelined group commit over a record log', () => {
     events = [];
     index = new HeldWrites(new MemoryKeyValueStore(), 'index', events);
     records = new HeldWrites(new MemoryKeyValueStore(), 'records', events);
-    log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock: new ManualClock(), storeHost: STORE_HOST, recordLogBatchBytesMin: 0 });
+    log = await KeyValueQueueLog.open({ store: index, recordLog: new KeyValueRecordLog(records), clock: new ManualClock(), storeHost: STORE_HOST, recordLogBatchBytesMin: 0 });
     index.holding = true;
     records.holding = true;
   });
@@ -303,7 +304,7 @@ describe('KeyValueQueueLog - pipelined group commit over a record log', () => {
         const openOver = async (store: KeyValueStore, records: KeyValueStore): Promise<KeyValueQueueLog> => {
           for (;;) {
             try {
-              return await KeyValueQueueLog.open({ store, recordStore: records, clock: new ManualClock(), storeHost: STORE_HOST, recordLogBatchBytesMin: 0 });
+              return await KeyValueQueueLog.open({ store, recordLog: new KeyValueRecordLog(records), clock: new ManualClock(), storeHost: STORE_HOST, recordLogBatchBytesMin: 0 });
             } catch (error) {
               if (!isQuiverError(error, QuiverErrorCode.StoreUnavailable)) throw error;
             }
@@ -450,7 +451,7 @@ describe('KeyValueQueueLog - a layout 1 store opened with a record log', () => {
     await index.write([{ type: 'put', key: layoutMarkerKey(), value: frameRecord(1, new ByteWriter(1).u8(1).finish()) }], { sync: true });
     expect(await index.get(recordLogPositionKey())).toBeUndefined();
 
-    const log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST, recordLogBatchBytesMin: 0 });
+    const log = await KeyValueQueueLog.open({ store: index, recordLog: new KeyValueRecordLog(records), clock, storeHost: STORE_HOST, recordLogBatchBytesMin: 0 });
     expect((await index.get(layoutMarkerKey()))?.equals(encodeLayoutMarker())).toBe(true);
     expect((await log.append('a', 0, [message(2)])).offsets).toEqual([2]);
     expect((await log.read('a', 0, 0, 10)).map((stored) => Buffer.from(stored.body).toString())).toEqual(['body-0', 'body-1', 'body-2']);
@@ -468,7 +469,7 @@ describe('KeyValueQueueLog - record-log damage in LevelDB (RELIABILITY.md 1.2)',
       const recordLocation = path.join(directory, 'records');
       let index = await LevelKeyValueStore.open(indexLocation);
       let records = await LevelKeyValueStore.open(recordLocation);
-      let log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST, flushMode: 'async', recordLogBatchBytesMin: 0 });
+      let log = await KeyValueQueueLog.open({ store: index, recordLog: new KeyValueRecordLog(records), clock, storeHost: STORE_HOST, flushMode: 'async', recordLogBatchBytesMin: 0 });
       for (let first = 0; first < 2_000; first += 10) {
         await log.append('t', 0, Array.from({ length: 10 }, (_, offset) => message(first + offset, { body: Buffer.alloc(100, first + offset) })));
       }
@@ -479,7 +480,7 @@ describe('KeyValueQueueLog - record-log damage in LevelDB (RELIABILITY.md 1.2)',
 
       index = await LevelKeyValueStore.open(indexLocation);
       records = await LevelKeyValueStore.open(recordLocation);
-      log = await KeyValueQueueLog.open({ store: index, recordStore: records, clock, storeHost: STORE_HOST });
+      log = await KeyValueQueueLog.open({ store: index, recordLog: new KeyValueRecordLog(records), clock, storeHost: STORE_HOST });
       const { served, error } = await readWholeQueue(log, 't', 0);
       expect(isQuiverError(error, QuiverErrorCode.QueueCorrupted)).toBe(true);
       expect(served).toEqual(served.map((_, position) => position));
