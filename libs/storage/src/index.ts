@@ -13,6 +13,11 @@ export type { QueueLog, AppendOptions, AppendedMessages, KeyQuery, FlushMode, Co
 export { KeyValueQueueLog } from './queue-log/key-value-queue-log';
 export type { RecordLog, SequencedRecord } from './record-log/record-log';
 export { KeyValueRecordLog } from './record-log/key-value-record-log';
+export { FileRecordLog, RECORD_LOG_SEGMENT_BYTES_TARGET, RECORD_LOG_INDEX_CACHE_BYTES_MAX, RECORD_LOG_OPEN_FILES_MAX } from './record-log/file-record-log';
+export type { FileRecordLogOptions } from './record-log/file-record-log';
+export type { SegmentDirectory, SegmentFile } from './record-log/segment-files';
+export { NodeSegmentDirectory } from './record-log/segment-files';
+export { moveRecordLog } from './record-log/move-record-log';
 export type { KeyValueQueueLogOptions } from './queue-log/key-value-queue-log';
 export { ByteReader, ByteWriter, RecordDecodeError } from './bytes';
 export { KeyPrefix, LAYOUT_VERSION, RECORD_HEADER_BYTES, frameRecord, unframeRecord, frameU64Record, unframeU64Record, prefixUpperBound } from './layout';

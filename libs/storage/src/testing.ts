@@ -6,6 +6,7 @@ import { isQuiverError, QuiverErrorCode } from '@quiver/core';
 import fc from 'fast-check';
 
 import type { IterateOptions, KeyValueEntry, KeyValueOperation, KeyValueStore, WriteOptions } from './kv/key-value-store';
+import type { RecordLog } from './record-log/record-log';
 
 export { SimKeyValueStore } from './sim/sim-key-value-store';
 export type { SimKeyValueStoreOptions, SimKeyValueStoreStats, ForcedWriteFault } from './sim/sim-key-value-store';
@@ -296,6 +297,82 @@ export function keyValueStoreConformance(name: string, factory: () => Promise<Ke
         expect(isQuiverError(error, QuiverErrorCode.Closed)).toBe(true);
       }
       await store.close();
+    });
+  });
+}
+
+export interface RecordLogUnderTest {
+  log: RecordLog;
+  /** cleanup releases what the factory created (directories); the suite closes the log itself. */
+  cleanup?: () => Promise<void>;
+}
+
+const recordOf = (sequence: number, bytes = 8): Buffer => Buffer.alloc(bytes, sequence % 251);
+
+/**
+ * recordLogConformance defines the behaviour every RecordLog must have, as one jest suite; each
+ * implementation's spec calls it with a factory that returns a fresh, empty log.
+ */
+export function recordLogConformance(name: string, factory: () => Promise<RecordLogUnderTest>): void {
+  describe(`${name} - RecordLog conformance`, () => {
+    let underTest: RecordLogUnderTest;
+    let log: RecordLog;
+
+    beforeEach(async () => {
+      underTest = await factory();
+      log = underTest.log;
+    });
+
+    afterEach(async () => {
+      await log.close();
+      await underTest.cleanup?.();
+    });
+
+    it('empty - no last sequence, nothing to read', async () => {
+      expect(await log.lastSequence()).toBe(-1);
+      expect(await log.getMany([0, 1, 7])).toEqual([undefined, undefined, undefined]);
+      expect(await log.readFrom(0, 10)).toEqual([]);
+    });
+
+    it('append - records are read back at their sequences, in the order asked, with gaps between appends', async () => {
+      await log.append(0, [recordOf(0), recordOf(1, 300), recordOf(2, 0)], { sync: true });
+      await log.append(10, [recordOf(10, 5_000), recordOf(11)], { sync: false });
+      expect(await log.lastSequence()).toBe(11);
+      expect(await log.getMany([11, 5, 0, 1, 2, 3, 10])).toEqual([recordOf(11), undefined, recordOf(0), recordOf(1, 300), recordOf(2, 0), undefined, recordOf(10, 5_000)]);
+      expect((await log.readFrom(0, 100)).map((entry) => entry.sequence)).toEqual([0, 1, 2, 10, 11]);
+      expect(await log.readFrom(2, 2)).toEqual([
+        { sequence: 2, record: recordOf(2, 0) },
+        { sequence: 10, record: recordOf(10, 5_000) },
+      ]);
+      expect(await log.readFrom(12, 10)).toEqual([]);
+    });
+
+    it('copies - changing a buffer after append or after a read never changes the log', async () => {
+      const written = recordOf(1);
+      await log.append(1, [written], { sync: true });
+      written.fill(0xee);
+      const [read] = await log.getMany([1]);
+      read!.fill(0xdd);
+      expect(await log.getMany([1])).toEqual([recordOf(1)]);
+    });
+
+    it('sequences only grow - an append at or below the last sequence is refused', async () => {
+      await log.append(5, [recordOf(5), recordOf(6)], { sync: true });
+      await expect(log.append(6, [recordOf(6)], { sync: true })).rejects.toThrow();
+      expect(await log.getMany([6])).toEqual([recordOf(6)]);
+    });
+
+    it('close - every call rejects with CLOSED afterwards; closing twice is allowed', async () => {
+      await log.append(0, [recordOf(0)], { sync: true });
+      await log.close();
+      await log.close();
+      for (const call of [() => log.getMany([0]), () => log.readFrom(0, 1), () => log.lastSequence(), () => log.append(1, [recordOf(1)], { sync: true })]) {
+        const error = await call().then(
+          () => undefined,
+          (rejection: unknown) => rejection,
+        );
+        expect(isQuiverError(error, QuiverErrorCode.Closed)).toBe(true);
+      }
     });
   });
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -7,12 +7,12 @@ import type { PopRequest, PopResult } from '@quiver/client';
 import { KeyValuePopState, POP_SCAN_MESSAGES_MAX } from '@quiver/consumption';
 import { FilterType, isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
 import type { MessageToStore, PoppedMessage } from '@quiver/core';
-import { APPEND_MESSAGES_MAX, ITERATE_ENTRIES_MAX, KeyPrefix, KeyValueQueueLog, LevelKeyValueStore, MemoryKeyValueStore, prefixUpperBound } from '@quiver/storage';
+import { APPEND_MESSAGES_MAX, FileRecordLog, ITERATE_ENTRIES_MAX, KeyPrefix, KeyValueQueueLog, KeyValueRecordLog, LevelKeyValueStore, MemoryKeyValueStore, moveRecordLog, prefixUpperBound } from '@quiver/storage';
 import type { KeyValueEntry } from '@quiver/storage';
 import fc from 'fast-check';
 
 import { DeadLetterProperty } from './dead-letter';
-import { CONSUMER_STATE_DIRECTORY, LEVELDB_DIRECTORY, openLocalStore, RECORD_LOG_DIRECTORY } from './local-store';
+import { CONSUMER_STATE_DIRECTORY, LEVELDB_DIRECTORY, LEVELDB_RECORD_LOG_DIRECTORY, openLocalStore, RECORD_LOG_DIRECTORY } from './local-store';
 import { LocalStoreService } from './local-store.service';
 
 const INVISIBLE_MS = 30_000;
@@ -517,7 +517,7 @@ describe('openLocalStore - restart on LevelDB', () => {
     await restartScenario(async () => {});
   });
 
-  it('record log - a batch of 32 KiB or more is stored in <data-dir>/records and served after a restart', async () => {
+  it('record log - a batch of 32 KiB or more is stored in <data-dir>/commit-log and served after a restart', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'quiver-store-node-'));
     const options = { dataDir, storeNodeName: 'store-a', storeHost: '127.0.0.1:10911', clock: new ManualClock(), flushMode: 'sync' as const };
     try {
@@ -526,10 +526,11 @@ describe('openLocalStore - restart on LevelDB', () => {
       expect((await first.service.appendMessages({ topic: 't', queueId: 0, messages: sent })).offsets).toEqual(sent.map((_, index) => index));
       await first.close();
 
-      const records = await LevelKeyValueStore.open(path.join(dataDir, RECORD_LOG_DIRECTORY));
-      const logged = await records.iterate({ limit: 100 });
+      expect(await readdir(path.join(dataDir, RECORD_LOG_DIRECTORY))).toEqual(['00000000000000000000.log']);
+      const records = await FileRecordLog.open(path.join(dataDir, RECORD_LOG_DIRECTORY));
+      const logged = await records.readFrom(0, 100);
       await records.close();
-      expect(logged.map((entry) => entry.key[0])).toEqual(sent.map(() => KeyPrefix.RecordLog));
+      expect(logged.map((entry) => entry.sequence)).toEqual(sent.map((_, index) => index));
 
       const second = await openLocalStore(options);
       expect(second.corruptedQueues()).toEqual([]);
@@ -537,6 +538,47 @@ describe('openLocalStore - restart on LevelDB', () => {
       expect(popped.map((entry) => entry.message.messageId)).toEqual(sent.slice(0, 32).map((sentMessage) => sentMessage.messageId));
       expect(popped.every((entry, index) => Buffer.from(entry.message.body).equals(Buffer.alloc(1_024, index)))).toBe(true);
       await second.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('upgrade - a LevelDB record log (<data-dir>/records) is moved into the commit log at open, also after a move cut short', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'quiver-store-node-'));
+    const options = { dataDir, storeNodeName: 'store-a', storeHost: '127.0.0.1:10911', clock: new ManualClock(), flushMode: 'sync' as const };
+    const body = (index: number): Buffer => Buffer.alloc(1_024, index);
+    try {
+      const first = await openLocalStore(options);
+      // Two batches of 40 KiB, so both go to the record log.
+      const sent = Array.from({ length: 80 }, (_, index) => message({ messageId: `m${index}`, body: body(index) }));
+      await first.service.appendMessages({ topic: 't', queueId: 0, messages: sent.slice(0, 40) });
+      await first.service.appendMessages({ topic: 't', queueId: 0, messages: sent.slice(40) });
+      // A small batch stays inline in LevelDB, as before.
+      await first.service.appendMessages({ topic: 't', queueId: 0, messages: [message({ messageId: 'small', body: Buffer.from('inline') })] });
+      await first.close();
+
+      // Make the directory look as the record log's LevelDB left it: the same records at the same sequences.
+      const commitLog = await FileRecordLog.open(path.join(dataDir, RECORD_LOG_DIRECTORY));
+      const legacy = new KeyValueRecordLog(await LevelKeyValueStore.open(path.join(dataDir, LEVELDB_RECORD_LOG_DIRECTORY)));
+      expect(await moveRecordLog(commitLog, legacy)).toBe(80);
+      await Promise.all([commitLog.close(), legacy.close()]);
+      // And as a move cut short leaves it: a commit log holding part of the records.
+      await rm(path.join(dataDir, RECORD_LOG_DIRECTORY), { recursive: true, force: true });
+      await mkdir(path.join(dataDir, RECORD_LOG_DIRECTORY));
+      await writeFile(path.join(dataDir, RECORD_LOG_DIRECTORY, '00000000000000000000.log'), Buffer.from('torn'));
+
+      const second = await openLocalStore(options);
+      expect(second.corruptedQueues()).toEqual([]);
+      const popped: PoppedMessage[] = [];
+      for (let pop = 0; pop < 3; pop++) popped.push(...(await second.service.popMessages(RESTART_POP_REQUEST)).messages);
+      expect(popped.map((entry) => entry.message.messageId)).toEqual([...sent.map((sentMessage) => sentMessage.messageId), 'small']);
+      expect(popped.slice(0, 80).every((entry, index) => Buffer.from(entry.message.body).equals(body(index)))).toBe(true);
+      await second.close();
+      const left = await readdir(dataDir);
+      expect(left).not.toContain(LEVELDB_RECORD_LOG_DIRECTORY);
+      const moved = await FileRecordLog.open(path.join(dataDir, RECORD_LOG_DIRECTORY));
+      expect((await moved.readFrom(0, 100)).map((entry) => entry.sequence)).toEqual(sent.map((_, index) => index));
+      await moved.close();
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

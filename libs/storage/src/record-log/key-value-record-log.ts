@@ -1,3 +1,5 @@
+import { assert } from '@quiver/core';
+
 import type { KeyValueStore, WriteOptions } from '../kv/key-value-store';
 import { decodeRecordLogKey, prefixUpperBound, recordLogKey, recordLogPrefix } from '../layout';
 import { ITERATE_ENTRIES_MAX } from '../limits';
@@ -11,7 +13,9 @@ import type { RecordLog, SequencedRecord } from './record-log';
 export class KeyValueRecordLog implements RecordLog {
   constructor(readonly store: KeyValueStore) {}
 
-  append(firstSequence: number, records: readonly Uint8Array[], options: WriteOptions): Promise<void> {
+  async append(firstSequence: number, records: readonly Uint8Array[], options: WriteOptions): Promise<void> {
+    const last = await this.lastSequence();
+    assert(firstSequence > last, `append at ${firstSequence} is not above the log's last sequence ${last}`);
     return this.store.write(
       records.map((record, index) => ({ type: 'put', key: recordLogKey(firstSequence + index), value: record })),
       options,
