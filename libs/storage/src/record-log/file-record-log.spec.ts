@@ -54,6 +54,14 @@ class FaultyDirectory implements SegmentDirectory {
         fail('write');
         return file.write(buffer, position);
       },
+      writeDurably: async (buffer, position) => {
+        if (this.failNext.write === true) await file.write(buffer.subarray(0, buffer.length >>> 1), position);
+        fail('write');
+        // The bytes are written; the flush to the disk is what fails.
+        if (this.failNext.datasync === true) await file.write(buffer, position);
+        fail('datasync');
+        return file.writeDurably(buffer, position);
+      },
       datasync: async () => {
         fail('datasync');
         return file.datasync();

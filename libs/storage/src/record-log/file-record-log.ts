@@ -2,7 +2,8 @@
  * FileRecordLog is the RecordLog of a store node: append-only segment files, as Apache
  * RocketMQ's CommitLog. A LevelDB record log wrote every record twice more (its write-ahead log,
  * then a table at the memtable's flush) and spent CPU inserting each into its memtable; a segment
- * takes an append as one positional write and one fdatasync (docs/performance.md, session 9).
+ * takes an append as one positional write, durable when it returns (O_DSYNC) (docs/performance.md,
+ * session 9).
  *
  * Layout, inside the directory:
  * - `<first sequence, 20 digits>.log`, a segment: frames, one per append, back to back:
@@ -174,8 +175,8 @@ export class FileRecordLog implements RecordLog {
     const file = segment.file!;
     const start = segment.size;
     try {
-      await file.write(frame, start);
-      if (options.sync) await file.datasync();
+      if (options.sync) await file.writeDurably(frame, start);
+      else await file.write(frame, start);
     } catch (error) {
       // Cut the segment back, so the next frame follows the last whole one.
       try {

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +12,8 @@ export interface SegmentFile {
   read(buffer: Buffer, position: number): Promise<number>;
   /** write writes all of `buffer` at `position`. */
   write(buffer: Buffer, position: number): Promise<void>;
+  /** writeDurably is write, durable when it resolves (as write then datasync, in one call: O_DSYNC). */
+  writeDurably(buffer: Buffer, position: number): Promise<void>;
   /** datasync makes what was written durable (fdatasync). */
   datasync(): Promise<void>;
   truncate(length: number): Promise<void>;
@@ -32,7 +35,13 @@ export interface SegmentDirectory {
 }
 
 class NodeSegmentFile implements SegmentFile {
-  constructor(private readonly handle: FileHandle) {}
+  /** durableHandle is a second descriptor opened with O_DSYNC: one thread-pool call per durable write instead of two. */
+  private durableHandle: Promise<FileHandle> | undefined;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly filePath: string,
+  ) {}
 
   async read(buffer: Buffer, position: number): Promise<number> {
     let filled = 0;
@@ -44,12 +53,20 @@ class NodeSegmentFile implements SegmentFile {
     return filled;
   }
 
-  async write(buffer: Buffer, position: number): Promise<void> {
-    let written = 0;
-    while (written < buffer.length) {
-      const { bytesWritten } = await this.handle.write(buffer, written, buffer.length - written, position + written);
-      written += bytesWritten;
+  write(buffer: Buffer, position: number): Promise<void> {
+    return writeAll(this.handle, buffer, position);
+  }
+
+  async writeDurably(buffer: Buffer, position: number): Promise<void> {
+    this.durableHandle ??= open(this.filePath, constants.O_RDWR | constants.O_DSYNC);
+    let handle: FileHandle;
+    try {
+      handle = await this.durableHandle;
+    } catch (error) {
+      this.durableHandle = undefined;
+      throw error;
     }
+    return writeAll(handle, buffer, position);
   }
 
   datasync(): Promise<void> {
@@ -64,8 +81,18 @@ class NodeSegmentFile implements SegmentFile {
     return (await this.handle.stat()).size;
   }
 
-  close(): Promise<void> {
-    return this.handle.close();
+  async close(): Promise<void> {
+    const durable = this.durableHandle;
+    this.durableHandle = undefined;
+    await Promise.all([this.handle.close(), durable?.then((handle) => handle.close(), () => undefined)]);
+  }
+}
+
+async function writeAll(handle: FileHandle, buffer: Buffer, position: number): Promise<void> {
+  let written = 0;
+  while (written < buffer.length) {
+    const { bytesWritten } = await handle.write(buffer, written, buffer.length - written, position + written);
+    written += bytesWritten;
   }
 }
 
@@ -79,7 +106,8 @@ export class NodeSegmentDirectory implements SegmentDirectory {
   }
 
   async open(name: string, mode: 'create' | 'update'): Promise<SegmentFile> {
-    return new NodeSegmentFile(await open(path.join(this.directory, name), mode === 'create' ? 'wx+' : 'r+'));
+    const filePath = path.join(this.directory, name);
+    return new NodeSegmentFile(await open(filePath, mode === 'create' ? 'wx+' : 'r+'), filePath);
   }
 
   remove(name: string): Promise<void> {
