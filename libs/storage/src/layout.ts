@@ -67,7 +67,7 @@
  * a reader that finds a bad checksum or a hole below the committed next offset reports the
  * queue corrupted instead of serving around it.
  */
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from './crc32c';
 import { assert } from '@quiver/core';
 
 import { ByteReader, ByteWriter, RecordDecodeError } from './bytes';
@@ -162,7 +162,12 @@ export function unframeRecord(record: Uint8Array, expectedFormatVersion: number)
 
 /** frameU64Record frames a record whose whole payload is one u64 (a pointer, a position, a reservation). */
 export function frameU64Record(formatVersion: number, value: number): Buffer {
-  return frameRecord(formatVersion, new ByteWriter(8).u64(value).finish());
+  // Written in place: one of these goes with every logged message (its pointer).
+  if (!(Number.isSafeInteger(value) && value >= 0)) assert(false, `u64 out of safe range: ${value}`);
+  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + 8);
+  record.writeUInt32BE(Math.floor(value / 0x1_0000_0000), RECORD_HEADER_BYTES);
+  record.writeUInt32BE(value >>> 0, RECORD_HEADER_BYTES + 4);
+  return sealRecord(record, formatVersion);
 }
 
 /** unframeU64Record is frameU64Record's inverse; throws RecordDecodeError on a bad format, checksum or length. */

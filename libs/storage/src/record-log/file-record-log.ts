@@ -24,7 +24,7 @@
  * A failed write or fdatasync cuts the segment back to where the append began; if that fails
  * too, the log refuses every call until it is opened again (and open scans it).
  */
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../crc32c';
 
 import { assert, QuiverError, QuiverErrorCode } from '@quiver/core';
 
