@@ -153,12 +153,16 @@ export function validateUserProperties(
   tag: string | undefined = undefined,
   keys: readonly string[] = [],
 ): Violation | undefined {
-  const entries = Object.entries(properties);
-  if (entries.length > userPropertyCountMax) {
+  // Runs for every message sent: a for-in loop, as Object.entries allocates an array per property.
+  let count = 0;
+  for (const key in properties) if (Object.prototype.hasOwnProperty.call(properties, key)) count += 1;
+  if (count > userPropertyCountMax) {
     return illegal(Code.MESSAGE_PROPERTIES_TOO_LARGE, `too many user properties, at most ${userPropertyCountMax}`);
   }
   let sizeBytes = 0;
-  for (const [key, value] of entries) {
+  for (const key in properties) {
+    if (!Object.prototype.hasOwnProperty.call(properties, key)) continue;
+    const value = properties[key]!;
     if (reservedPropertyKeys.has(key)) {
       return illegal(Code.ILLEGAL_MESSAGE_PROPERTY_KEY, `property key ${key} is reserved by the system`);
     }

@@ -62,7 +62,7 @@ export function checkAppendRequest(request: AppendRequest): void {
   if (!Array.isArray(request.messages) || request.messages.length < 1 || request.messages.length > APPEND_MESSAGES_MAX) {
     throw badRequest(`an append holds 1 to ${APPEND_MESSAGES_MAX} messages`);
   }
-  request.messages.forEach((message, index) => checkMessage(message, `messages[${index}]`));
+  request.messages.forEach(checkMessage);
 }
 
 export function checkPopRequest(request: PopRequest): void {
@@ -92,38 +92,64 @@ export function checkQueueIds(queueIds: unknown): void {
   queueIds.forEach(checkQueueId);
 }
 
-/** checkMessage checks one message to store: types, counts and sizes, so the storage record format holds it. */
-export function checkMessage(message: MessageToStore, field: string): void {
-  if (typeof message !== 'object' || message === null) throw badRequest(`${field} is not a message`);
-  let metadataBytes = 0;
-  const checkText = (value: unknown, name: string, required: boolean): void => {
-    if (value === undefined && !required) return;
-    if (typeof value !== 'string') throw badRequest(`${field}.${name} must be a string`);
-    const bytes = Buffer.byteLength(value, 'utf8');
-    if (bytes > STRING_FIELD_BYTES_MAX) throw badRequest(`${field}.${name} exceeds ${STRING_FIELD_BYTES_MAX} bytes`);
-    metadataBytes += bytes;
-  };
-  checkName(message.messageId, `${field}.messageId`, MESSAGE_ID_BYTES_MAX);
-  checkText(message.bornHost, 'bornHost', true);
-  checkText(message.tag, 'tag', false);
-  checkText(message.messageGroup, 'messageGroup', false);
-  checkText(message.traceContext, 'traceContext', false);
-  checkTimestamp(message.bornTimestampMs, `${field}.bornTimestampMs`);
-  if (message.deliveryTimestampMs !== undefined) checkTimestamp(message.deliveryTimestampMs, `${field}.deliveryTimestampMs`);
-  if (typeof message.kind !== 'string' || !messageKinds.has(message.kind)) throw badRequest(`${field}.kind is not a message kind`);
-  if (typeof message.bodyGzipped !== 'boolean') throw badRequest(`${field}.bodyGzipped must be a boolean`);
-  if (!(message.body instanceof Uint8Array)) throw badRequest(`${field}.body must be bytes`);
-  if (message.body.byteLength > MESSAGE_BODY_BYTES_MAX) throw badRequest(`${field}.body exceeds ${MESSAGE_BODY_BYTES_MAX} bytes`);
-  if (!Array.isArray(message.keys) || message.keys.length > MESSAGE_KEY_COUNT_MAX) throw badRequest(`${field}.keys holds at most ${MESSAGE_KEY_COUNT_MAX} keys`);
-  message.keys.forEach((key, index) => checkText(key, `keys[${index}]`, true));
-  if (typeof message.userProperties !== 'object' || message.userProperties === null || Array.isArray(message.userProperties)) {
-    throw badRequest(`${field}.userProperties must be a string map`);
+/**
+ * checkMessage checks messages[index] of an append: types, counts and sizes, so the storage
+ * record format holds it. It runs for every message sent, so nothing is allocated unless it
+ * fails (field names are built for the error only).
+ */
+export function checkMessage(message: MessageToStore, index: number): void {
+  if (typeof message !== 'object' || message === null) throw badRequest(`${messageField(index)} is not a message`);
+  const messageId: unknown = message.messageId;
+  if (typeof messageId !== 'string' || messageId === '' || Buffer.byteLength(messageId, 'utf8') > MESSAGE_ID_BYTES_MAX) {
+    checkName(messageId, `${messageField(index)}.messageId`, MESSAGE_ID_BYTES_MAX);
   }
-  const properties = Object.entries(message.userProperties);
-  if (properties.length > MESSAGE_PROPERTY_COUNT_MAX) throw badRequest(`${field}.userProperties holds at most ${MESSAGE_PROPERTY_COUNT_MAX} entries`);
-  for (const [name, value] of properties) {
-    checkText(name, 'userProperties name', true);
-    checkText(value, `userProperties[${name}]`, true);
+  let metadataBytes = textBytes(message.bornHost, true, index, 'bornHost');
+  metadataBytes += textBytes(message.tag, false, index, 'tag');
+  metadataBytes += textBytes(message.messageGroup, false, index, 'messageGroup');
+  metadataBytes += textBytes(message.traceContext, false, index, 'traceContext');
+  if (!isTimestamp(message.bornTimestampMs)) checkTimestamp(message.bornTimestampMs, `${messageField(index)}.bornTimestampMs`);
+  if (message.deliveryTimestampMs !== undefined && !isTimestamp(message.deliveryTimestampMs)) {
+    checkTimestamp(message.deliveryTimestampMs, `${messageField(index)}.deliveryTimestampMs`);
   }
-  if (metadataBytes > MESSAGE_METADATA_BYTES_MAX) throw badRequest(`${field} carries ${metadataBytes} bytes of metadata, more than ${MESSAGE_METADATA_BYTES_MAX}`);
+  if (typeof message.kind !== 'string' || !messageKinds.has(message.kind)) throw badRequest(`${messageField(index)}.kind is not a message kind`);
+  if (typeof message.bodyGzipped !== 'boolean') throw badRequest(`${messageField(index)}.bodyGzipped must be a boolean`);
+  if (!(message.body instanceof Uint8Array)) throw badRequest(`${messageField(index)}.body must be bytes`);
+  if (message.body.byteLength > MESSAGE_BODY_BYTES_MAX) throw badRequest(`${messageField(index)}.body exceeds ${MESSAGE_BODY_BYTES_MAX} bytes`);
+  const keys: unknown = message.keys;
+  if (!Array.isArray(keys) || keys.length > MESSAGE_KEY_COUNT_MAX) throw badRequest(`${messageField(index)}.keys holds at most ${MESSAGE_KEY_COUNT_MAX} keys`);
+  for (let key = 0; key < keys.length; key++) metadataBytes += textBytes(keys[key], true, index, 'keys', key);
+  const userProperties: unknown = message.userProperties;
+  if (typeof userProperties !== 'object' || userProperties === null || Array.isArray(userProperties)) {
+    throw badRequest(`${messageField(index)}.userProperties must be a string map`);
+  }
+  let propertyCount = 0;
+  for (const name in userProperties) {
+    if (!Object.prototype.hasOwnProperty.call(userProperties, name)) continue;
+    propertyCount += 1;
+    if (propertyCount > MESSAGE_PROPERTY_COUNT_MAX) throw badRequest(`${messageField(index)}.userProperties holds at most ${MESSAGE_PROPERTY_COUNT_MAX} entries`);
+    metadataBytes += textBytes(name, true, index, 'userProperties name');
+    metadataBytes += textBytes((userProperties as Record<string, unknown>)[name], true, index, 'userProperties', name);
+  }
+  if (metadataBytes > MESSAGE_METADATA_BYTES_MAX) throw badRequest(`${messageField(index)} carries ${metadataBytes} bytes of metadata, more than ${MESSAGE_METADATA_BYTES_MAX}`);
+}
+
+function isTimestamp(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER;
+}
+
+/** textBytes is the UTF-8 size of a text field of messages[index] (0 when optional and absent); `element` names a key's index or a property. */
+function textBytes(value: unknown, required: boolean, index: number, name: string, element?: number | string): number {
+  if (value === undefined && !required) return 0;
+  if (typeof value !== 'string') throw badRequest(`${textFieldName(index, name, element)} must be a string`);
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > STRING_FIELD_BYTES_MAX) throw badRequest(`${textFieldName(index, name, element)} exceeds ${STRING_FIELD_BYTES_MAX} bytes`);
+  return bytes;
+}
+
+function messageField(index: number): string {
+  return `messages[${index}]`;
+}
+
+function textFieldName(index: number, name: string, element: number | string | undefined): string {
+  return `${messageField(index)}.${name}${element === undefined ? '' : `[${element}]`}`;
 }

@@ -64,9 +64,9 @@ export function toMessageToStore(message: Message, peer: string, nowMs: number, 
     if (groupProblem) throw new ProxyFailure(groupProblem.code, groupProblem.message);
   }
   const bornTimestampMs = system?.bornTimestamp ? timestampToMs(system.bornTimestamp) : nowMs;
-  return {
+  // One per message sent: optional fields are set in place, not spread from temporary objects.
+  const converted: MessageToStore = {
     messageId,
-    ...(tag ? { tag } : {}),
     keys,
     userProperties: message.userProperties ?? {},
     body,
@@ -74,10 +74,12 @@ export function toMessageToStore(message: Message, peer: string, nowMs: number, 
     bornTimestampMs: Number.isFinite(bornTimestampMs) ? bornTimestampMs : nowMs,
     bornHost: system?.bornHost || peer,
     kind: kindOf(message),
-    ...(messageGroup ? { messageGroup } : {}),
-    ...(deliveryTimestampMs !== undefined ? { deliveryTimestampMs } : {}),
-    ...(system?.traceContext ? { traceContext: system.traceContext } : {}),
   };
+  if (tag) converted.tag = tag;
+  if (messageGroup) converted.messageGroup = messageGroup;
+  if (deliveryTimestampMs !== undefined) converted.deliveryTimestampMs = deliveryTimestampMs;
+  if (system?.traceContext) converted.traceContext = system.traceContext;
+  return converted;
 }
 
 const WIRE_TYPE_OF_KIND: Record<MessageKind, MessageType> = {
