@@ -9,6 +9,7 @@ import {
   validateMessageGroup,
   validateTag,
   validateUserProperties,
+  type v2,
 } from '@quiver/protocol';
 import { ProxyFailure } from '../status';
 import { Code, DigestType, Encoding, MessageType, type Message, type Resource } from '../wire';
@@ -93,32 +94,30 @@ const WIRE_TYPE_OF_KIND: Record<MessageKind, MessageType> = {
 export function toWireMessage(popped: PoppedMessage, topic: Resource, receiptHandle: string, nowMs: number): Message {
   const stored = popped.message;
   const body = Buffer.from(stored.body.buffer, stored.body.byteOffset, stored.body.byteLength);
-  const userProperties = { ...stored.userProperties };
+  // One per message delivered: optional fields are set in place, not spread from temporary objects,
+  // and the properties are copied only when one is added.
+  let userProperties = stored.userProperties;
   // Apache leaks the sharding key to consumers and the official tests expect it.
-  if (stored.messageGroup) userProperties['__SHARDINGKEY'] = stored.messageGroup;
-  return {
-    topic,
-    userProperties,
-    systemProperties: {
-      ...(stored.tag !== undefined ? { tag: stored.tag } : {}),
-      keys: stored.keys,
-      messageId: stored.messageId,
-      bodyDigest: { type: DigestType.MD5, checksum: bodyDigestMd5Upper(body) },
-      bodyEncoding: stored.bodyGzipped ? Encoding.GZIP : Encoding.IDENTITY,
-      messageType: WIRE_TYPE_OF_KIND[stored.kind],
-      bornTimestamp: timestampFromMs(stored.bornTimestampMs),
-      bornHost: stored.bornHost,
-      storeTimestamp: timestampFromMs(stored.storeTimestampMs),
-      storeHost: stored.storeHost,
-      ...(stored.deliveryTimestampMs !== undefined ? { deliveryTimestamp: timestampFromMs(stored.deliveryTimestampMs) } : {}),
-      receiptHandle,
-      queueId: stored.queueId,
-      queueOffset: stored.queueOffset,
-      invisibleDuration: durationFromMs(Math.max(0, popped.invisibleUntilMs - nowMs)),
-      deliveryAttempt: popped.deliveryAttempt,
-      ...(stored.messageGroup ? { messageGroup: stored.messageGroup } : {}),
-      ...(stored.traceContext ? { traceContext: stored.traceContext } : {}),
-    },
-    body,
+  if (stored.messageGroup) userProperties = { ...userProperties, __SHARDINGKEY: stored.messageGroup };
+  const systemProperties: v2.SystemProperties = {
+    keys: stored.keys,
+    messageId: stored.messageId,
+    bodyDigest: { type: DigestType.MD5, checksum: bodyDigestMd5Upper(body) },
+    bodyEncoding: stored.bodyGzipped ? Encoding.GZIP : Encoding.IDENTITY,
+    messageType: WIRE_TYPE_OF_KIND[stored.kind],
+    bornTimestamp: timestampFromMs(stored.bornTimestampMs),
+    bornHost: stored.bornHost,
+    storeTimestamp: timestampFromMs(stored.storeTimestampMs),
+    storeHost: stored.storeHost,
+    receiptHandle,
+    queueId: stored.queueId,
+    queueOffset: stored.queueOffset,
+    invisibleDuration: durationFromMs(Math.max(0, popped.invisibleUntilMs - nowMs)),
+    deliveryAttempt: popped.deliveryAttempt,
   };
+  if (stored.tag !== undefined) systemProperties.tag = stored.tag;
+  if (stored.deliveryTimestampMs !== undefined) systemProperties.deliveryTimestamp = timestampFromMs(stored.deliveryTimestampMs);
+  if (stored.messageGroup) systemProperties.messageGroup = stored.messageGroup;
+  if (stored.traceContext) systemProperties.traceContext = stored.traceContext;
+  return { topic, userProperties, systemProperties, body };
 }

@@ -4,7 +4,7 @@ import type { ProxyServices } from '../../processor/proxy-services';
 import { combinedStatus, ok, ProxyFailure, status, toStatus } from '../../status';
 import { Code, type AckMessageRequest, type AckMessageResponse, type AckMessageResultEntry, type Status } from '../../wire';
 import { validatedTopic } from '../route/query-route.activity';
-import { resolveHandle, storeOf, validatedGroup } from './consumer-common';
+import { checkedHandle, storeOf, validatedGroup } from './consumer-common';
 
 /** Entries in one AckMessage call; the official clients send one, batching tools a few hundred. */
 const ACK_ENTRIES_MAX = 1024;
@@ -22,18 +22,22 @@ export async function ackMessage(services: ProxyServices, request: AckMessageReq
 
   const results: Status[] = new Array<Status>(entries.length);
   const byNode = new Map<string, Array<{ index: number; handOut: HandOut }>>();
-  await Promise.all(
-    entries.map(async (entry, index) => {
-      try {
-        const handle = await resolveHandle(services, entry.receiptHandle, group, topic);
-        const pending = byNode.get(handle.storeNode) ?? [];
-        pending.push({ index, handOut: { queueId: handle.queueId, offset: handle.offset, popGeneration: handle.popGeneration } });
+  // One codec and one clock reading for the whole batch; each handle is then checked synchronously.
+  const codec = await services.handles();
+  const nowMs = services.clock.nowMs();
+  for (let index = 0; index < entries.length; index++) {
+    try {
+      const handle = checkedHandle(codec, nowMs, entries[index]!.receiptHandle, group, topic);
+      let pending = byNode.get(handle.storeNode);
+      if (pending === undefined) {
+        pending = [];
         byNode.set(handle.storeNode, pending);
-      } catch (error) {
-        results[index] = toStatus(error, services.logger);
       }
-    }),
-  );
+      pending.push({ index, handOut: { queueId: handle.queueId, offset: handle.offset, popGeneration: handle.popGeneration } });
+    } catch (error) {
+      results[index] = toStatus(error, services.logger);
+    }
+  }
   await Promise.all(
     [...byNode].map(async ([storeNode, pending]) => {
       try {

@@ -4,7 +4,7 @@ import { isRetryOrDeadLetterTopic, validateConsumerGroupName } from '@quiver/pro
 import type { ProxyContext } from '../../context';
 import { storedName } from '../../converters/resources';
 import type { ProxyServices } from '../../processor/proxy-services';
-import type { ReceiptHandle } from '../../services/receipt-handle';
+import type { ReceiptHandle, ReceiptHandleCodec } from '../../services/receipt-handle';
 import { ProxyFailure } from '../../status';
 import { Code, type Resource } from '../../wire';
 
@@ -23,9 +23,14 @@ export function validatedGroup(resource: Resource | undefined, context: ProxyCon
  * (unless auto-renewed) expired handles are INVALID_RECEIPT_HANDLE without a store round trip.
  */
 export async function resolveHandle(services: ProxyServices, encoded: string, group: string, topic: string): Promise<ReceiptHandle> {
-  const handle = (await services.handles()).decode(encoded, group, topic);
+  return checkedHandle(await services.handles(), services.clock.nowMs(), encoded, group, topic);
+}
+
+/** checkedHandle is resolveHandle with the codec at hand, for calls that resolve many handles (an ack of a batch). */
+export function checkedHandle(codec: ReceiptHandleCodec, nowMs: number, encoded: string, group: string, topic: string): ReceiptHandle {
+  const handle = codec.decode(encoded, group, topic);
   if (!handle) throw new ProxyFailure(Code.INVALID_RECEIPT_HANDLE, 'receipt handle is malformed or was not issued for this group and topic');
-  if (!handle.autoRenew && handle.invisibleUntilMs <= services.clock.nowMs()) {
+  if (!handle.autoRenew && handle.invisibleUntilMs <= nowMs) {
     throw new ProxyFailure(Code.INVALID_RECEIPT_HANDLE, 'receipt handle has expired');
   }
   return handle;
