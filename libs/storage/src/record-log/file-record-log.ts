@@ -22,7 +22,8 @@
  * where the segment ends is scanned the same way and its index rewritten.
  *
  * A failed write or fdatasync cuts the segment back to where the append began; if that fails
- * too, the log refuses every call until it is opened again (and open scans it).
+ * too, the log refuses every append until it is opened again (and open scans it); reads of
+ * what was acknowledged go on.
  */
 import { crc32c } from '../crc32c';
 
@@ -111,7 +112,7 @@ interface Segment {
 export class FileRecordLog implements RecordLog {
   private readonly segments: Segment[];
   private closed = false;
-  /** failure, once set, fails every call: a write failed and the segment could not be cut back. */
+  /** failure, once set, fails every append (reads of what was acknowledged go on): a write failed and the segment could not be cut back. */
   private failure: QuiverError | undefined;
   private appending: Promise<void> | undefined;
   private indexCacheBytes = 0;
@@ -143,7 +144,8 @@ export class FileRecordLog implements RecordLog {
   }
 
   async append(firstSequence: number, records: readonly Uint8Array[], options: WriteOptions): Promise<void> {
-    this.checkUsable();
+    this.checkOpen();
+    if (this.failure !== undefined) throw this.failure;
     assert(this.appending === undefined, 'record-log appends run one at a time');
     assert(Number.isSafeInteger(firstSequence) && firstSequence > this.lastSequenceHeld(), `append at ${firstSequence} is not above the log's last sequence ${this.lastSequenceHeld()}`);
     if (records.length === 0) return;
@@ -235,7 +237,7 @@ export class FileRecordLog implements RecordLog {
   }
 
   async getMany(sequences: readonly number[]): Promise<Array<Buffer | undefined>> {
-    this.checkUsable();
+    this.checkOpen();
     const records = new Array<Buffer | undefined>(sequences.length).fill(undefined);
     const reads: Array<Promise<void>> = [];
     let index = 0;
@@ -257,7 +259,7 @@ export class FileRecordLog implements RecordLog {
   }
 
   async readFrom(from: number, limit: number): Promise<SequencedRecord[]> {
-    this.checkUsable();
+    this.checkOpen();
     const sequences: number[] = [];
     for (const segment of this.segments) {
       const end = segment.firstSequence + segment.count;
@@ -274,7 +276,7 @@ export class FileRecordLog implements RecordLog {
   }
 
   async lastSequence(): Promise<number> {
-    this.checkUsable();
+    this.checkOpen();
     return this.lastSequenceHeld();
   }
 
@@ -382,9 +384,8 @@ export class FileRecordLog implements RecordLog {
     return -1;
   }
 
-  private checkUsable(): void {
+  private checkOpen(): void {
     if (this.closed) throw new QuiverError(QuiverErrorCode.Closed, 'record log is closed');
-    if (this.failure !== undefined) throw this.failure;
   }
 }
 
