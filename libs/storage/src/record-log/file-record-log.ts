@@ -147,7 +147,9 @@ export class FileRecordLog implements RecordLog {
     this.checkOpen();
     if (this.failure !== undefined) throw this.failure;
     assert(this.appending === undefined, 'record-log appends run one at a time');
-    assert(Number.isSafeInteger(firstSequence) && firstSequence > this.lastSequenceHeld(), `append at ${firstSequence} is not above the log's last sequence ${this.lastSequenceHeld()}`);
+    if (!(Number.isSafeInteger(firstSequence) && firstSequence > this.lastSequenceHeld())) {
+      assert(false, `append at ${firstSequence} is not above the log's last sequence ${this.lastSequenceHeld()}`);
+    }
     if (records.length === 0) return;
     const appending = this.write(firstSequence, records, options);
     this.appending = appending;
@@ -162,7 +164,7 @@ export class FileRecordLog implements RecordLog {
     const frame = encodeFrame(firstSequence, records);
     let segment = this.segments[this.segments.length - 1];
     const continues = segment !== undefined && !segment.sealed && segment.firstSequence + segment.count === firstSequence;
-    if (!continues || segment === undefined || segment.size + frame.length > this.segmentBytesTarget) {
+    if (!continues || segment.size + frame.length > this.segmentBytesTarget) {
       try {
         if (segment !== undefined && !segment.sealed) {
           // An active segment every append of which failed holds nothing: drop it rather than seal it.

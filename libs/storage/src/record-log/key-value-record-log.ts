@@ -15,7 +15,7 @@ export class KeyValueRecordLog implements RecordLog {
 
   async append(firstSequence: number, records: readonly Uint8Array[], options: WriteOptions): Promise<void> {
     const last = await this.lastSequence();
-    assert(firstSequence > last, `append at ${firstSequence} is not above the log's last sequence ${last}`);
+    if (!(firstSequence > last)) assert(false, `append at ${firstSequence} is not above the log's last sequence ${last}`);
     return this.store.write(
       records.map((record, index) => ({ type: 'put', key: recordLogKey(firstSequence + index), value: record })),
       options,
