@@ -17,16 +17,24 @@ function badRequest(message: string): QuiverError {
   return new QuiverError(QuiverErrorCode.BadRequest, message);
 }
 
+function isName(value: unknown, bytesMax: number): boolean {
+  return typeof value === 'string' && value !== '' && Buffer.byteLength(value, 'utf8') <= bytesMax;
+}
+
 function checkName(value: unknown, field: string, bytesMax: number): void {
-  if (typeof value !== 'string' || value === '' || Buffer.byteLength(value, 'utf8') > bytesMax) {
-    throw badRequest(`${field} must be a non-empty string of at most ${bytesMax} bytes`);
-  }
+  if (!isName(value, bytesMax)) throw badRequest(`${field} must be a non-empty string of at most ${bytesMax} bytes`);
+}
+
+function isInteger(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
 function checkInteger(value: unknown, field: string, min: number, max: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw badRequest(`${field} must be an integer from ${min} to ${max}, got ${String(value)}`);
-  }
+  if (!isInteger(value, min, max)) throw badRequest(`${field} must be an integer from ${min} to ${max}, got ${String(value)}`);
+}
+
+function isTimestamp(value: unknown): boolean {
+  return isInteger(value, 0, Number.MAX_SAFE_INTEGER);
 }
 
 function checkTimestamp(value: unknown, field: string): void {
@@ -99,10 +107,7 @@ export function checkQueueIds(queueIds: unknown): void {
  */
 export function checkMessage(message: MessageToStore, index: number): void {
   if (typeof message !== 'object' || message === null) throw badRequest(`${messageField(index)} is not a message`);
-  const messageId: unknown = message.messageId;
-  if (typeof messageId !== 'string' || messageId === '' || Buffer.byteLength(messageId, 'utf8') > MESSAGE_ID_BYTES_MAX) {
-    checkName(messageId, `${messageField(index)}.messageId`, MESSAGE_ID_BYTES_MAX);
-  }
+  if (!isName(message.messageId, MESSAGE_ID_BYTES_MAX)) checkName(message.messageId, `${messageField(index)}.messageId`, MESSAGE_ID_BYTES_MAX);
   let metadataBytes = textBytes(message.bornHost, true, index, 'bornHost');
   metadataBytes += textBytes(message.tag, false, index, 'tag');
   metadataBytes += textBytes(message.messageGroup, false, index, 'messageGroup');
@@ -131,10 +136,6 @@ export function checkMessage(message: MessageToStore, index: number): void {
     metadataBytes += textBytes((userProperties as Record<string, unknown>)[name], true, index, 'userProperties', name);
   }
   if (metadataBytes > MESSAGE_METADATA_BYTES_MAX) throw badRequest(`${messageField(index)} carries ${metadataBytes} bytes of metadata, more than ${MESSAGE_METADATA_BYTES_MAX}`);
-}
-
-function isTimestamp(value: unknown): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER;
 }
 
 /** textBytes is the UTF-8 size of a text field of messages[index] (0 when optional and absent); `element` names a key's index or a property. */

@@ -20,15 +20,15 @@
  * checking the record they point to.
  *
  * Record log: given a `recordLog` (a store node always gives one), the records of a batch of
- * at least RECORD_LOG_BATCH_BYTES_MIN go there keyed by a store-wide sequence, so LevelDB never
- * rewrites them in compaction (layout.ts); smaller batches stay inline. A logged batch is two
+ * at least RECORD_LOG_BATCH_BYTES_MIN go there at a store-wide sequence (a store node's is the
+ * commit log, FileRecordLog), out of LevelDB's compaction; smaller batches stay inline. A logged batch is two
  * writes: the records, fsynced, then the index (pointers, meta, index keys and what was written
  * alongside), not fsynced; open replays the records the index lacks. Logged batches are
  * pipelined: once a batch's records are durable the next batch is cut, encoded and its records
  * written while the first batch's index write runs. Each kind of write runs one at a time in
  * batch order, at most one index write lags the record writes, and a batch is applied to memory
  * and acknowledged only after its index write, in batch order. A read of a recent append
- * finds its sequences in memory (SequenceRuns) and costs one LevelDB call; an older one reads
+ * finds its sequences in memory (SequenceRuns) and costs one record-log read; an older one reads
  * the pointers first.
  *
  * Tail reads: the records of recently committed batches are copied into one fixed ring of
@@ -290,7 +290,7 @@ export class KeyValueQueueLog implements QueueLog {
         if (records[index] !== undefined) continue;
         missing.push(index);
         const sequence = this.sequenceRuns?.sequenceOf(queue.internalId, from + index);
-        // All or nothing: a read is one LevelDB call either way.
+        // All or nothing: a read is one call either way (the record log, or the index).
         if (sequence !== undefined && sequences.length === keys.length) sequences.push(sequence);
         keys.push(messageKey(queue.internalId, from + index));
       }
@@ -652,7 +652,7 @@ export class KeyValueQueueLog implements QueueLog {
       throw new QuiverError(QuiverErrorCode.StoreUnavailable, `store layout version ${version} is not one of the supported ${LAYOUT_VERSIONS_READABLE.join(', ')}`);
     }
     if (this.recordLog === undefined && (await this.store.get(recordLogPositionKey())) !== undefined) {
-      throw new QuiverError(QuiverErrorCode.StoreUnavailable, 'store keeps its message records in a record log: open it with that record store');
+      throw new QuiverError(QuiverErrorCode.StoreUnavailable, 'store keeps its message records in a record log: open it with that record log');
     }
     // Layout 2 only adds to layout 1 (the record log, pointers): upgrading is rewriting the marker.
     if (version !== LAYOUT_VERSION) await this.store.write([{ type: 'put', key: layoutMarkerKey(), value: encodeLayoutMarker() }], { sync: true });

@@ -457,6 +457,7 @@ function segmentName(firstSequence: number): string {
 
 async function recoverSegments(directory: SegmentDirectory): Promise<Segment[]> {
   const names = await directory.list();
+  const present = new Set(names);
   const segmentPattern = new RegExp(`^(\\d{${SEQUENCE_DIGITS}})\\${SEGMENT_SUFFIX}$`);
   const firstSequences = names
     .map((name) => segmentPattern.exec(name)?.[1])
@@ -477,7 +478,7 @@ async function recoverSegments(directory: SegmentDirectory): Promise<Segment[]> 
     try {
       const size = await file.size();
       if (!isLast) {
-        const count = names.includes(name + INDEX_SUFFIX) ? await sealedCount(directory, name, size) : undefined;
+        const count = present.has(name + INDEX_SUFFIX) ? await sealedCount(directory, name, size) : undefined;
         if (count !== undefined) {
           segments.push({ firstSequence, count, size, sealed: true, entries: undefined, file: undefined, readers: 0, lastUsed: 0 });
           continue;
