@@ -8,7 +8,9 @@ import type { FilterExpression, MessageToStore, PoppedMessage, StartPosition, St
 export interface StoreService {
   /**
    * appendMessages appends all messages to one queue, atomically, and resolves once they are
-   * durable (fsynced in sync flush mode) with one offset per message, in order.
+   * durable (fsynced in sync flush mode) with one offset per message, in order. Pops, pulls and
+   * offsets may show them a write later (once the store's index write lands: Apache's dispatch
+   * lags the same way); lookups by message ID or key wait for it.
    */
   appendMessages(request: AppendRequest, signal?: AbortSignal): Promise<AppendResult>;
 

@@ -8,7 +8,8 @@ import { KeyValuePopState, POP_SCAN_MESSAGES_MAX } from '@quiver/consumption';
 import { FilterType, isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
 import type { MessageToStore, PoppedMessage } from '@quiver/core';
 import { APPEND_MESSAGES_MAX, FileRecordLog, ITERATE_ENTRIES_MAX, KeyPrefix, KeyValueQueueLog, KeyValueRecordLog, LevelKeyValueStore, MemoryKeyValueStore, moveRecordLog, prefixUpperBound } from '@quiver/storage';
-import type { KeyValueEntry } from '@quiver/storage';
+import type { KeyValueEntry, KeyValueOperation, KeyValueStore, WriteOptions } from '@quiver/storage';
+import { ForwardingKeyValueStore } from '@quiver/storage/testing';
 import fc from 'fast-check';
 
 import { DeadLetterProperty } from './dead-letter';
@@ -16,6 +17,25 @@ import { CONSUMER_STATE_DIRECTORY, LEVELDB_DIRECTORY, LEVELDB_RECORD_LOG_DIRECTO
 import { LocalStoreService } from './local-store.service';
 
 const INVISIBLE_MS = 30_000;
+
+/** HeldIndexWrites holds the index store's writes while `holding`, until released. */
+class HeldIndexWrites extends ForwardingKeyValueStore {
+  holding = false;
+  private readonly gates: Array<() => void> = [];
+
+  override async write(operations: readonly KeyValueOperation[], options: WriteOptions): Promise<void> {
+    if (this.holding) await new Promise<void>((release) => this.gates.push(release));
+    return this.inner.write(operations, options);
+  }
+
+  get held(): number {
+    return this.gates.length;
+  }
+
+  releaseAll(): void {
+    for (const release of this.gates.splice(0)) release();
+  }
+}
 const POLL_MS = 20_000;
 
 let sequence = 0;
@@ -56,12 +76,22 @@ interface Node {
   handOut(popped: PoppedMessage): { queueId: number; offset: number; popGeneration: number };
 }
 
-async function createNode(options: { parkedPollsMax?: number } = {}): Promise<Node> {
+/**
+ * createNode builds a store node over memory stores. With `recordLog`, every append goes to a
+ * record log and is acknowledged once durable, a write before the index makes it readable.
+ */
+async function createNode(options: { parkedPollsMax?: number; recordLog?: KeyValueStore } = {}): Promise<Node> {
+  const { recordLog, ...serviceOptions } = options;
   const clock = new ManualClock();
   const store = new MemoryKeyValueStore();
-  const queueLog = await KeyValueQueueLog.open({ store, clock, storeHost: '127.0.0.1:10911' });
+  const queueLog = await KeyValueQueueLog.open({
+    store,
+    clock,
+    storeHost: '127.0.0.1:10911',
+    ...(recordLog !== undefined ? { recordLog: new KeyValueRecordLog(recordLog), recordLogBatchBytesMin: 0 } : {}),
+  });
   const popState = await KeyValuePopState.open({ store, queueLog, clock });
-  const service = new LocalStoreService({ queueLog, popState, store, clock, storeNodeName: 'store-a', ...options });
+  const service = new LocalStoreService({ queueLog, popState, store, clock, storeNodeName: 'store-a', ...serviceOptions });
   return {
     clock,
     service,
@@ -176,6 +206,28 @@ describe('LocalStoreService - long polling', () => {
     const { messages } = await polling;
     expect(messages.map((popped) => popped.message.messageId)).toEqual(['late']);
     expect(node.service.parkedPollCount()).toBe(0);
+  });
+
+  it('long poll - a batch in the record log is acknowledged once durable and wakes the poll once readable', async () => {
+    const index = new HeldIndexWrites(new MemoryKeyValueStore());
+    const clock = new ManualClock();
+    const queueLog = await KeyValueQueueLog.open({ store: index, recordLog: new KeyValueRecordLog(new MemoryKeyValueStore()), clock, storeHost: '127.0.0.1:10911', recordLogBatchBytesMin: 0 });
+    const popState = await KeyValuePopState.open({ store: new MemoryKeyValueStore(), queueLog, clock });
+    const service = new LocalStoreService({ queueLog, popState, store: index, clock, storeNodeName: 'store-a' });
+    const filter = { type: FilterType.Tag, expression: '*' };
+    const polling = service.popMessages({ group: 'g', topic: 't', queueCount: 2, batchSize: 32, invisibleDurationMs: INVISIBLE_MS, filter, pollTimeoutMs: POLL_MS });
+    await settleUntil(() => service.parkedPollCount() === 1);
+    index.holding = true;
+    const appended = await service.appendMessages({ topic: 't', queueId: 1, messages: [message({ messageId: 'durable' })] });
+    expect(appended.offsets).toEqual([0]);
+    await settleUntil(() => index.held === 1);
+    // Acknowledged, not readable yet: the poll still waits.
+    expect(service.parkedPollCount()).toBe(1);
+    index.holding = false;
+    index.releaseAll();
+    const { messages } = await polling;
+    expect(messages.map((popped) => popped.message.messageId)).toEqual(['durable']);
+    await service.close();
   });
 
   it('long poll - in a FIFO group, acking a message group\'s head wakes a poll waiting for the next one', async () => {
@@ -341,7 +393,10 @@ describe('LocalStoreService - long polls of one group share a wake', () => {
     expect(result.messages.map((stored) => stored.messageId)).toEqual(['wanted']);
   });
 
-  it('no event is lost: with several polls per group, random appends and aborts, every message reaches every group without any timer firing', async () => {
+  it.each([
+    ['inline', false],
+    ['in a record log, acknowledged before readable', true],
+  ])('no event is lost: with several polls per group, random appends and aborts, every message reaches every group without any timer firing (%s)', async (_, logged) => {
     const command = fc.oneof(
       fc.record({ kind: fc.constant('append' as const), count: fc.integer({ min: 1, max: 40 }), queueId: fc.integer({ min: 0, max: 1 }) }),
       fc.record({ kind: fc.constant('settle' as const), turns: fc.integer({ min: 0, max: 4 }) }),
@@ -349,7 +404,7 @@ describe('LocalStoreService - long polls of one group share a wake', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 25 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 32 }), async (commands, perGroup, batchSize) => {
-        const node = await createNode();
+        const node = await createNode(logged ? { recordLog: new MemoryKeyValueStore() } : {});
         const groups = ['g', 'h'];
         const received = new Map(groups.map((group) => [group, [] as string[]]));
         const sent: string[] = [];

@@ -110,16 +110,18 @@ export class LocalStoreService implements StoreService {
   }
 
   /**
-   * appendMessages stores the messages and resolves once they are durable. A signal already
-   * aborted when the call starts stops it with STORE_TIMEOUT; once accepted, an append runs to
-   * completion (the caller may stop waiting), because a group-committed batch cannot be undone.
+   * appendMessages stores the messages and resolves once they are durable; consumers see them
+   * once the index write that follows lands (a write later, for batches in the record log), and
+   * their long polls are woken then. A signal already aborted when the call starts stops it
+   * with STORE_TIMEOUT; once accepted, an append runs to completion (the caller may stop
+   * waiting), because a group-committed batch cannot be undone.
    */
   async appendMessages(request: AppendRequest, signal?: AbortSignal): Promise<AppendResult> {
     this.checkOpen();
     checkAppendRequest(request);
     if (signal?.aborted === true) throw new QuiverError(QuiverErrorCode.StoreTimeout, 'append abandoned by its caller before it started');
-    const appended = await this.queueLog.append(request.topic, request.queueId, request.messages);
-    this.polls.wakeTopic(request.topic);
+    const appended = await this.queueLog.append(request.topic, request.queueId, request.messages, { acknowledge: 'durable' });
+    void appended.visible.then(() => this.polls.wakeTopic(request.topic));
     return { offsets: appended.offsets, storeTimestampMs: appended.storeTimestampMs };
   }
 

@@ -136,10 +136,15 @@ interface PendingAppend {
   queueId: number;
   messages: readonly MessageToStore[];
   alongside: AppendOptions['alongside'];
+  /** acknowledgedWhenDurable: the append resolves once its records are durable, before its index write (a logged batch only). */
+  acknowledgedWhenDurable: boolean;
   estimatedBytes: number;
   resolve: (result: AppendedMessages) => void;
   reject: (error: unknown) => void;
 }
+
+/** VISIBLE_NOW is the `visible` of an append acknowledged once readable. */
+const VISIBLE_NOW: Promise<void> = Promise.resolve();
 
 /** An append of a batch being committed: where its messages went. */
 interface AcceptedAppend {
@@ -149,6 +154,8 @@ interface AcceptedAppend {
   /** records are the encoded records, kept for RecentRecords (undefined when it is off). */
   records: Buffer[] | undefined;
   firstSequence: number;
+  /** markVisible resolves the `visible` of an append acknowledged once durable; set when it is acknowledged. */
+  markVisible?: () => void;
 }
 
 /** A batch encoded and being written: what its index write holds and what applying it changes. */
@@ -207,6 +214,8 @@ export class KeyValueQueueLog implements QueueLog {
   private readonly tipCreated = new Map<string, QueueState>();
   /** resyncNeeded is set after a failed write: the failed batch may have applied. */
   private resyncNeeded = false;
+  /** unindexedAcknowledged holds the markVisible of acknowledged appends whose index write failed: the resync's replay makes them readable. */
+  private unindexedAcknowledged: Array<() => void> = [];
   private closed = false;
 
   private constructor(options: KeyValueQueueLogOptions) {
@@ -258,8 +267,12 @@ export class KeyValueQueueLog implements QueueLog {
     if (estimatedBytes > APPEND_BYTES_MAX) {
       return Promise.reject(new QuiverError(QuiverErrorCode.BadRequest, `an append holds at most ${APPEND_BYTES_MAX} bytes, got about ${estimatedBytes}`));
     }
+    const acknowledgedWhenDurable = options.acknowledge === 'durable';
+    if (acknowledgedWhenDurable && options.alongside !== undefined) {
+      return Promise.reject(new QuiverError(QuiverErrorCode.BadRequest, "an append with operations alongside is acknowledged once visible, not 'durable'"));
+    }
     return new Promise<AppendedMessages>((resolve, reject) => {
-      this.pending.push({ topic, queueId, messages, alongside: options.alongside, estimatedBytes, resolve, reject });
+      this.pending.push({ topic, queueId, messages, alongside: options.alongside, acknowledgedWhenDurable, estimatedBytes, resolve, reject });
       if (this.flushing === undefined) this.flushing = this.flushPending();
     });
   }
@@ -325,6 +338,8 @@ export class KeyValueQueueLog implements QueueLog {
   async findByMessageId(messageId: string, maxCount: number): Promise<StoredMessage[]> {
     this.checkOpen();
     checkLookupCount(maxCount);
+    // Appends acknowledged once durable may still be on their way into the index.
+    await this.indexTail;
     const prefix = messageIdIndexPrefix(messageId);
     const entries = await this.store.iterate({ gte: prefix, lt: prefixUpperBound(prefix), limit: maxCount, keysOnly: true });
     const locations = entries.map((entry) => decodeMessageIdIndexKey(entry.key));
@@ -339,6 +354,7 @@ export class KeyValueQueueLog implements QueueLog {
       throw new QuiverError(QuiverErrorCode.BadRequest, 'key query times are non-negative integers');
     }
     if (query.endTimestampMs <= query.beginTimestampMs) return [];
+    await this.indexTail;
     const entries = await this.store.iterate({
       gte: keyIndexTimeBound(topic, key, query.beginTimestampMs),
       lt: keyIndexTimeBound(topic, key, query.endTimestampMs),
@@ -367,16 +383,31 @@ export class KeyValueQueueLog implements QueueLog {
 
   // Group commit.
 
-  /** flushPending writes pending appends as batches until none is left; only one runs at a time. */
+  /**
+   * flushPending writes pending appends as batches until none is left; only one runs at a time.
+   * With nothing pending it re-indexes what a failed index write left unreadable (one try; the
+   * next append's batch tries again).
+   */
   private async flushPending(): Promise<void> {
+    let resyncFailed = false;
     try {
-      while (this.pending.length > 0) {
-        const { batch, estimatedBytes } = this.takeBatch();
-        await this.commit(batch, estimatedBytes);
-        // Under load (appends queued while the batch was written), let the I/O callbacks already
-        // due in this event-loop turn (requests read from sockets) add their appends before the
-        // next batch is cut: one setImmediate per batch, never per append, and none when idle.
-        if (this.pending.length > 0) await nextLoopTurn();
+      for (;;) {
+        if (this.pending.length > 0) {
+          const { batch, estimatedBytes } = this.takeBatch();
+          await this.commit(batch, estimatedBytes);
+          // Under load (appends queued while the batch was written), let the I/O callbacks already
+          // due in this event-loop turn (requests read from sockets) add their appends before the
+          // next batch is cut: one setImmediate per batch, never per append, and none when idle.
+          if (this.pending.length > 0) await nextLoopTurn();
+          continue;
+        }
+        if (resyncFailed || !this.resyncNeeded || this.unindexedAcknowledged.length === 0 || this.closed) break;
+        try {
+          await this.indexTail;
+          await this.resync();
+        } catch {
+          resyncFailed = true;
+        }
       }
     } finally {
       this.flushing = undefined;
@@ -516,6 +547,14 @@ export class KeyValueQueueLog implements QueueLog {
       this.failCommitted(committed, error);
       return;
     }
+    // Durable: appends that asked for it are acknowledged now; the index write below makes them readable.
+    for (const entry of accepted) {
+      if (!entry.append.acknowledgedWhenDurable) continue;
+      const visible = new Promise<void>((resolve) => {
+        entry.markVisible = resolve;
+      });
+      entry.append.resolve({ offsets: entry.offsets, storeTimestampMs, visible });
+    }
     const before = this.indexTail;
     this.indexTailBeforeLast = before;
     this.indexStagesPending += 1;
@@ -536,6 +575,7 @@ export class KeyValueQueueLog implements QueueLog {
       // A batch this one builds on failed: its records are durable, and the resync replays them.
       const failure = new QuiverError(QuiverErrorCode.StoreUnavailable, 'an earlier write of the group commit failed', { retriable: true });
       for (const { append } of committed.accepted) append.reject(failure);
+      this.keepAcknowledgedForResync(committed);
       return;
     }
     try {
@@ -556,6 +596,22 @@ export class KeyValueQueueLog implements QueueLog {
     this.sequenceRuns?.clear();
     const failure = asStoreError(error, 'append write');
     for (const { append } of committed.accepted) append.reject(failure);
+    this.keepAcknowledgedForResync(committed);
+  }
+
+  /**
+   * keepAcknowledgedForResync remembers the appends of a batch that were acknowledged (durable)
+   * but not indexed: the resync replays their records and makes them readable. It starts one
+   * now rather than at the next append, which may never come.
+   */
+  private keepAcknowledgedForResync(committed: CommittedBatch): void {
+    let kept = false;
+    for (const { markVisible } of committed.accepted) {
+      if (markVisible === undefined) continue;
+      this.unindexedAcknowledged.push(markVisible);
+      kept = true;
+    }
+    if (kept && this.flushing === undefined && !this.closed) this.flushing = this.flushPending();
   }
 
   /** apply makes a written batch visible (queues, next offsets, recent records) and acknowledges its appends. */
@@ -581,7 +637,10 @@ export class KeyValueQueueLog implements QueueLog {
         if (!this.corrupted.has(queueKey(queue.topic, queue.queueId))) this.recent.add(queue.internalId, offsets[0]!, records!);
       }
     }
-    for (const { append, offsets } of accepted) append.resolve({ offsets, storeTimestampMs });
+    for (const { append, offsets, markVisible } of accepted) {
+      if (markVisible !== undefined) markVisible();
+      else append.resolve({ offsets, storeTimestampMs, visible: VISIBLE_NOW });
+    }
   }
 
   /**
@@ -620,8 +679,12 @@ export class KeyValueQueueLog implements QueueLog {
       }
     });
     // A failed index write leaves records the index lacks: index them now, as open would.
+    // (Every index stage has settled, so no failure adds to the acknowledged ones meanwhile.)
+    const acknowledged = this.unindexedAcknowledged;
     await this.replayRecordLog();
     this.resyncNeeded = false;
+    this.unindexedAcknowledged = [];
+    for (const markVisible of acknowledged) markVisible();
   }
 
   // Open-time checks.

@@ -13,7 +13,7 @@ import type { KeyValueOperation } from '../kv/key-value-store';
 export interface QueueLog {
   /**
    * append stores `messages` at the end of the queue, atomically, and resolves with their dense
-   * offsets once durable. Throws BAD_REQUEST for an empty or oversized request,
+   * offsets once durable and readable (or, with `acknowledge: 'durable'`, once durable). Throws BAD_REQUEST for an empty or oversized request,
    * TOO_MANY_REQUESTS when too many appends wait, QUEUE_CORRUPTED for a corrupted queue,
    * STORE_UNAVAILABLE when the write fails (the messages may or may not be stored).
    */
@@ -60,12 +60,26 @@ export interface AppendOptions {
    * must not throw. Keys must use a prefix of layout.ts that the queue log does not own.
    */
   alongside?: (offsets: readonly number[]) => KeyValueOperation[];
+  /**
+   * acknowledge is when the append resolves: 'visible' (the default) once its messages are
+   * durable and readable; 'durable' once they are durable, which may be a write earlier (the
+   * index write that makes them readable follows; `AppendedMessages.visible` tells when it
+   * landed). Not allowed with `alongside`, whose operations callers read back after the append.
+   */
+  acknowledge?: 'visible' | 'durable';
 }
 
 export interface AppendedMessages {
   /** offsets holds one offset per message, in order, dense. */
   offsets: number[];
   storeTimestampMs: number;
+  /**
+   * visible resolves once the messages are readable (read, nextOffset, the lookups); it never
+   * rejects. Already resolved unless the append asked for `acknowledge: 'durable'`. After a failed
+   * index write it resolves when the log has re-indexed the durable records, which it tries at
+   * once and again before its next append.
+   */
+  visible: Promise<void>;
 }
 
 export interface KeyQuery {

@@ -247,6 +247,16 @@ describe('KeyValueQueueLog with a record log (layout 2)', () => {
     expect(Buffer.from(read[40]!.body).equals(Buffer.alloc(1_024, 39))).toBe(true);
   });
 
+  it("an inline batch acknowledged 'durable' is readable when it resolves: one fsynced write does both", async () => {
+    await log.close();
+    log = await KeyValueQueueLog.open({ store: index, recordLog: new KeyValueRecordLog(records), clock, storeHost: STORE_HOST });
+    const { offsets, visible } = await log.append('a', 0, [message(0)], { acknowledge: 'durable' });
+    expect(offsets).toEqual([0]);
+    expect(log.nextOffset('a', 0)).toBe(1);
+    await visible;
+    expect(await bodies(log, 'a', 0)).toEqual(['body-0']);
+  });
+
   it('an index that points into a record log it was not opened with is refused', async () => {
     await log.append('a', 0, [message(0)]);
     await log.close();
@@ -291,7 +301,10 @@ describe('KeyValueQueueLog - pipelined group commit over a record log', () => {
 
   it('acknowledged appends stay where they were acknowledged, once, over concurrent appends and failing writes of both stores (property)', async () => {
     const QUEUES = 4;
-    const burst = fc.array(fc.record({ queueId: fc.integer({ min: 0, max: QUEUES - 1 }), count: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 6 });
+    const burst = fc.array(
+      fc.record({ queueId: fc.integer({ min: 0, max: QUEUES - 1 }), count: fc.integer({ min: 1, max: 5 }), acknowledge: fc.constantFrom('visible' as const, 'durable' as const) }),
+      { minLength: 1, maxLength: 6 },
+    );
     const step = fc.oneof({ weight: 8, arbitrary: burst }, { weight: 1, arbitrary: fc.constant('reopen' as const) });
     let failedAppends = 0;
     await fc.assert(
@@ -321,8 +334,15 @@ describe('KeyValueQueueLog - pipelined group commit over a record log', () => {
               current = await openOver(indexStore, recordStore);
               continue;
             }
-            const appends = entry.map(({ queueId, count }) => ({ queueId, messages: Array.from({ length: count }, () => message(next++)) }));
-            const outcomes = await Promise.all(appends.map(({ queueId, messages }) => current.append('t', queueId, messages).then((result) => result.offsets, (error: unknown) => error)));
+            const appends = entry.map(({ queueId, count, acknowledge }) => ({ queueId, acknowledge, messages: Array.from({ length: count }, () => message(next++)) }));
+            const outcomes = await Promise.all(
+              appends.map(({ queueId, messages, acknowledge }) =>
+                current.append('t', queueId, messages, { acknowledge }).then(
+                  (result) => result.offsets,
+                  (error: unknown) => error,
+                ),
+              ),
+            );
             outcomes.forEach((outcome, index) => {
               const { queueId, messages } = appends[index]!;
               if (!Array.isArray(outcome)) {
@@ -419,6 +439,115 @@ describe('KeyValueQueueLog - pipelined group commit over a record log', () => {
     expect((await log.append('fresh', 1, [message(3)])).offsets).toEqual([1]);
     expect(await bodies(log, 'a', 0)).toEqual(['body-0', 'body-2']);
     expect(await bodies(log, 'fresh', 1)).toEqual(['body-1', 'body-3']);
+  });
+
+  /** isSettled reports whether a promise has settled, after letting pending callbacks run. */
+  const isSettled = async (promise: Promise<unknown>): Promise<boolean> => {
+    let settled = false;
+    void promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await settle();
+    return settled;
+  };
+
+  it("acknowledge 'durable' resolves once the records are durable; the messages become readable, and visible resolves, when the index write lands", async () => {
+    const appended = log.append('a', 0, [message(0), message(1)], { acknowledge: 'durable' });
+    await settle();
+    expect(await isSettled(appended)).toBe(false);
+    records.release();
+    const { offsets, visible } = await appended;
+    expect(offsets).toEqual([0, 1]);
+    await settle();
+    expect(index.held).toBe(1);
+    expect(await isSettled(visible)).toBe(false);
+    expect(log.nextOffset('a', 0)).toBe(0);
+    expect(await log.read('a', 0, 0, 10)).toEqual([]);
+    // A lookup waits for the index write rather than missing an acknowledged message.
+    const found = log.findByMessageId('id-1', 10);
+    expect(await isSettled(found)).toBe(false);
+
+    index.release();
+    await visible;
+    expect(log.nextOffset('a', 0)).toBe(2);
+    expect(await bodies(log, 'a', 0)).toEqual(['body-0', 'body-1']);
+    expect((await found).map((stored) => stored.queueOffset)).toEqual([1]);
+  });
+
+  it("appends acknowledged 'durable' and 'visible' share a batch; each resolves at its own stage", async () => {
+    const settled: string[] = [];
+    const before = track(settled, 'before', log.append('x', 0, [message(0)]));
+    await settle();
+    // Both wait behind the first batch's record write, so they form the next batch together.
+    const early = track(settled, 'durable', log.append('a', 0, [message(1)], { acknowledge: 'durable' }));
+    const late = track(settled, 'visible', log.append('b', 0, [message(2)]));
+    records.release();
+    await settle();
+    records.release();
+    await settle();
+    expect(settled).toEqual(['durable']);
+    index.release();
+    await settle();
+    expect(settled).toEqual(['durable', 'before']);
+    index.release();
+    await settle();
+    expect(settled).toEqual(['durable', 'before', 'visible']);
+    expect(await before).toEqual([0]);
+    expect(await early).toEqual([0]);
+    expect(await late).toEqual([0]);
+  });
+
+  it("a failed index write after a 'durable' acknowledgement is re-indexed at once, without another append, and nothing is reused", async () => {
+    const first = log.append('a', 0, [message(0)], { acknowledge: 'durable' });
+    const second = log.append('fresh', 1, [message(1)], { acknowledge: 'durable' });
+    await settle();
+    records.release();
+    await settle();
+    records.release();
+    const [firstResult, secondResult] = await Promise.all([first, second]);
+    expect(firstResult.offsets).toEqual([0]);
+    expect(secondResult.offsets).toEqual([0]);
+    expect(index.held).toBe(1);
+    index.fail(new Error('disk gone'));
+    await settle();
+    // The resync's replay write is the next index write; the second batch's own index write never runs.
+    expect(index.held).toBe(1);
+    index.holding = false;
+    records.holding = false;
+    index.release();
+    await Promise.all([firstResult.visible, secondResult.visible]);
+    expect(await bodies(log, 'a', 0)).toEqual(['body-0']);
+    expect(await bodies(log, 'fresh', 1)).toEqual(['body-1']);
+    expect((await log.append('a', 0, [message(2)])).offsets).toEqual([1]);
+    expect(await bodies(log, 'a', 0)).toEqual(['body-0', 'body-2']);
+  });
+
+  it('when the re-indexing fails too, the acknowledged messages wait for the next append, which re-indexes them first', async () => {
+    const first = log.append('a', 0, [message(0)], { acknowledge: 'durable' });
+    await settle();
+    records.release();
+    const { visible } = await first;
+    await settle();
+    index.fail(new Error('disk gone'));
+    await settle();
+    expect(index.held).toBe(1);
+    index.fail(new Error('still gone'));
+    await settle();
+    expect(await isSettled(visible)).toBe(false);
+    expect(index.held + records.held).toBe(0);
+
+    index.holding = false;
+    records.holding = false;
+    expect((await log.append('a', 0, [message(1)])).offsets).toEqual([1]);
+    await visible;
+    expect(await bodies(log, 'a', 0)).toEqual(['body-0', 'body-1']);
+  });
+
+  it("an append with operations alongside cannot be acknowledged 'durable'", async () => {
+    const error = await rejection(log.append('a', 0, [message(0)], { acknowledge: 'durable', alongside: () => [] }));
+    expect(isQuiverError(error, QuiverErrorCode.BadRequest)).toBe(true);
+    expect(index.held + records.held).toBe(0);
   });
 
   it('a failed record write fails only its own batch; the batch before it is indexed and acknowledged', async () => {
