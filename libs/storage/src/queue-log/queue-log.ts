@@ -13,7 +13,8 @@ import type { KeyValueOperation } from '../kv/key-value-store';
 export interface QueueLog {
   /**
    * append stores `messages` at the end of the queue, atomically, and resolves with their dense
-   * offsets once durable and readable (or, with `acknowledge: 'durable'`, once durable). Throws BAD_REQUEST for an empty or oversized request,
+   * offsets once durable and readable (with `acknowledge: 'durable'`, once durable; appends of
+   * later batches may then resolve first). Throws BAD_REQUEST for an empty or oversized request,
    * TOO_MANY_REQUESTS when too many appends wait, QUEUE_CORRUPTED for a corrupted queue,
    * STORE_UNAVAILABLE when the write fails (the messages may or may not be stored).
    */
