@@ -27,7 +27,10 @@
  * pipelined: once a batch's records are durable the next batch is cut, encoded and its records
  * written while the first batch's index write runs. Each kind of write runs one at a time in
  * batch order, at most one index write lags the record writes, and a batch is applied to memory
- * and acknowledged only after its index write, in batch order. A read of a recent append
+ * (made readable) only after its index write, in batch order. Its appends are acknowledged then,
+ * or, those that ask for it (sends), once its records are durable: the index write adds
+ * readability, not durability. A failed index write after such an acknowledgement is repaired
+ * by replaying the record log at once. A read of a recent append
  * finds its sequences in memory (SequenceRuns) and costs one record-log read; an older one reads
  * the pointers first.
  *
