@@ -406,7 +406,6 @@ export class KeyValueQueueLog implements QueueLog {
         }
         if (resyncFailed || !this.resyncNeeded || this.unindexedAcknowledged.length === 0 || this.closed) break;
         try {
-          await this.indexTail;
           await this.resync();
         } catch {
           resyncFailed = true;
@@ -445,10 +444,7 @@ export class KeyValueQueueLog implements QueueLog {
     // (No await when nothing lags: an idle log writes an append at once.)
     if (logged ? this.indexStagesPending > 1 : this.indexStagesPending > 0) await (logged ? this.indexTailBeforeLast : this.indexTail);
     try {
-      if (this.resyncNeeded) {
-        await this.indexTail;
-        await this.resync();
-      }
+      if (this.resyncNeeded) await this.resync();
     } catch (error) {
       for (const append of batch) append.reject(asStoreError(error, 'resync after a failed write'));
       return;
@@ -648,10 +644,12 @@ export class KeyValueQueueLog implements QueueLog {
 
   /**
    * resync re-reads the store meta and every queue's meta after a failed write, which may have
-   * applied: offsets and internal ids it used are then taken, never handed out twice.
+   * applied: offsets and internal ids it used are then taken, never handed out twice. It first
+   * waits for every index stage in flight.
    */
   private async resync(): Promise<void> {
-    // Run after every index stage settled: a tip left now is a failed batch's, re-read below.
+    await this.indexTail;
+    // Every index stage has settled: a tip left now is a failed batch's, re-read below.
     this.tipNextOffsets.clear();
     this.tipCreated.clear();
     this.earliestFailedBatch = Number.POSITIVE_INFINITY;
