@@ -8,8 +8,8 @@ import { KeyValuePopState, POP_SCAN_MESSAGES_MAX } from '@quiver/consumption';
 import { FilterType, isQuiverError, ManualClock, MessageKind, QuiverErrorCode } from '@quiver/core';
 import type { MessageToStore, PoppedMessage } from '@quiver/core';
 import { APPEND_MESSAGES_MAX, FileRecordLog, ITERATE_ENTRIES_MAX, KeyPrefix, KeyValueQueueLog, KeyValueRecordLog, LevelKeyValueStore, MemoryKeyValueStore, moveRecordLog, prefixUpperBound } from '@quiver/storage';
-import type { KeyValueEntry, KeyValueOperation, KeyValueStore, WriteOptions } from '@quiver/storage';
-import { ForwardingKeyValueStore } from '@quiver/storage/testing';
+import type { KeyValueEntry, KeyValueStore } from '@quiver/storage';
+import { HeldWrites } from '@quiver/storage/testing';
 import fc from 'fast-check';
 
 import { DeadLetterProperty } from './dead-letter';
@@ -17,25 +17,6 @@ import { CONSUMER_STATE_DIRECTORY, LEVELDB_DIRECTORY, LEVELDB_RECORD_LOG_DIRECTO
 import { LocalStoreService } from './local-store.service';
 
 const INVISIBLE_MS = 30_000;
-
-/** HeldIndexWrites holds the index store's writes while `holding`, until released. */
-class HeldIndexWrites extends ForwardingKeyValueStore {
-  holding = false;
-  private readonly gates: Array<() => void> = [];
-
-  override async write(operations: readonly KeyValueOperation[], options: WriteOptions): Promise<void> {
-    if (this.holding) await new Promise<void>((release) => this.gates.push(release));
-    return this.inner.write(operations, options);
-  }
-
-  get held(): number {
-    return this.gates.length;
-  }
-
-  releaseAll(): void {
-    for (const release of this.gates.splice(0)) release();
-  }
-}
 const POLL_MS = 20_000;
 
 let sequence = 0;
@@ -209,7 +190,7 @@ describe('LocalStoreService - long polling', () => {
   });
 
   it('long poll - a batch in the record log is acknowledged once durable and wakes the poll once readable', async () => {
-    const index = new HeldIndexWrites(new MemoryKeyValueStore());
+    const index = new HeldWrites(new MemoryKeyValueStore(), 'index', []);
     const clock = new ManualClock();
     const queueLog = await KeyValueQueueLog.open({ store: index, recordLog: new KeyValueRecordLog(new MemoryKeyValueStore()), clock, storeHost: '127.0.0.1:10911', recordLogBatchBytesMin: 0 });
     const popState = await KeyValuePopState.open({ store: new MemoryKeyValueStore(), queueLog, clock });
@@ -224,7 +205,7 @@ describe('LocalStoreService - long polling', () => {
     // Acknowledged, not readable yet: the poll still waits.
     expect(service.parkedPollCount()).toBe(1);
     index.holding = false;
-    index.releaseAll();
+    index.release();
     const { messages } = await polling;
     expect(messages.map((popped) => popped.message.messageId)).toEqual(['durable']);
     await service.close();

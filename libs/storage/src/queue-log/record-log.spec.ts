@@ -25,11 +25,11 @@ import { LevelKeyValueStore } from '../level/level-key-value-store';
 import { RECORD_LOG_BATCH_BYTES_MIN } from '../limits';
 import { MemoryKeyValueStore } from '../memory/memory-key-value-store';
 import { SimKeyValueStore } from '../sim/sim-key-value-store';
-import { flipByteInLevelDbLog, HeldWrites, message, readWholeQueue, rejection, settle } from './spec-support';
+import { flipByteInLevelDbLog, message, readWholeQueue, rejection, settle } from './spec-support';
 import { encodePlacedMessageRecord } from '../message-record';
 import { KeyValueQueueLog, SequenceRuns } from './key-value-queue-log';
 import { KeyValueRecordLog } from '../record-log/key-value-record-log';
-import { ForwardingKeyValueStore } from '../testing';
+import { ForwardingKeyValueStore, HeldWrites } from '../testing';
 import type { FlushMode } from './queue-log';
 
 const STORE_HOST = '127.0.0.1:10911';

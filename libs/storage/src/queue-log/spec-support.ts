@@ -7,8 +7,6 @@ import path from 'node:path';
 import { MessageKind } from '@quiver/core';
 import type { MessageToStore } from '@quiver/core';
 
-import type { KeyValueOperation, KeyValueStore, WriteOptions } from '../kv/key-value-store';
-import { ForwardingKeyValueStore } from '../testing';
 import type { QueueLog } from './queue-log';
 
 /** message is the `index`th test message: ID `id-<index>`, body `body-<index>`, key `key-<index % 3>`. */
@@ -64,47 +62,6 @@ export async function readWholeQueue(log: QueueLog, topic: string, queueId: numb
     return { served, error };
   }
   return { served, error: undefined };
-}
-
-/**
- * HeldWrites wraps a store so that each write waits until the spec lets it through, and logs
- * `<name> start`/`<name> land` events (shared between the stores of one spec) in the order they
- * happen, so a spec can see which writes overlap.
- */
-export class HeldWrites extends ForwardingKeyValueStore {
-  private readonly gates: Array<{ release: () => void; fail: (error: Error) => void }> = [];
-
-  constructor(
-    inner: KeyValueStore,
-    private readonly name: string,
-    private readonly events: string[],
-    /** holding: while false, writes go straight through (open, setup). */
-    public holding = false,
-  ) {
-    super(inner);
-  }
-
-  override async write(operations: readonly KeyValueOperation[], options: WriteOptions): Promise<void> {
-    if (!this.holding) return this.inner.write(operations, options);
-    this.events.push(`${this.name} start`);
-    await new Promise<void>((release, fail) => this.gates.push({ release, fail }));
-    await this.inner.write(operations, options);
-    this.events.push(`${this.name} land`);
-  }
-
-  /** held is how many writes wait for release. */
-  get held(): number {
-    return this.gates.length;
-  }
-
-  /** release lets the oldest held write through; fail makes it fail without applying. */
-  release(): void {
-    this.gates.shift()!.release();
-  }
-
-  fail(error: Error): void {
-    this.gates.shift()!.fail(error);
-  }
 }
 
 /** settle lets pending I/O callbacks and the promise jobs they start run. */
